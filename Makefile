@@ -1,0 +1,57 @@
+# The two commands of the README: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+PORT ?= 8501
+APT_PACKAGES := postgresql mariadb-server chromium
+
+.PHONY: run test bench lint api screenshots venv dev-deps system-deps clean
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime
+	$(PIP) install -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.runtime
+
+dev-deps: $(VENV)/.dev
+
+## Installs the servers and browser the tests start themselves (apt), only where missing.
+system-deps:
+	@missing=""; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v mariadbd >/dev/null 2>&1 || missing="$$missing mariadb-server"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+run: venv
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --browser.gatherUsageStats false
+
+test: dev-deps system-deps
+	$(PY) -m pytest
+
+bench: dev-deps system-deps
+	$(PY) -m benchmarks
+
+lint: dev-deps
+	$(VENV)/bin/ruff check hub tests benchmarks app.py pages
+	$(VENV)/bin/mypy hub
+
+api: venv
+	$(VENV)/bin/uvicorn hub.api:app --host 127.0.0.1 --port 8000
+
+screenshots: dev-deps system-deps
+	$(PY) -m tests.e2e.screenshots docs
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache artifacts

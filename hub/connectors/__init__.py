@@ -1,0 +1,82 @@
+"""Connector registry: which class serves a source in a mode.
+
+Demo connectors serve every catalogue entry (`hub.connectors.demo`). Live connectors are listed in
+`LIVE_CONNECTORS` by source id; a source without one can only be connected in demo mode.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from hub.connectors.base import Config, Connector, reveal, secret_fields, validate_config
+from hub.exceptions import ConfigError
+from hub.models import Mode, SourceEntry
+
+if TYPE_CHECKING:
+    from hub.settings import Settings
+
+#: source id -> "module:Class" of its live connector (imported on first use).
+LIVE_CONNECTORS: dict[str, str] = {
+    "postgres": "hub.connectors.sql:PostgresConnector",
+    "supabase": "hub.connectors.sql:PostgresConnector",
+    "mysql": "hub.connectors.sql:MySQLConnector",
+    "mariadb": "hub.connectors.sql:MySQLConnector",
+    "sqlite": "hub.connectors.sql:SQLiteConnector",
+}
+
+
+def _load(target: str) -> type[Connector]:
+    module, _, name = target.partition(":")
+    cls: type[Connector] = getattr(importlib.import_module(module), name)
+    return cls
+
+
+def has_live(source_id: str) -> bool:
+    """Whether ``source_id`` has a live connector."""
+    return source_id in LIVE_CONNECTORS
+
+
+def get_connector(
+    source: SourceEntry,
+    mode: Mode | str,
+    *,
+    tenant: str = "demo",
+    seed: int = 0,
+    settings: Settings | None = None,
+) -> Connector:
+    """The connector for ``source`` in ``mode``.
+
+    Args:
+        source: the catalogue entry.
+        mode: `Mode.DEMO` (synthetic streams, deterministic per tenant/source/seed) or `Mode.LIVE`.
+        tenant: the tenant id or slug that seeds demo data.
+        seed: extra seed for demo data.
+        settings: passed to live connectors (e.g. ``HUB_SQLITE_ROOT``).
+    """
+    mode = Mode(mode)
+    if mode is Mode.DEMO:
+        from hub.connectors.demo import DemoConnector
+
+        return DemoConnector(source, tenant=tenant, seed=seed)
+    if source.id not in LIVE_CONNECTORS:
+        live = ", ".join(sorted(LIVE_CONNECTORS))
+        raise ConfigError(
+            f"{source.name} has no live connector yet.",
+            field="mode",
+            hint=f"Connect it in demo mode. Live connectors exist for: {live}.",
+        )
+    cls = _load(LIVE_CONNECTORS[source.id])
+    return cls(source, settings=settings)  # type: ignore[call-arg]
+
+
+__all__ = [
+    "LIVE_CONNECTORS",
+    "Config",
+    "Connector",
+    "get_connector",
+    "has_live",
+    "reveal",
+    "secret_fields",
+    "validate_config",
+]

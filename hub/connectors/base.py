@@ -1,0 +1,102 @@
+"""The connector interface: the four operations of the Airbyte protocol."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import jsonschema
+from pydantic import SecretStr
+
+from hub.exceptions import ConfigError
+from hub.models import CheckResult, SourceEntry, StreamInfo
+
+Config = dict[str, Any]
+
+
+def secret_fields(spec: Mapping[str, Any], prefix: str = "") -> list[str]:
+    """Dotted paths of the spec's properties marked ``airbyte_secret: true`` (nested objects included)."""
+    found: list[str] = []
+    for name, prop in (spec.get("properties") or {}).items():
+        path = f"{prefix}{name}"
+        if prop.get("airbyte_secret"):
+            found.append(path)
+        if prop.get("type") == "object" or "properties" in prop:
+            found.extend(secret_fields(prop, prefix=f"{path}."))
+        for option in prop.get("oneOf", []) or []:
+            found.extend(secret_fields(option, prefix=f"{path}."))
+    return sorted(set(found))
+
+
+def reveal(value: Any) -> Any:
+    """The plain value of a `SecretStr` (or the value itself). Call only where the secret is used."""
+    return value.get_secret_value() if isinstance(value, SecretStr) else value
+
+
+def reveal_config(config: Mapping[str, Any]) -> Config:
+    """A copy of ``config`` with every `SecretStr` (at any depth) replaced by its plain value."""
+    return {k: reveal_config(v) if isinstance(v, Mapping) else reveal(v) for k, v in config.items()}
+
+
+def validate_config(spec: Mapping[str, Any], config: Mapping[str, Any]) -> Config:
+    """Validate ``config`` against a connector spec; apply defaults. Raise `ConfigError` naming the field.
+
+    The error message never contains the value of a secret field.
+    """
+    plain = reveal_config(config)
+    data: Config = {}
+    for name, prop in (spec.get("properties") or {}).items():
+        if name in plain:
+            data[name] = plain[name]
+        elif "default" in prop:
+            data[name] = prop["default"]
+    extra = set(plain) - set(data)
+    if extra and spec.get("additionalProperties") is False:
+        field = sorted(extra)[0]
+        raise ConfigError(f"Unknown field '{field}'.", field=field, hint="Remove it; see the connector's spec.")
+    data.update({k: plain[k] for k in extra})
+    validator = jsonschema.Draft7Validator(dict(spec))
+    errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.path), list(e.path)))
+    if errors:
+        err = errors[0]
+        path = ".".join(str(p) for p in err.path)
+        if err.validator == "required":
+            missing = err.message.split("'")[1] if "'" in err.message else err.message
+            field = f"{path}.{missing}" if path else missing
+            raise ConfigError(f"The field '{field}' is required.", field=field, hint="Fill it in and try again.")
+        secret = path in secret_fields(spec)
+        title = (spec.get("properties", {}).get(path, {}) or {}).get("title", path)
+        what = "has the wrong format" if secret else f"is invalid: {err.message}"
+        raise ConfigError(f"The field '{path or title}' {what}.", field=path or None, hint="Correct it and try again.")
+    return data
+
+
+class Connector(ABC):
+    """One source's spec/check/discover/read. ``config`` is validated against ``spec()`` by the caller."""
+
+    def __init__(self, source: SourceEntry) -> None:
+        self.source = source
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(source={self.source.id!r})"
+
+    @abstractmethod
+    def spec(self) -> dict[str, Any]:
+        """JSON Schema of the configuration; secret fields carry ``airbyte_secret: true``."""
+
+    @abstractmethod
+    def check(self, config: Config) -> CheckResult:
+        """Can we connect with this config? Never raises for a failed connection: returns ok=False."""
+
+    @abstractmethod
+    def discover(self, config: Config) -> list[StreamInfo]:
+        """The streams with their JSON Schemas, keys and cursors."""
+
+    @abstractmethod
+    def read(self, config: Config, stream: str, *, limit: int) -> Iterator[dict[str, Any]]:
+        """At most ``limit`` records of ``stream``; never loads the whole stream."""
+
+    def validate(self, config: Mapping[str, Any]) -> Config:
+        """Validate ``config`` against this connector's spec (see `validate_config`)."""
+        return validate_config(self.spec(), config)

@@ -1,0 +1,103 @@
+"""Every error the hub raises on purpose.
+
+The tree::
+
+    HubError                      base; ``message`` is for the user, ``hint`` says what to do
+    ├── InputError(ValueError)    bad input from a user: a field, an id, a file
+    │   ├── ConfigError           a connector config that does not match the spec (names the field)
+    │   ├── CatalogueError        a malformed catalogue file (names the entry and the field)
+    │   └── UnknownBusinessType   lists the valid business types
+    ├── NotFound(LookupError)     unknown tenant, source, connection, stream, user (never leaks other tenants)
+    ├── TransitionError           an illegal status change
+    ├── ConnectorError            a check/discover/read failed; ``transient`` says whether a retry may help
+    ├── StorageError              the hub's own database is unreachable, read-only or corrupt
+    ├── CryptoError               a key is malformed or missing, or a ciphertext fails to decrypt
+    └── AuthError                 sign-in, API key or permission failures
+
+Messages never contain a secret.
+"""
+
+from __future__ import annotations
+
+
+class HubError(Exception):
+    """Base of every error the hub raises on purpose.
+
+    Attributes:
+        message: what failed, with which value, in words a user understands.
+        hint: what to do about it (may be empty).
+        transient: True when retrying the same thing later may succeed.
+    """
+
+    transient: bool = False
+
+    def __init__(self, message: str, *, hint: str = "", transient: bool | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        if transient is not None:
+            self.transient = transient
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.hint}".strip() if self.hint else self.message
+
+
+class InputError(HubError, ValueError):
+    """Bad input from a user."""
+
+
+class ConfigError(InputError):
+    """A connector configuration that does not match the connector's spec."""
+
+    def __init__(self, message: str, *, field: str | None = None, hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.field = field
+
+
+class CatalogueError(InputError):
+    """A malformed catalogue file; the message names the entry and the field."""
+
+
+class UnknownBusinessType(InputError):
+    """A business type that is not one of the known slugs."""
+
+
+class NotFound(HubError, LookupError):
+    """Something the caller asked for does not exist (for this tenant)."""
+
+
+class TransitionError(HubError):
+    """An illegal status transition."""
+
+
+class ConnectorError(HubError):
+    """A connector operation failed; see ``transient``."""
+
+
+class StorageError(HubError):
+    """The hub's own storage failed."""
+
+    transient = True
+
+
+class CryptoError(HubError):
+    """Keys or ciphertexts are unusable."""
+
+
+class AuthError(HubError):
+    """Authentication or authorisation failed."""
+
+
+__all__ = [
+    "AuthError",
+    "CatalogueError",
+    "ConfigError",
+    "ConnectorError",
+    "CryptoError",
+    "HubError",
+    "InputError",
+    "NotFound",
+    "StorageError",
+    "TransitionError",
+    "UnknownBusinessType",
+]

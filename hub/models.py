@@ -1,0 +1,236 @@
+"""Pydantic models and enums shared by every layer of the hub."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class AuthKind(StrEnum):
+    """How a source is authenticated."""
+
+    OAUTH2 = "oauth2"
+    API_KEY = "api_key"
+    DATABASE = "database"
+    FILE = "file"
+
+
+class Mode(StrEnum):
+    """Whether a connection talks to a real system (live) or serves synthetic data (demo)."""
+
+    DEMO = "demo"
+    LIVE = "live"
+
+
+class Status(StrEnum):
+    """Stored connection states; the allowed transitions are in ``hub.status``."""
+
+    CONNECTING = "connecting"
+    TESTING = "testing"
+    CONNECTED = "connected"
+    FAILED = "failed"
+    DISCONNECTED = "disconnected"
+
+
+class Outcome(StrEnum):
+    """Outcome of an audited action."""
+
+    OK = "ok"
+    ERROR = "error"
+    DENIED = "denied"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- catalogue
+
+
+class Scope(_Model):
+    """One OAuth scope a source requests."""
+
+    name: str = Field(min_length=1, description="The provider's scope string, e.g. `read_orders`.")
+    description: str = Field(min_length=1, description="What it lets us read, in plain words.")
+
+
+class ApiKeyFormat(_Model):
+    """The documented format of a provider's API key (checked until live clients exist)."""
+
+    pattern: str = Field(description="A regular expression the whole key must match.")
+    example: str = Field(description="A masked example shown as the field's placeholder, e.g. `sk_live_...`.")
+    where: str = Field(description="Where in the provider's UI the user finds the key.")
+
+
+class SourceEntry(_Model):
+    """One integration in the catalogue (`data/mock_sources.json`)."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="Stable slug used by the CLI, API and storage.")
+    name: str = Field(min_length=1, description="Display name.")
+    category: str = Field(min_length=1, description="Catalogue category, e.g. `E-commerce`.")
+    description: str = Field(min_length=1, max_length=160, description="One line.")
+    icon: str = Field(min_length=1, description="An emoji or a Streamlit `:material/...:` icon.")
+    auth_kind: AuthKind = Field(description="How the source is authenticated.")
+    scopes: list[Scope] = Field(default_factory=list, description="OAuth scopes requested (oauth2 only).")
+    api_key: ApiKeyFormat | None = Field(default=None, description="Key format (api_key sources).")
+    streams: list[str] = Field(min_length=1, description="Stream names, as the real connector names them.")
+    setup_guide: list[str] = Field(min_length=1, description="Steps the user follows (markdown).")
+    airbyte_connector: str = Field(pattern=r"^source-[a-z0-9-]+$", description="e.g. `source-shopify`.")
+    tags: list[str] = Field(default_factory=list, description="Search tags.")
+    business_types: list[str] = Field(default_factory=list, description="Business type slugs it fits.")
+    popularity: int = Field(default=50, ge=0, le=100, description="Tie-breaker for ranking.")
+    docs_url: str | None = Field(default=None, description="The provider's documentation for the setup.")
+
+
+class BusinessType(_Model):
+    """A kind of business the recommendations are tuned for."""
+
+    slug: str
+    name: str = Field(description="Display name, e.g. `E-commerce`.")
+
+
+class Recommendation(_Model):
+    """A ranked suggestion for a business type."""
+
+    id: str
+    name: str
+    reason: str = Field(description="One line: why this source fits.")
+    score: float
+
+
+# --------------------------------------------------------------------------- connectors
+
+
+class StreamInfo(_Model):
+    """A stream as discovered (Airbyte's AirbyteStream, trimmed)."""
+
+    name: str
+    json_schema: dict[str, Any]
+    primary_key: list[str] = Field(default_factory=list)
+    cursor_field: str | None = None
+    estimated_rows: int | None = None
+    namespace: str | None = Field(default=None, description="Schema (Postgres) or database (MySQL).")
+
+
+class CheckResult(_Model):
+    """The result of `Connector.check`."""
+
+    ok: bool
+    message: str = Field(description="What happened, in words a user can act on.")
+    hint: str = Field(default="", description="What to do next when it failed.")
+    transient: bool = Field(default=False, description="A retry later may succeed.")
+    latency_ms: float | None = None
+
+
+StepName = Literal["connecting", "testing", "discovering", "sampling"]
+StepState = Literal["running", "done", "error"]
+
+
+class StepEvent(_Model):
+    """Progress of one step of `connect`/`retest`, for the UI's `st.status`."""
+
+    step: StepName
+    state: StepState
+    message: str
+    seconds: float = 0.0
+
+
+# --------------------------------------------------------------------------- storage
+
+
+class Tenant(_Model):
+    """A business using the hub."""
+
+    id: str
+    slug: str
+    name: str
+    business_type: str
+    created_at: datetime
+
+
+class User(_Model):
+    """A person who signs in; belongs to one tenant."""
+
+    id: str
+    tenant_id: str
+    username: str
+    name: str
+    created_at: datetime
+    disabled: bool = False
+
+
+class Connection(_Model):
+    """A tenant's connection to a source: metadata only, never the config or ciphertext."""
+
+    id: str
+    tenant_id: str
+    source_id: str
+    name: str
+    mode: Mode
+    auth_kind: AuthKind
+    status: Status
+    status_detail: str = ""
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    last_checked_at: datetime | None = None
+
+    def public(self) -> dict[str, Any]:
+        """The JSON object the CLI and the API print (contracts.md)."""
+        return self.model_dump(
+            mode="json",
+            include={
+                "id", "source_id", "name", "mode", "status", "status_detail", "metadata",
+                "created_at", "updated_at", "last_checked_at",
+            },
+        )
+
+
+class AuditEntry(_Model):
+    """One row of the append-only, hash-chained audit log."""
+
+    id: str
+    tenant_id: str
+    seq: int
+    at: datetime
+    actor: str
+    action: str
+    target_type: str
+    target_id: str
+    outcome: Outcome
+    detail: dict[str, Any] = Field(default_factory=dict)
+    prev_hash: str
+    hash: str
+
+
+class Preview(_Model):
+    """A bounded sample of one stream."""
+
+    connection_id: str | None
+    source_id: str
+    stream: StreamInfo
+    records: list[dict[str, Any]]
+    mode: Mode
+
+
+class AuditVerification(_Model):
+    """Result of verifying a tenant's audit chain."""
+
+    ok: bool
+    rows: int = Field(description="Rows checked.")
+    first_broken_seq: int | None = Field(default=None, description="The first row that fails, if any.")
+    reason: str = Field(default="", description="What is wrong with it, in words.")
+
+
+class ApiKey(_Model):
+    """A tenant-scoped API key's metadata (the key itself is shown once and stored only as a hash)."""
+
+    id: str
+    tenant_id: str
+    name: str
+    created_at: datetime
+    revoked_at: datetime | None = None

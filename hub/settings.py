@@ -1,0 +1,74 @@
+"""One settings object for the hub, read from the environment (``HUB_*``) or passed in by the app."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from hub.exceptions import InputError
+
+
+class Settings(BaseModel):
+    """Settings as in `reference/contracts.md`. Build with `Settings.from_env()`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    home: Path = Field(default=Path(".hub"), description="HUB_HOME: the embedded default's folder.")
+    database_url: str | None = Field(default=None, description="HUB_DATABASE_URL; None = SQLite in home.")
+    admin_database_url: str | None = Field(default=None, description="HUB_ADMIN_DATABASE_URL (PostgreSQL).")
+    encryption_keys: SecretStr | None = Field(default=None, description="HUB_ENCRYPTION_KEYS: `id:key,...`.")
+    demo_pace: float = Field(default=0.6, ge=0, le=10, description="HUB_DEMO_PACE: seconds per demo step.")
+    cookie_key: SecretStr | None = Field(default=None, description="HUB_COOKIE_KEY; else home/cookie.key.")
+    product_name: str = Field(default="Data Source Hub", description="HUB_PRODUCT_NAME.")
+    sqlite_root: Path | None = Field(default=None, description="HUB_SQLITE_ROOT; None = SQLite sources off.")
+
+    @property
+    def embedded(self) -> bool:
+        """True on the embedded default (SQLite under ``home``, local key file, demo accounts)."""
+        return self.database_url is None
+
+    @property
+    def url(self) -> str:
+        """The storage URL, the embedded SQLite file when ``database_url`` is unset."""
+        return self.database_url or f"sqlite:///{(self.home / 'hub.db').resolve()}"
+
+    @property
+    def admin_url(self) -> str:
+        """The owner/admin URL (= ``url`` unless set)."""
+        return self.admin_database_url or self.url
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Read ``HUB_*`` variables (``env`` defaults to ``os.environ``); ``overrides`` win."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        mapping = {
+            "HUB_HOME": "home",
+            "HUB_DATABASE_URL": "database_url",
+            "HUB_ADMIN_DATABASE_URL": "admin_database_url",
+            "HUB_ENCRYPTION_KEYS": "encryption_keys",
+            "HUB_DEMO_PACE": "demo_pace",
+            "HUB_COOKIE_KEY": "cookie_key",
+            "HUB_PRODUCT_NAME": "product_name",
+            "HUB_SQLITE_ROOT": "sqlite_root",
+        }
+        for var, field in mapping.items():
+            raw = env.get(var)
+            if raw is not None and raw.strip() != "":
+                values[field] = raw.strip()
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        try:
+            return cls(**values)
+        except ValueError as exc:
+            # pydantic's message names the field; it never contains key material for SecretStr fields
+            first = exc.errors()[0] if hasattr(exc, "errors") else None  # type: ignore[union-attr]
+            field = first["loc"][0] if first else "?"
+            var = next((v for v, f in mapping.items() if f == field), str(field))
+            raise InputError(
+                f"Setting {var} is invalid: {first['msg'] if first else exc}.",
+                hint="Fix the environment variable (see README, Settings).",
+            ) from None

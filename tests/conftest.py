@@ -1,0 +1,44 @@
+"""Session-wide fixtures: an isolated HUB_HOME, demo pacing off, and the real database servers."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.servers import MariaDBServer, PostgresServer, start_mariadb, start_postgres
+
+# Every test (and every subprocess it starts) runs without demo pacing and away from ./.hub.
+os.environ["HUB_DEMO_PACE"] = "0"
+for _var in ("HUB_DATABASE_URL", "HUB_ADMIN_DATABASE_URL", "HUB_ENCRYPTION_KEYS", "HUB_SQLITE_ROOT"):
+    os.environ.pop(_var, None)
+
+
+@pytest.fixture(autouse=True)
+def hub_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh HUB_HOME per test, so no test sees another's state or the developer's ./.hub."""
+    home = tmp_path / "hubhome"
+    monkeypatch.setenv("HUB_HOME", str(home))
+    return home
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL server for the whole session."""
+    server = start_postgres()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def mariadb() -> Iterator[MariaDBServer]:
+    """A MariaDB server for the whole session."""
+    server = start_mariadb()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -1,0 +1,87 @@
+"""A tiny harness: medians of repeated runs, printed beside a baseline from the same run.
+
+A benchmark module ``benchmarks/bench_<area>.py`` defines ``run(report: Report) -> None`` and calls
+``report.add(...)`` once per figure. Timing asserts never go in tests; targets are printed here.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def median_seconds(fn: Callable[[], Any], *, repeat: int = 5, warmup: int = 1) -> float:
+    """Median wall time of ``fn()`` over ``repeat`` runs after ``warmup`` runs."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+@dataclass
+class Row:
+    """One figure: what, its median, and the baseline it is compared with."""
+
+    area: str
+    name: str
+    seconds: float
+    baseline: str = ""
+    baseline_seconds: float | None = None
+    target: str = ""
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        """seconds / baseline_seconds."""
+        if not self.baseline_seconds:
+            return None
+        return self.seconds / self.baseline_seconds
+
+
+@dataclass
+class Report:
+    """Collects rows and prints them as one table."""
+
+    rows: list[Row] = field(default_factory=list)
+    area: str = ""
+
+    def add(
+        self,
+        name: str,
+        seconds: float,
+        *,
+        baseline: str = "",
+        baseline_seconds: float | None = None,
+        target: str = "",
+        note: str = "",
+    ) -> Row:
+        """Record one figure (and print it at once, so long runs show progress)."""
+        row = Row(self.area, name, seconds, baseline, baseline_seconds, target, note)
+        self.rows.append(row)
+        print(_fmt(row), flush=True)
+        return row
+
+    def table(self) -> str:
+        """The whole report as a markdown table."""
+        head = "| area | benchmark | median | baseline | baseline median | ratio | target | note |\n"
+        head += "|---|---|---:|---|---:|---:|---|---|\n"
+        return head + "\n".join(_fmt(r) for r in self.rows)
+
+
+def _ms(s: float | None) -> str:
+    if s is None:
+        return ""
+    return f"{s * 1000:.2f} ms" if s < 10 else f"{s:.1f} s"
+
+
+def _fmt(r: Row) -> str:
+    ratio = f"{r.ratio:.2f}x" if r.ratio is not None else ""
+    return (f"| {r.area} | {r.name} | {_ms(r.seconds)} | {r.baseline} | {_ms(r.baseline_seconds)} | {ratio} "
+            f"| {r.target} | {r.note} |")

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from hub.service import Hub
 
 #: Modules that add commands, in the order they appear in ``--help``.
-COMMAND_MODULES = ("catalogue", "connections", "users", "apikeys")
+COMMAND_MODULES = ("catalogue", "connections", "schema", "users", "apikeys")
 
 
 class Context:

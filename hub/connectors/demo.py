@@ -1,0 +1,232 @@
+"""The demo connector: synthetic but realistic streams for every catalogue entry.
+
+Each source's streams carry the real Airbyte connector's stream and field names, a JSON Schema written by
+hand, its primary key and cursor, and a fixed size (``estimated_rows``). Records are deterministic for a
+(tenant, source, seed): seeds come from ``hashlib.sha256`` over ``tenant|source|stream|seed|column``, and
+``read(limit=n)`` returns the first ``n`` records of one stable sequence. Relations hold inside a source
+(an order's customer exists, totals add up). The generators live in `hub.connectors.demo_data`.
+
+``check`` never contacts anything: OAuth sources need the signed-in ``account`` from the simulated consent;
+API-key sources test the key against the format the provider documents (``SourceEntry.api_key.pattern``),
+so a malformed key is a real failure; database ("use sample data") and file sources always pass.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from hub.connectors.base import Config, Connector, reveal
+from hub.connectors.demo_data import get_source
+from hub.connectors.demo_data._core import SourceDef, StreamDef, World
+from hub.connectors.demo_data.generic import database_alias, generic_source
+from hub.exceptions import NotFound
+from hub.models import AuthKind, CheckResult, SourceEntry, StreamInfo
+
+#: What each API key is called and what it looks like, in words (the pattern itself is in the catalogue).
+KEY_WORDS: dict[str, tuple[str, str]] = {
+    "stripe": ("Stripe secret key", "it should start with sk_test_ or sk_live_"),
+    "woocommerce": ("WooCommerce consumer key", "it should start with ck_ followed by 40 hexadecimal characters"),
+    "mixpanel": ("Mixpanel project secret", "it should be 32 hexadecimal characters"),
+    "jira": ("Jira API token", "it should start with ATATT (a token made at id.atlassian.com)"),
+    "mailchimp": ("Mailchimp API key", "it should be 32 hexadecimal characters followed by the data center, "
+                  "like -us21"),
+}
+
+
+class DemoConnector(Connector):
+    """Serves any catalogue entry with deterministic demo streams.
+
+    Args:
+        source: the catalogue entry.
+        tenant: the tenant id or slug that seeds the data (different tenants see different records).
+        seed: an extra seed (the CLI's ``--demo`` form uses 0).
+    """
+
+    def __init__(self, source: SourceEntry, *, tenant: str = "demo", seed: int = 0) -> None:
+        super().__init__(source)
+        self.tenant = tenant
+        self.seed = seed
+        self._def = _definition(source)
+        self._worlds: dict[str | None, World] = {}
+
+    def __repr__(self) -> str:
+        return f"DemoConnector(source={self.source.id!r}, tenant={self.tenant!r}, seed={self.seed})"
+
+    # ------------------------------------------------------------------ spec
+
+    def spec(self) -> dict[str, Any]:
+        """The config schema for the entry's auth kind (secret fields carry ``airbyte_secret: true``)."""
+        src = self.source
+        kind = AuthKind(src.auth_kind)
+        base: dict[str, Any] = {
+            "$schema": "http://json-schema.org/draft-07/schema#",
+            "title": f"{src.name} (demo)",
+            "type": "object",
+            "additionalProperties": False,
+        }
+        if kind is AuthKind.OAUTH2:
+            base["required"] = ["account"]
+            base["properties"] = {
+                "account": {
+                    "type": "string", "minLength": 1, "title": "Account",
+                    "description": f"The {src.name} account signed in through the consent screen.",
+                    "examples": [self._default_account()],
+                },
+                "access_token": {
+                    "type": "string", "title": "Access token", "airbyte_secret": True,
+                    "description": "Issued by the (simulated) consent; never shown again.",
+                },
+                "scopes": {
+                    "type": "array", "title": "Scopes", "items": {"type": "string"},
+                    "default": [s.name for s in src.scopes],
+                },
+            }
+        elif kind is AuthKind.API_KEY:
+            label, _ = KEY_WORDS.get(src.id, (f"{src.name} API key", ""))
+            key: dict[str, Any] = {"type": "string", "title": label[:1].upper() + label[1:], "airbyte_secret": True}
+            if src.api_key is not None:
+                key["description"] = f"Find it in {src.api_key.where}."
+                key["examples"] = [src.api_key.example]
+            base["required"] = ["api_key"]
+            base["properties"] = {
+                "api_key": key,
+                "account": {"type": "string", "title": "Account", "description": "A label for the account (optional)."},
+            }
+        elif kind is AuthKind.DATABASE:
+            base["properties"] = {
+                "sample": {
+                    "type": "boolean", "const": True, "default": True, "title": "Use sample data",
+                    "description": "Demo tables (customers, orders, order_items, products); no database is contacted.",
+                },
+            }
+        else:
+            base["properties"] = {
+                "file_name": {"type": "string", "title": "File name", "description": "Shown as the file's name."},
+            }
+        return base
+
+    # ------------------------------------------------------------------ check
+
+    def check(self, config: Config) -> CheckResult:
+        """Demo check: nothing is contacted, but a missing account or a malformed API key fails."""
+        t0 = time.perf_counter()
+        src = self.source
+        kind = AuthKind(src.auth_kind)
+        ok, message, hint = True, "", ""
+        if kind is AuthKind.OAUTH2:
+            account = str(reveal(config.get("account")) or "").strip()
+            if account:
+                message = f"Demo: signed in to {account} (no real account is contacted)."
+            else:
+                ok, message = False, f"No {src.name} account is signed in."
+                hint = "Approve the consent screen to sign in, then try again."
+        elif kind is AuthKind.API_KEY:
+            ok, message, hint = self._check_key(config)
+        elif kind is AuthKind.DATABASE:
+            tables = ", ".join(self._def.streams)
+            ns = next(iter(self._def.streams.values())).namespace or "public"
+            message = f"Demo: sample data in {ns} ({tables}); no database is contacted."
+        else:
+            name = str(config.get("file_name") or "").strip() or f"{src.name} sample"
+            message = f"Demo: sample file '{name}' ({', '.join(self._def.streams)})."
+        return CheckResult(ok=ok, message=message, hint=hint, latency_ms=(time.perf_counter() - t0) * 1000)
+
+    def _check_key(self, config: Config) -> tuple[bool, str, str]:
+        src = self.source
+        label, words = KEY_WORDS.get(src.id, (f"{src.name} API key", ""))
+        where = src.api_key.where if src.api_key is not None else f"your {src.name} account settings"
+        hint = f"Copy the key from {where}."
+        raw = reveal(config.get("api_key"))
+        key = raw if isinstance(raw, str) else ""
+        if not key.strip():
+            return False, f"The {label} is empty.", hint
+        if key != key.strip():
+            return False, f"The {label} has spaces or line breaks around it.", "Paste it again without them."
+        if src.api_key is not None:
+            try:
+                matched = re.fullmatch(src.api_key.pattern, key) is not None
+            except re.error:  # a broken pattern in the catalogue must not pass every key
+                matched = False
+            if not matched:
+                what = words or f"it does not have the documented format ({src.api_key.example})"
+                return False, f"This is not a {label}: {what}.", hint
+        account = str(config.get("account") or "").strip()
+        where_to = f" for {account}" if account else ""
+        return True, f"Demo: the {label}{where_to} has the right format (no real account is contacted).", ""
+
+    # ------------------------------------------------------------------ discover / read
+
+    def discover(self, config: Config | None = None) -> list[StreamInfo]:
+        """The entry's streams, each with its hand-written schema, keys, cursor and size."""
+        world = self._world(config)
+        return [self._info(self._stream(name), world) for name in self.source.streams]
+
+    def stream_info(self, stream: str) -> StreamInfo:
+        """One stream's `StreamInfo` (`NotFound` naming the valid streams)."""
+        return self._info(self._stream(stream), self._world(None))
+
+    def read(self, config: Config | None, stream: str, *, limit: int) -> Iterator[dict[str, Any]]:
+        """The first ``limit`` records of ``stream`` (at most its size), always the same for this tenant."""
+        sdef = self._stream(stream)
+        world = self._world(config)
+        yield from world.records(sdef.name, limit)
+
+    def generate(self, stream: str, n: int, *, config: Config | None = None) -> list[dict[str, Any]]:
+        """Bulk API: the first ``n`` records of ``stream`` as a list (same records as `read`)."""
+        sdef = self._stream(stream)
+        return self._world(config).records(sdef.name, n)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _stream(self, name: str) -> StreamDef:
+        if name not in self.source.streams or name not in self._def.streams:
+            valid = ", ".join(self.source.streams)
+            raise NotFound(
+                f"{self.source.name} has no stream '{name}'.",
+                hint=f"Valid streams: {valid}.",
+            )
+        return self._def.streams[name]
+
+    def _info(self, sdef: StreamDef, world: World) -> StreamInfo:
+        return StreamInfo(
+            name=sdef.name,
+            json_schema=sdef.schema,
+            primary_key=list(sdef.primary_key),
+            cursor_field=sdef.cursor_field,
+            estimated_rows=world.rows(sdef.name),
+            namespace=sdef.namespace,
+        )
+
+    def _default_account(self) -> str:
+        return World(self._def, tenant=self.tenant, seed=self.seed).account
+
+    def _world(self, config: Config | None) -> World:
+        account = None
+        if config:
+            value = reveal(config.get("account"))
+            account = str(value).strip() if value else None
+        world = self._worlds.get(account)
+        if world is None:
+            world = World(self._def, tenant=self.tenant, seed=self.seed, account=account)
+            self._worlds[account] = world
+        return world
+
+
+def _definition(source: SourceEntry) -> SourceDef:
+    """The demo definition for an entry: its own, a database alias, or generic streams for unknown names."""
+    known = get_source(source.id)
+    if known is None and AuthKind(source.auth_kind) is AuthKind.DATABASE:
+        known = database_alias(source.id)
+    missing = [s for s in source.streams if known is None or s not in known.streams]
+    if not missing and known is not None:
+        return known
+    extra = generic_source(source.id, missing)
+    streams = dict(known.streams) if known is not None else {}
+    streams.update(extra.streams)
+    return SourceDef(source.id, streams, known.default_account if known is not None else extra.default_account)
+
+
+__all__ = ["KEY_WORDS", "DemoConnector"]

@@ -28,11 +28,16 @@ from hub.models import AuthKind, CheckResult, SourceEntry, StreamInfo
 #: What each API key is called and what it looks like, in words (the pattern itself is in the catalogue).
 KEY_WORDS: dict[str, tuple[str, str]] = {
     "stripe": ("Stripe secret key", "it should start with sk_test_ or sk_live_"),
-    "woocommerce": ("WooCommerce consumer key", "it should start with ck_ followed by 40 hexadecimal characters"),
+    "woocommerce": (
+        "WooCommerce consumer key",
+        "it should start with ck_ followed by 40 hexadecimal characters",
+    ),
     "mixpanel": ("Mixpanel project secret", "it should be 32 hexadecimal characters"),
-    "jira": ("Jira API token", "it should start with ATATT (a token made at id.atlassian.com)"),
-    "mailchimp": ("Mailchimp API key", "it should be 32 hexadecimal characters followed by the data center, "
-                  "like -us21"),
+    "jira": ("Jira API token", "it should start with ATATT (or be a 24-character legacy token)"),
+    "mailchimp": (
+        "Mailchimp API key",
+        "it should be 32 hexadecimal characters followed by the data center, like -us21",
+    ),
 }
 
 
@@ -43,6 +48,7 @@ class DemoConnector(Connector):
         source: the catalogue entry.
         tenant: the tenant id or slug that seeds the data (different tenants see different records).
         seed: an extra seed (the CLI's ``--demo`` form uses 0).
+
     """
 
     def __init__(self, source: SourceEntry, *, tenant: str = "demo", seed: int = 0) -> None:
@@ -71,40 +77,61 @@ class DemoConnector(Connector):
             base["required"] = ["account"]
             base["properties"] = {
                 "account": {
-                    "type": "string", "minLength": 1, "title": "Account",
+                    "type": "string",
+                    "minLength": 1,
+                    "title": "Account",
                     "description": f"The {src.name} account signed in through the consent screen.",
                     "examples": [self._default_account()],
                 },
                 "access_token": {
-                    "type": "string", "title": "Access token", "airbyte_secret": True,
+                    "type": "string",
+                    "title": "Access token",
+                    "airbyte_secret": True,
                     "description": "Issued by the (simulated) consent; never shown again.",
                 },
                 "scopes": {
-                    "type": "array", "title": "Scopes", "items": {"type": "string"},
+                    "type": "array",
+                    "title": "Scopes",
+                    "items": {"type": "string"},
                     "default": [s.name for s in src.scopes],
                 },
             }
         elif kind is AuthKind.API_KEY:
             label, _ = KEY_WORDS.get(src.id, (f"{src.name} API key", ""))
-            key: dict[str, Any] = {"type": "string", "title": label[:1].upper() + label[1:], "airbyte_secret": True}
+            key: dict[str, Any] = {
+                "type": "string",
+                "title": label[:1].upper() + label[1:],
+                "airbyte_secret": True,
+            }
             if src.api_key is not None:
                 key["description"] = f"Find it in {src.api_key.where}."
                 key["examples"] = [src.api_key.example]
             base["required"] = ["api_key"]
             base["properties"] = {
                 "api_key": key,
-                "account": {"type": "string", "title": "Account", "description": "A label for the account (optional)."},
+                "account": {
+                    "type": "string",
+                    "title": "Account",
+                    "description": "A label for the account (optional).",
+                },
             }
         elif kind is AuthKind.DATABASE:
             base["properties"] = {
                 "sample": {
-                    "type": "boolean", "const": True, "default": True, "title": "Use sample data",
-                    "description": "Demo tables (customers, orders, order_items, products); no database is contacted.",
+                    "type": "boolean",
+                    "const": True,
+                    "default": True,
+                    "title": "Use sample data",
+                    "description": "Demo tables: customers, orders, order_items, products.",
                 },
             }
         else:
             base["properties"] = {
-                "file_name": {"type": "string", "title": "File name", "description": "Shown as the file's name."},
+                "file_name": {
+                    "type": "string",
+                    "title": "File name",
+                    "description": "Shown as the file's name.",
+                },
             }
         return base
 
@@ -119,7 +146,7 @@ class DemoConnector(Connector):
         if kind is AuthKind.OAUTH2:
             account = str(reveal(config.get("account")) or "").strip()
             if account:
-                message = f"Demo: signed in to {account} (no real account is contacted)."
+                message = f"Demo: signed in to {account} (no real account is contacted)"
             else:
                 ok, message = False, f"No {src.name} account is signed in."
                 hint = "Approve the consent screen to sign in, then try again."
@@ -138,7 +165,7 @@ class DemoConnector(Connector):
         src = self.source
         label, words = KEY_WORDS.get(src.id, (f"{src.name} API key", ""))
         where = src.api_key.where if src.api_key is not None else f"your {src.name} account settings"
-        hint = f"Copy the key from {where}."
+        hint = f"Copy the key from {where.rstrip('.')}."
         raw = reveal(config.get("api_key"))
         key = raw if isinstance(raw, str) else ""
         if not key.strip():
@@ -151,11 +178,14 @@ class DemoConnector(Connector):
             except re.error:  # a broken pattern in the catalogue must not pass every key
                 matched = False
             if not matched:
+                specific = _diagnose(src.id, key)
+                if specific:
+                    return False, specific, hint
                 what = words or f"it does not have the documented format ({src.api_key.example})"
                 return False, f"This is not a {label}: {what}.", hint
         account = str(config.get("account") or "").strip()
         where_to = f" for {account}" if account else ""
-        return True, f"Demo: the {label}{where_to} has the right format (no real account is contacted).", ""
+        return True, f"Demo: the {label}{where_to} has the right format (no real account is contacted)", ""
 
     # ------------------------------------------------------------------ discover / read
 
@@ -169,7 +199,11 @@ class DemoConnector(Connector):
         return self._info(self._stream(stream), self._world(None))
 
     def read(self, config: Config | None, stream: str, *, limit: int) -> Iterator[dict[str, Any]]:
-        """The first ``limit`` records of ``stream`` (at most its size), always the same for this tenant."""
+        """The first ``limit`` records of ``stream`` (at most its size), always the same for this tenant.
+
+        Records are read-only views: nested objects (an order's ``customer``, a billing address) may be
+        shared between records of this connector, so copy before changing one.
+        """
         sdef = self._stream(stream)
         world = self._world(config)
         yield from world.records(sdef.name, limit)
@@ -215,6 +249,48 @@ class DemoConnector(Connector):
         return world
 
 
+_HEX = re.compile(r"^[0-9a-fA-F]+$")
+
+
+def _diagnose(source_id: str, key: str) -> str | None:
+    """A precise reason for the common mistakes (a publishable key, a missing suffix), or None.
+
+    Only the documented, non-secret prefixes are ever named; never the key or any other part of it.
+    """
+    if source_id == "stripe":
+        if key.startswith("pk_"):
+            return (
+                "This is a Stripe publishable key (pk_...): the connector needs the secret key, "
+                "which starts with sk_test_ or sk_live_."
+            )
+        if key.startswith("rk_"):
+            return (
+                "This is a Stripe restricted key (rk_...): the connector needs the secret key, "
+                "which starts with sk_test_ or sk_live_."
+            )
+        if key.startswith(("sk_test_", "sk_live_")):
+            return (
+                "This Stripe secret key is incomplete or mistyped: after sk_test_ or sk_live_ come "
+                "at least 24 letters and digits."
+            )
+    if source_id == "woocommerce":
+        if key.startswith("cs_"):
+            return (
+                "This is the WooCommerce consumer secret (cs_...): paste the consumer key, "
+                "which starts with ck_."
+            )
+        if key.startswith("ck_"):
+            return (
+                "This WooCommerce consumer key is incomplete or mistyped: ck_ is followed by "
+                "40 hexadecimal characters."
+            )
+    if source_id == "mailchimp" and len(key) == 32 and _HEX.match(key):
+        return "This Mailchimp API key is missing its data center at the end (like -us21)."
+    if source_id == "mixpanel" and _HEX.match(key) and len(key) != 32:
+        return f"This is not a Mixpanel project secret: it has {len(key)} characters instead of 32."
+    return None
+
+
 def _definition(source: SourceEntry) -> SourceDef:
     """The demo definition for an entry: its own, a database alias, or generic streams for unknown names."""
     known = get_source(source.id)
@@ -226,7 +302,9 @@ def _definition(source: SourceEntry) -> SourceDef:
     extra = generic_source(source.id, missing)
     streams = dict(known.streams) if known is not None else {}
     streams.update(extra.streams)
-    return SourceDef(source.id, streams, known.default_account if known is not None else extra.default_account)
+    return SourceDef(
+        source.id, streams, known.default_account if known is not None else extra.default_account
+    )
 
 
 __all__ = ["KEY_WORDS", "DemoConnector"]

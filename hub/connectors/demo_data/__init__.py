@@ -5,7 +5,16 @@
 
 from __future__ import annotations
 
-from hub.connectors.demo_data import analytics, commerce, communication, crm, files, marketing, payments, productivity
+from hub.connectors.demo_data import (
+    analytics,
+    commerce,
+    communication,
+    crm,
+    files,
+    marketing,
+    payments,
+    productivity,
+)
 from hub.connectors.demo_data._core import ANCHOR, Gen, SourceDef, StreamDef, World, pools
 
 DEMO_SOURCES: dict[str, SourceDef] = {

@@ -16,6 +16,7 @@ import numpy as np
 from hub.connectors.demo_data._core import (
     ANCHOR_TS,
     DAY,
+    A,
     B,
     Columns,
     Gen,
@@ -26,7 +27,6 @@ from hub.connectors.demo_data._core import (
     SourceDef,
     StreamDef,
     World,
-    A,
     _ascii_slug,
     col,
     dates,
@@ -40,28 +40,88 @@ from hub.connectors.demo_data._core import (
 
 #: product type, SKU code, nouns, median price in cents, variant options
 PRODUCT_TYPES: list[tuple[str, str, list[str], int, list[str]]] = [
-    ("Jackets", "JKT", ["Shell Jacket", "Down Jacket", "Rain Jacket", "Softshell Jacket", "Insulated Parka"], 18900,
-     ["S", "M", "L"]),
-    ("Fleece", "FLC", ["Fleece Pullover", "Quarter-Zip Fleece", "Fleece Hoodie", "Grid Fleece"], 7900,
-     ["S", "M", "L"]),
-    ("Base Layers", "BSL", ["Merino Crew", "Merino Leggings", "Long Sleeve Tee", "Merino Tank"], 5500,
-     ["S", "M", "L"]),
+    (
+        "Jackets",
+        "JKT",
+        ["Shell Jacket", "Down Jacket", "Rain Jacket", "Softshell Jacket", "Insulated Parka"],
+        18900,
+        ["S", "M", "L"],
+    ),
+    (
+        "Fleece",
+        "FLC",
+        ["Fleece Pullover", "Quarter-Zip Fleece", "Fleece Hoodie", "Grid Fleece"],
+        7900,
+        ["S", "M", "L"],
+    ),
+    (
+        "Base Layers",
+        "BSL",
+        ["Merino Crew", "Merino Leggings", "Long Sleeve Tee", "Merino Tank"],
+        5500,
+        ["S", "M", "L"],
+    ),
     ("Hats", "HAT", ["Beanie", "Trucker Cap", "Sun Hat", "Pom Beanie"], 2900, ["Black", "Navy", "Olive"]),
     ("Socks", "SCK", ["Hiking Socks", "Trail Crew Socks", "Ski Socks", "Liner Socks"], 1900, ["S", "M", "L"]),
-    ("Backpacks", "BPK", ["Daypack 22L", "Trail Pack 35L", "Travel Pack 40L", "Summit Pack 18L"], 12900,
-     ["Black", "Slate", "Rust"]),
-    ("Tents", "TNT", ["2-Person Tent", "Ultralight Tent", "Family Tent 4P", "Bivy Shelter"], 32900,
-     ["Green", "Sand", "Orange"]),
-    ("Sleeping Bags", "SLB", ["Down Sleeping Bag", "Synthetic Sleeping Bag", "Quilt"], 19900,
-     ["Regular", "Long", "Wide"]),
-    ("Footwear", "FTW", ["Trail Runner", "Hiking Boot", "Camp Slipper", "Approach Shoe"], 13900, ["8", "9", "10"]),
-    ("Accessories", "ACC", ["Water Bottle", "Headlamp", "Trekking Poles", "Camp Mug", "Dry Bag"], 3500,
-     ["Black", "Blue", "Orange"]),
+    (
+        "Backpacks",
+        "BPK",
+        ["Daypack 22L", "Trail Pack 35L", "Travel Pack 40L", "Summit Pack 18L"],
+        12900,
+        ["Black", "Slate", "Rust"],
+    ),
+    (
+        "Tents",
+        "TNT",
+        ["2-Person Tent", "Ultralight Tent", "Family Tent 4P", "Bivy Shelter"],
+        32900,
+        ["Green", "Sand", "Orange"],
+    ),
+    (
+        "Sleeping Bags",
+        "SLB",
+        ["Down Sleeping Bag", "Synthetic Sleeping Bag", "Quilt"],
+        19900,
+        ["Regular", "Long", "Wide"],
+    ),
+    (
+        "Footwear",
+        "FTW",
+        ["Trail Runner", "Hiking Boot", "Camp Slipper", "Approach Shoe"],
+        13900,
+        ["8", "9", "10"],
+    ),
+    (
+        "Accessories",
+        "ACC",
+        ["Water Bottle", "Headlamp", "Trekking Poles", "Camp Mug", "Dry Bag"],
+        3500,
+        ["Black", "Blue", "Orange"],
+    ),
 ]
 TYPE_P = [10, 9, 9, 8, 10, 9, 4, 5, 8, 12]
-ADJECTIVES = ["Alpine", "Summit", "Ridge", "Cascade", "Glacier", "Trailhead", "Basecamp", "Canyon", "Timberline",
-              "Northwind", "Evergreen", "Sierra", "Boundary", "Switchback", "Highland", "Tundra", "Coastal",
-              "Granite", "Aspen", "Bristlecone"]
+ADJECTIVES = [
+    "Alpine",
+    "Summit",
+    "Ridge",
+    "Cascade",
+    "Glacier",
+    "Trailhead",
+    "Basecamp",
+    "Canyon",
+    "Timberline",
+    "Northwind",
+    "Evergreen",
+    "Sierra",
+    "Boundary",
+    "Switchback",
+    "Highland",
+    "Tundra",
+    "Coastal",
+    "Granite",
+    "Aspen",
+    "Bristlecone",
+]
 VARIANTS_PER_PRODUCT = 3
 
 
@@ -69,10 +129,10 @@ VARIANTS_PER_PRODUCT = 3
 class Goods:
     """The products of one shop: numbers other streams need without building the product rows."""
 
-    type_idx: np.ndarray   # product -> index in PRODUCT_TYPES
+    type_idx: np.ndarray  # product -> index in PRODUCT_TYPES
     title: list[str]
-    price: np.ndarray      # product -> base price in cents
-    created: np.ndarray    # product -> unix seconds
+    price: np.ndarray  # product -> base price in cents
+    created: np.ndarray  # product -> unix seconds
 
 
 def goods(g: Gen, n: int) -> Goods:
@@ -86,7 +146,7 @@ def goods(g: Gen, n: int) -> Goods:
         titles.append(f"{a} {nouns[k % len(nouns)]}")
     median = np.array([p[3] for p in PRODUCT_TYPES])[t]
     raw = median * g.lognormal("price", 1.0, 0.3, n)
-    price = (np.round(raw / 500) * 500 - 100).astype(np.int64)  # ends in .00 + charm pricing: 49.00 - 1.00
+    price = (np.round(raw / 500) * 500 - 100).astype(np.int64)  # $5 steps minus $1: 49.00, 54.00, 149.00
     price = np.maximum(price, 900)
     created = _created(g, n)
     return Goods(t, titles, price, created)
@@ -98,6 +158,21 @@ def _created(g: Gen, n: int) -> np.ndarray:
     return ANCHOR_TS - span + span * (np.arange(n) + jitter) / g.N
 
 
+def unique_slugs(titles: list[str], *, first_suffix: int) -> list[str]:
+    """URL handles as the shop makes them: the title's slug, with ``-1``, ``-2``... for repeated titles.
+
+    Shopify starts repeats at ``-1``, WordPress at ``-2``. Depends only on earlier rows (prefix-stable).
+    """
+    seen: dict[str, int] = {}
+    out = []
+    for title in titles:
+        slug = _ascii_slug(title, "-")
+        k = seen.get(slug, 0)
+        seen[slug] = k + 1
+        out.append(slug if k == 0 else f"{slug}-{k - 1 + first_suffix}")
+    return out
+
+
 def shop_iso(ts: np.ndarray) -> list[str]:
     """Times as a US Eastern shop reports them: ``2025-07-04T10:15:00-04:00`` (DST approximated by date)."""
     if len(ts) == 0:
@@ -106,8 +181,8 @@ def shop_iso(ts: np.ndarray) -> list[str]:
     doy = (day - day.astype("datetime64[Y]")).astype(np.int64)
     summer = (doy >= 69) & (doy <= 306)
     offset = np.where(summer, -4, -5)
-    local = np.datetime_as_string((ts + offset * 3600).astype("int64").astype("datetime64[s]"), unit="s").tolist()
-    return [f"{s}-0{-o}:00" for s, o in zip(local, offset.tolist(), strict=True)]
+    local = np.datetime_as_string((ts + offset * 3600).astype("int64").astype("datetime64[s]"), unit="s")
+    return np.strings.add(local, np.where(summer, "-04:00", "-05:00")).tolist()
 
 
 # --------------------------------------------------------------------------- Shopify
@@ -127,21 +202,40 @@ def _shopify_products(g: Gen) -> Columns:
     created = gd.created
     published = np.where(np.array(status) == "draft", np.nan, created + g.uniform("pub", 0, 3 * DAY))
     inventory = g.ints("inventory", 0, 240, g.n * VARIANTS_PER_PRODUCT).reshape(g.n, VARIANTS_PER_PRODUCT)
-    tags = g.pick("tags", ["", "new", "bestseller", "sale", "gift, holiday", "waterproof", "merino, warm",
-                           "ultralight", "bestseller, staff-pick"], [20, 10, 12, 10, 8, 10, 8, 8, 6])
-    vendor = g.pick("vendor", [_brand(g.world), "Northbound Supply Co.", "Granite Gear Works", "Fjell & Co."],
-                    [70, 10, 10, 10])
+    tags = g.pick(
+        "tags",
+        [
+            "",
+            "new",
+            "bestseller",
+            "sale",
+            "gift, holiday",
+            "waterproof",
+            "merino, warm",
+            "ultralight",
+            "bestseller, staff-pick",
+        ],
+        [20, 10, 12, 10, 8, 10, 8, 8, 6],
+    )
+    vendor = g.pick(
+        "vendor",
+        [_brand(g.world), "Northbound Supply Co.", "Granite Gear Works", "Fjell & Co."],
+        [70, 10, 10, 10],
+    )
     return {
         "id": ids,
         "title": gd.title,
-        "handle": [_ascii_slug(t, "-") + f"-{i % 97}" for i, t in zip(ids.tolist(), gd.title, strict=True)],
+        "handle": unique_slugs(gd.title, first_suffix=1),
         "vendor": vendor,
         "product_type": type_names,
         "status": status,
         "tags": tags,
         "total_inventory": inventory.sum(axis=1),
         "total_variants": VARIANTS_PER_PRODUCT,
-        "published_at": [None if np.isnan(p) else s for p, s in zip(published.tolist(), shop_iso(np.nan_to_num(published)), strict=True)],
+        "published_at": [
+            None if np.isnan(p) else s
+            for p, s in zip(published.tolist(), shop_iso(np.nan_to_num(published)), strict=True)
+        ],
         "created_at": shop_iso(created),
         "updated_at": shop_iso(g.later("updated", created, 200)),
         "shop_url": g.world.account,
@@ -174,7 +268,10 @@ def _shopify_variants(g: Gen) -> Columns:
         "id": g.seq_ids("id", 40_000_000_000_000, 46_000_000_000_000, gap=9_000_000),
         "product_id": p["id"][prod],
         "title": option,
-        "sku": [f"{c}-{k + 1001:04d}-{o.upper()[:3]}" for c, k, o in zip(codes, prod.tolist(), option, strict=True)],
+        "sku": [
+            f"{c}-{k + 1001:04d}-{o.upper()[:3]}"
+            for c, k, o in zip(codes, prod.tolist(), option, strict=True)
+        ],
         "price": money(price),
         "inventory_quantity": p["_inventory"][prod, opt],
         "taxable": (type_idx >= 0),
@@ -191,30 +288,38 @@ class OrderBook:
 
     n: int
     created: np.ndarray
-    customer: np.ndarray        # customer index
-    item_order: np.ndarray      # item -> order index
-    item_variant: np.ndarray    # item -> variant index
+    customer: np.ndarray  # customer index
+    item_order: np.ndarray  # item -> order index
+    item_variant: np.ndarray  # item -> variant index
     item_qty: np.ndarray
-    item_price: np.ndarray      # cents
-    item_start: np.ndarray      # order -> first item index (len n + 1)
+    item_price: np.ndarray  # cents
+    item_start: np.ndarray  # order -> first item index (len n + 1)
     subtotal: np.ndarray
     discount: np.ndarray
     tax: np.ndarray
     total: np.ndarray
-    fin_code: np.ndarray        # index into FINANCIAL
+    fin_code: np.ndarray  # index into FINANCIAL
 
     @property
     def financial(self) -> list[str]:
         """Shopify-style financial status of each order."""
-        return _FIN_ARR[self.fin_code].tolist()  # type: ignore[no-any-return]
+        return _FIN_ARR[self.fin_code].tolist()
 
 
 FINANCIAL = ["paid", "refunded", "partially_refunded", "pending", "voided"]
 _FIN_ARR = np.array(FINANCIAL, dtype=object)
 
 
-def _order_book(g: Gen, n: int, *, customers: int, variants: int, variant_price: np.ndarray | None,
-                tax_rate: float = 0.08, span_days: float = 1095) -> OrderBook:
+def _order_book(
+    g: Gen,
+    n: int,
+    *,
+    customers: int,
+    variants: int,
+    variant_price: np.ndarray | None,
+    tax_rate: float = 0.08,
+    span_days: float = 1095,
+) -> OrderBook:
     """Customer, items and totals of the first ``n`` orders of the stream ``g`` describes."""
     idx = np.arange(n, dtype=np.int64)
     span = span_days * DAY
@@ -239,8 +344,21 @@ def _order_book(g: Gen, n: int, *, customers: int, variants: int, variant_price:
     tax = np.round((subtotal - discount) * tax_rate).astype(np.int64)
     total = subtotal + tax - discount
     fin_code = g.pick_idx("financial", len(FINANCIAL), [88, 4, 3, 3, 2], n)
-    return OrderBook(n, created, customer, item_order, variant, qty, price, starts, subtotal, discount, tax,
-                     total, fin_code)
+    return OrderBook(
+        n,
+        created,
+        customer,
+        item_order,
+        variant,
+        qty,
+        price,
+        starts,
+        subtotal,
+        discount,
+        tax,
+        total,
+        fin_code,
+    )
 
 
 def _shopify_book(g: Gen, n: int) -> OrderBook:
@@ -257,16 +375,41 @@ def _shopify_book(g: Gen, n: int) -> OrderBook:
     return book
 
 
-def _shopify_customers(g: Gen) -> Columns:
-    created = g.timeline("created", 1095)
+def _shopify_people(world: World, n: int) -> Columns:
+    """Who the first ``n`` customers are (ids, names, e-mails, sign-up time): what orders need of them.
+
+    Drawn from the customers stream's own seeds, so orders can name their customers without building the
+    customers' order statistics (which need the whole order book).
+    """
+    have: Columns | None = world._memo.get("shopify:people")
+    if have is not None and len(have["id"]) >= n:
+        return have
+    g = Gen(world, world.source.streams["customers"], n)
     first, last, emails = g.people("person")
-    ids = g.seq_ids("id", 6_800_000_000_000, 7_100_000_000_000, gap=5_000_000)
+    out: Columns = {
+        "id": g.seq_ids("id", 6_800_000_000_000, 7_100_000_000_000, gap=5_000_000),
+        "first": first,
+        "last": last,
+        "email": emails,
+        "created": g.timeline("created", 1095),
+    }
+    world._memo["shopify:people"] = out
+    return out
+
+
+def _shopify_customers(g: Gen) -> Columns:
+    who = _shopify_people(g.world, g.n)
+    created = who["created"][: g.n]
+    first, last, emails = who["first"][: g.n], who["last"][: g.n], who["email"][: g.n]
+    ids = who["id"][: g.n]
     # orders_count, total_spent and last_order_id agree with the orders stream (the whole order book).
     book = _shopify_book(g, g.world.rows("orders"))
     order_ids = _order_ids(g.world, book.n)
     paid = (book.fin_code == 0) | (book.fin_code == 2)
     counts = np.bincount(book.customer, minlength=g.n)[: g.n]
-    spent = np.bincount(book.customer, weights=np.where(paid, book.total, 0), minlength=g.n)[: g.n].astype(np.int64)
+    spent = np.bincount(book.customer, weights=np.where(paid, book.total, 0), minlength=g.n)[: g.n].astype(
+        np.int64
+    )
     last_idx = np.full(max(g.n, int(book.customer.max()) + 1 if book.n else g.n), -1, dtype=np.int64)
     last_idx[book.customer] = np.arange(book.n)  # later orders overwrite earlier ones
     last_idx = last_idx[: g.n]
@@ -302,18 +445,19 @@ def _order_ids(world: World, n: int) -> np.ndarray:
 def _shopify_orders(g: Gen) -> Columns:
     book = _shopify_book(g, g.n)
     n = g.n
-    cust = g.parent("customers", int(book.customer[:n].max()) + 1 if n else 1)
+    cust = _shopify_people(g.world, int(book.customer[:n].max()) + 1 if n else 1)
     var = g.parent("product_variants", int(book.item_variant[: book.item_start[n]].max()) + 1 if n else 1)
     prod = g.parent("products", SHOPIFY_PRODUCTS)
     ids = _order_ids(g.world, n)
     ci = book.customer[:n]
     c_id = cust["id"][ci].tolist()
     c_email = col(cust["email"], ci)
-    c_first = col(cust["first_name"], ci)
-    c_last = col(cust["last_name"], ci)
+    c_first = col(cust["first"], ci)
+    c_last = col(cust["last"], ci)
     m = int(book.item_start[n])
     item_ids = g.scalar("line_item_id", 13_000_000_000_000, 14_000_000_000_000) + np.cumsum(
-        g.ints("line_item_gap", 1, 3_000_000, m))
+        g.ints("line_item_gap", 1, 3_000_000, m)
+    )
     v = book.item_variant[:m]
     p_of_v = v // VARIANTS_PER_PRODUCT
     v_id = var["id"][v].tolist()
@@ -321,22 +465,37 @@ def _shopify_orders(g: Gen) -> Columns:
     titles = col(prod["title"], p_of_v)
     v_title = col(var["title"], v)
     skus = col(var["sku"], v)
-    prices = money(book.item_price[:m])
+    prices = col(var["price"], v)  # the variant's price string, as Shopify copies it
     qty = book.item_qty[:m].tolist()
     items_all = [
-        {"id": i, "variant_id": vi, "product_id": pi, "title": t, "variant_title": vt, "sku": s, "quantity": q,
-         "price": pr}
-        for i, vi, pi, t, vt, s, q, pr in zip(item_ids.tolist(), v_id, p_id, titles, v_title, skus, qty, prices,
-                                              strict=True)
+        {
+            "id": i,
+            "variant_id": vi,
+            "product_id": pi,
+            "title": t,
+            "variant_title": vt,
+            "sku": s,
+            "quantity": q,
+            "price": pr,
+        }
+        for i, vi, pi, t, vt, s, q, pr in zip(
+            item_ids.tolist(), v_id, p_id, titles, v_title, skus, qty, prices, strict=True
+        )
     ]
     starts = book.item_start[: n + 1].tolist()
-    line_items = [items_all[starts[k]:starts[k + 1]] for k in range(n)]
+    line_items = [items_all[starts[k] : starts[k + 1]] for k in range(n)]
     fin = _FIN_ARR[book.fin_code[:n]].tolist()
     created = book.created[:n]
-    age_days = (created[-1] - created) / DAY if n else created
-    voided = np.array(fin) == "voided"
-    fulfil = np.where(voided, None, np.where(age_days > 2, "fulfilled", None)).tolist()
-    cancelled = np.where(voided, created + g.uniform("cancel", 600, 2 * DAY), np.nan)
+    age_days = (ANCHOR_TS - created) / DAY
+    voided = book.fin_code[:n] == FINANCIAL.index("voided")
+    fulfil = [
+        None if v or a <= 2 else "fulfilled" for v, a in zip(voided.tolist(), age_days.tolist(), strict=True)
+    ]
+    cancelled: list[str | None] = [None] * n
+    where = np.flatnonzero(voided)
+    cancel_ts = created[where] + g.uniform("cancel", 600, 2 * DAY)[where]
+    for k, s in zip(where.tolist(), shop_iso(cancel_ts), strict=True):
+        cancelled[k] = s
     created_s = shop_iso(created)
     numbers = 1001 + g.idx
     return {
@@ -352,11 +511,15 @@ def _shopify_orders(g: Gen) -> Columns:
         "total_discounts": money(book.discount[:n]),
         "currency": "USD",
         "processed_at": created_s,
-        "cancelled_at": [None if np.isnan(c) else s for c, s in zip(cancelled.tolist(), shop_iso(np.nan_to_num(cancelled)), strict=True)],
-        "customer": [{"id": i, "email": e, "first_name": f, "last_name": la}
-                     for i, e, f, la in zip(c_id, c_email, c_first, c_last, strict=True)],
+        "cancelled_at": cancelled,
+        "customer": [
+            {"id": i, "email": e, "first_name": f, "last_name": la}
+            for i, e, f, la in zip(c_id, c_email, c_first, c_last, strict=True)
+        ],
         "line_items": line_items,
-        "source_name": g.pick("source", ["web", "pos", "shopify_draft_order", "iphone", "android"], [74, 12, 4, 6, 4]),
+        "source_name": g.pick(
+            "source", ["web", "pos", "shopify_draft_order", "iphone", "android"], [74, 12, 4, 6, 4]
+        ),
         "created_at": created_s,
         "updated_at": shop_iso(g.later("updated", created, 30)),
         "shop_url": g.world.account,
@@ -365,21 +528,56 @@ def _shopify_orders(g: Gen) -> Columns:
     }
 
 
+#: the transactions behind each financial status (FINANCIAL order): kinds, in time order
+_TXN_KINDS: list[list[str]] = [
+    ["sale"],
+    ["sale", "refund"],
+    ["sale", "refund"],
+    ["authorization"],
+    ["authorization", "void"],
+]
+_TXN_COUNT = np.array([len(k) for k in _TXN_KINDS])
+
+
+def _shopify_txn_rows(world: World) -> int:
+    book = _shopify_book_for(world, world.rows("orders"))
+    return int(_TXN_COUNT[book.fin_code].sum())
+
+
+def _shopify_book_for(world: World, n: int) -> OrderBook:
+    return _shopify_book(Gen(world, world.source.streams["orders"], n), n)
+
+
 def _shopify_transactions(g: Gen) -> Columns:
-    o = g.parent("orders", g.n)
-    fin = o["financial_status"][: g.n]
-    created = o["_created"][: g.n] + g.uniform("delay", 1, 40)
-    kind = ["authorization" if f == "pending" else ("void" if f == "voided" else "sale") for f in fin]
-    status = ["pending" if f == "pending" else "success" for f in fin]
-    failed = g.bools("failed", 0.015)
-    status = ["failure" if fl else s for s, fl in zip(status, failed.tolist(), strict=True)]
+    # Each order's transactions, in order sequence: a sale (or an authorization), then any refund or void.
+    book = _shopify_book_for(g.world, min(g.n, g.world.rows("orders")))
+    counts = _TXN_COUNT[book.fin_code[: book.n]]
+    starts = np.concatenate([[0], np.cumsum(counts)])
+    order = np.searchsorted(starts, g.idx, side="right") - 1
+    pos = g.idx - starts[order]
+    code = book.fin_code[order]
+    kind = [_TXN_KINDS[c][p] for c, p in zip(code.tolist(), pos.tolist(), strict=True)]
+    total = book.total[order]
+    partial = np.round(total * g.uniform("partial", 0.15, 0.6)).astype(np.int64)
+    amount = np.where((code == FINANCIAL.index("partially_refunded")) & (pos == 1), partial, total)
+    after = np.where(
+        pos == 0,
+        g.uniform("delay", 1, 40),
+        np.where(
+            code == FINANCIAL.index("voided"),
+            g.uniform("void_after", 600, DAY),
+            g.uniform("refund_after", DAY, 20 * DAY),
+        ),
+    )
+    created = np.minimum(book.created[order] + after, np.maximum(ANCHOR_TS - 60, book.created[order] + 1))
+    status = np.where((code == FINANCIAL.index("pending")) & (pos == 0), "pending", "success")
     stamp = shop_iso(created)
     return {
         "id": g.seq_ids("id", 6_200_000_000_000, 6_400_000_000_000, gap=2_000_000),
-        "order_id": o["id"][: g.n],
+        "order_id": _order_ids(g.world, book.n)[order],
         "kind": kind,
-        "status": status,
-        "amount": money(o["_total"][: g.n]),
+        "status": status.tolist(),
+        "amount": money(amount),
         "currency": "USD",
         "gateway": g.pick("gateway", ["shopify_payments", "paypal", "gift_card", "manual"], [80, 14, 3, 3]),
         "processed_at": stamp,
@@ -394,39 +592,148 @@ _MONEY = S(pattern=r"^-?\d+\.\d{2}$")
 
 SHOPIFY = SourceDef.of(
     "shopify",
-    StreamDef("customers", stream_schema({
-        "id": I(), "email": S("email"), "first_name": S(), "last_name": S(), "phone": S(null=True),
-        "state": S(enum=["enabled", "disabled", "invited", "declined"]), "orders_count": I(minimum=0),
-        "total_spent": _MONEY, "currency": S(), "verified_email": B(), "tags": S(), "accepts_marketing": B(),
-        "last_order_id": I(null=True), "created_at": _SHOP_TIME, "updated_at": _SHOP_TIME, "shop_url": S(),
-    }), _shopify_customers, cursor_field="updated_at", rows=SHOPIFY_CUSTOMERS),
-    StreamDef("orders", stream_schema({
-        "id": I(), "name": S(pattern=r"^#\d+$"), "order_number": I(minimum=1001), "email": S("email"),
-        "financial_status": S(enum=["pending", "authorized", "partially_paid", "paid", "partially_refunded",
-                                    "refunded", "voided"]),
-        "fulfillment_status": S(null=True, enum=["fulfilled", "partial", "restocked"]),
-        "total_price": _MONEY, "subtotal_price": _MONEY, "total_tax": _MONEY, "total_discounts": _MONEY,
-        "currency": S(), "processed_at": _SHOP_TIME, "cancelled_at": _SHOP_TIME_N,
-        "customer": O({"id": I(), "email": S("email"), "first_name": S(), "last_name": S()}),
-        "line_items": A(O({"id": I(), "variant_id": I(), "product_id": I(), "title": S(), "variant_title": S(),
-                           "sku": S(), "quantity": I(minimum=1), "price": _MONEY})),
-        "source_name": S(), "created_at": _SHOP_TIME, "updated_at": _SHOP_TIME, "shop_url": S(),
-    }), _shopify_orders, cursor_field="updated_at", rows=SHOPIFY_ORDERS),
-    StreamDef("products", stream_schema({
-        "id": I(), "title": S(), "handle": S(), "vendor": S(), "product_type": S(),
-        "status": S(enum=["active", "draft", "archived"]), "tags": S(), "total_inventory": I(),
-        "total_variants": I(minimum=1), "published_at": _SHOP_TIME_N, "created_at": _SHOP_TIME,
-        "updated_at": _SHOP_TIME, "shop_url": S(),
-    }), _shopify_products, cursor_field="updated_at", rows=SHOPIFY_PRODUCTS),
-    StreamDef("product_variants", stream_schema({
-        "id": I(), "product_id": I(), "title": S(), "sku": S(), "price": _MONEY, "inventory_quantity": I(),
-        "taxable": B(), "created_at": _SHOP_TIME, "updated_at": _SHOP_TIME, "shop_url": S(),
-    }), _shopify_variants, cursor_field="updated_at", rows=SHOPIFY_PRODUCTS * VARIANTS_PER_PRODUCT),
-    StreamDef("transactions", stream_schema({
-        "id": I(), "order_id": I(), "kind": S(enum=["authorization", "capture", "sale", "void", "refund"]),
-        "status": S(enum=["pending", "failure", "success", "error"]), "amount": _MONEY, "currency": S(),
-        "gateway": S(), "processed_at": _SHOP_TIME, "created_at": _SHOP_TIME, "shop_url": S(),
-    }), _shopify_transactions, cursor_field="created_at", rows=SHOPIFY_ORDERS),
+    StreamDef(
+        "customers",
+        stream_schema(
+            {
+                "id": I(),
+                "email": S("email"),
+                "first_name": S(),
+                "last_name": S(),
+                "phone": S(null=True),
+                "state": S(enum=["enabled", "disabled", "invited", "declined"]),
+                "orders_count": I(minimum=0),
+                "total_spent": _MONEY,
+                "currency": S(),
+                "verified_email": B(),
+                "tags": S(),
+                "accepts_marketing": B(),
+                "last_order_id": I(null=True),
+                "created_at": _SHOP_TIME,
+                "updated_at": _SHOP_TIME,
+                "shop_url": S(),
+            }
+        ),
+        _shopify_customers,
+        cursor_field="updated_at",
+        rows=SHOPIFY_CUSTOMERS,
+    ),
+    StreamDef(
+        "orders",
+        stream_schema(
+            {
+                "id": I(),
+                "name": S(pattern=r"^#\d+$"),
+                "order_number": I(minimum=1001),
+                "email": S("email"),
+                "financial_status": S(
+                    enum=[
+                        "pending",
+                        "authorized",
+                        "partially_paid",
+                        "paid",
+                        "partially_refunded",
+                        "refunded",
+                        "voided",
+                    ]
+                ),
+                "fulfillment_status": S(null=True, enum=["fulfilled", "partial", "restocked"]),
+                "total_price": _MONEY,
+                "subtotal_price": _MONEY,
+                "total_tax": _MONEY,
+                "total_discounts": _MONEY,
+                "currency": S(),
+                "processed_at": _SHOP_TIME,
+                "cancelled_at": _SHOP_TIME_N,
+                "customer": O({"id": I(), "email": S("email"), "first_name": S(), "last_name": S()}),
+                "line_items": A(
+                    O(
+                        {
+                            "id": I(),
+                            "variant_id": I(),
+                            "product_id": I(),
+                            "title": S(),
+                            "variant_title": S(),
+                            "sku": S(),
+                            "quantity": I(minimum=1),
+                            "price": _MONEY,
+                        }
+                    )
+                ),
+                "source_name": S(),
+                "created_at": _SHOP_TIME,
+                "updated_at": _SHOP_TIME,
+                "shop_url": S(),
+            }
+        ),
+        _shopify_orders,
+        cursor_field="updated_at",
+        rows=SHOPIFY_ORDERS,
+    ),
+    StreamDef(
+        "products",
+        stream_schema(
+            {
+                "id": I(),
+                "title": S(),
+                "handle": S(),
+                "vendor": S(),
+                "product_type": S(),
+                "status": S(enum=["active", "draft", "archived"]),
+                "tags": S(),
+                "total_inventory": I(),
+                "total_variants": I(minimum=1),
+                "published_at": _SHOP_TIME_N,
+                "created_at": _SHOP_TIME,
+                "updated_at": _SHOP_TIME,
+                "shop_url": S(),
+            }
+        ),
+        _shopify_products,
+        cursor_field="updated_at",
+        rows=SHOPIFY_PRODUCTS,
+    ),
+    StreamDef(
+        "product_variants",
+        stream_schema(
+            {
+                "id": I(),
+                "product_id": I(),
+                "title": S(),
+                "sku": S(),
+                "price": _MONEY,
+                "inventory_quantity": I(),
+                "taxable": B(),
+                "created_at": _SHOP_TIME,
+                "updated_at": _SHOP_TIME,
+                "shop_url": S(),
+            }
+        ),
+        _shopify_variants,
+        cursor_field="updated_at",
+        rows=SHOPIFY_PRODUCTS * VARIANTS_PER_PRODUCT,
+    ),
+    StreamDef(
+        "transactions",
+        stream_schema(
+            {
+                "id": I(),
+                "order_id": I(),
+                "kind": S(enum=["authorization", "capture", "sale", "void", "refund"]),
+                "status": S(enum=["pending", "failure", "success", "error"]),
+                "amount": _MONEY,
+                "currency": S(),
+                "gateway": S(),
+                "processed_at": _SHOP_TIME,
+                "created_at": _SHOP_TIME,
+                "shop_url": S(),
+            }
+        ),
+        _shopify_transactions,
+        cursor_field="created_at",
+        rows=SHOPIFY_ORDERS * 107 // 100,
+        rows_fn=_shopify_txn_rows,
+    ),
     default_account="{tenant}-outfitters.myshopify.com",
 )
 
@@ -439,8 +746,15 @@ WOO_PRODUCTS = 180
 WOO_COUPONS = 60
 
 
-def _wc_address(g: Gen, prefix: str, first: list[str], last: list[str], emails: list[str] | None,
-                phones: list[str] | None, n: int | None = None) -> list[dict[str, Any]]:
+def _wc_address(
+    g: Gen,
+    prefix: str,
+    first: list[str],
+    last: list[str],
+    emails: list[str] | None,
+    phones: list[str] | None,
+    n: int | None = None,
+) -> list[dict[str, Any]]:
     size = g.n if n is None else n
     place = g.places(prefix + ":place", size)
     city = place_field(place, 0)
@@ -452,8 +766,14 @@ def _wc_address(g: Gen, prefix: str, first: list[str], last: list[str], emails: 
     out = []
     for k in range(size):
         addr = {
-            "first_name": first[k], "last_name": last[k], "company": company[k] or "",
-            "address_1": street[k], "address_2": "", "city": city[k], "state": region[k], "postcode": post[k],
+            "first_name": first[k],
+            "last_name": last[k],
+            "company": company[k] or "",
+            "address_1": street[k],
+            "address_2": "",
+            "city": city[k],
+            "state": region[k],
+            "postcode": post[k],
             "country": country[k],
         }
         if emails is not None:
@@ -483,7 +803,9 @@ def _wc_customers(g: Gen) -> Columns:
         "billing": billing,
         "shipping": [{k: v for k, v in b.items() if k not in ("email", "phone")} for b in billing],
         "is_paying_customer": g.bools("paying", 0.8),
-        "avatar_url": [f"https://secure.gravatar.com/avatar/{h}?s=96&d=mm&r=g" for h in g.hexes("avatar", 32)],
+        "avatar_url": [
+            f"https://secure.gravatar.com/avatar/{h}?s=96&d=mm&r=g" for h in g.hexes("avatar", 32)
+        ],
     }
 
 
@@ -493,7 +815,7 @@ def _wc_products(g: Gen) -> Columns:
     on_sale = g.bools("on_sale", 0.15)
     sale = np.round(gd.price * 0.8 / 100) * 100 - 1
     price = np.where(on_sale, sale, gd.price).astype(np.int64)
-    slugs = [_ascii_slug(t, "-") for t in gd.title]
+    slugs = unique_slugs(gd.title, first_suffix=2)
     site = g.world.account
     created = gd.created
     stock = g.ints("stock", 0, 150)
@@ -508,16 +830,22 @@ def _wc_products(g: Gen) -> Columns:
         "status": g.pick("status", ["publish", "draft", "private"], [92, 6, 2]),
         "featured": g.bools("featured", 0.08),
         "catalog_visibility": "visible",
-        "sku": [f"{PRODUCT_TYPES[t][1]}-{i:04d}" for t, i in zip(gd.type_idx.tolist(), ids.tolist(), strict=True)],
+        "sku": [
+            f"{PRODUCT_TYPES[t][1]}-{i:04d}" for t, i in zip(gd.type_idx.tolist(), ids.tolist(), strict=True)
+        ],
         "price": money(price),
         "regular_price": money(gd.price),
-        "sale_price": [s if o else "" for s, o in zip(money(sale.astype(np.int64)), on_sale.tolist(), strict=True)],
+        "sale_price": [
+            s if o else "" for s, o in zip(money(sale.astype(np.int64)), on_sale.tolist(), strict=True)
+        ],
         "on_sale": on_sale,
         "total_sales": g.ints("sales", 0, 900),
         "stock_quantity": stock,
         "stock_status": np.where(stock == 0, "outofstock", "instock").tolist(),
-        "categories": [[{"id": 15 + t, "name": PRODUCT_TYPES[t][0], "slug": _ascii_slug(PRODUCT_TYPES[t][0], "-")}]
-                       for t in gd.type_idx.tolist()],
+        "categories": [
+            [{"id": 15 + t, "name": PRODUCT_TYPES[t][0], "slug": _ascii_slug(PRODUCT_TYPES[t][0], "-")}]
+            for t in gd.type_idx.tolist()
+        ],
         "_price": price,
     }
 
@@ -528,7 +856,9 @@ def _wc_coupons(g: Gen) -> Columns:
     kind = g.pick("kind", ["percent", "fixed_cart", "fixed_product"], [65, 25, 10])
     pct = g.pick("pct", [10, 15, 20, 25], [40, 25, 25, 10])
     fixed = g.pick("fixed", [500, 1000, 1500, 2000])
-    amount = [f"{p}.00" if k == "percent" else f"{f // 100}.00" for k, p, f in zip(kind, pct, fixed, strict=True)]
+    amount = [
+        f"{p}.00" if k == "percent" else f"{f // 100}.00" for k, p, f in zip(kind, pct, fixed, strict=True)
+    ]
     expires = created + g.uniform("expires", 20, 120) * DAY
     codes = [f"{w}{p}".lower() for w, p in zip(g.pick("word", words), pct, strict=True)]
     return {
@@ -538,7 +868,9 @@ def _wc_coupons(g: Gen) -> Columns:
         "date_created": [s[:-1] for s in iso(created)],
         "date_modified": [s[:-1] for s in iso(g.later("modified", created, 30))],
         "discount_type": kind,
-        "description": [f"{p}% off for the {w.lower()} campaign" for w, p in zip(g.pick("word", words), pct, strict=True)],
+        "description": [
+            f"{p}% off for the {w.lower()} campaign" for w, p in zip(g.pick("word", words), pct, strict=True)
+        ],
         "date_expires": g.nulls("no_expiry", [s[:-1] for s in iso(expires)], 0.3),
         "usage_count": g.ints("usage", 0, 400),
         "individual_use": g.bools("individual", 0.7),
@@ -552,8 +884,15 @@ def _wc_coupons(g: Gen) -> Columns:
 def _wc_orders(g: Gen) -> Columns:
     world = g.world
     products = world.columns("products", WOO_PRODUCTS)
-    book = _order_book(g, g.n, customers=WOO_CUSTOMERS, variants=WOO_PRODUCTS, variant_price=products["_price"],
-                       tax_rate=0.07, span_days=1000)
+    book = _order_book(
+        g,
+        g.n,
+        customers=WOO_CUSTOMERS,
+        variants=WOO_PRODUCTS,
+        variant_price=products["_price"],
+        tax_rate=0.07,
+        span_days=1000,
+    )
     n = g.n
     guest = g.bools("guest", 0.12)
     cust = g.parent("customers", int(book.customer.max()) + 1 if n else 1)
@@ -569,22 +908,45 @@ def _wc_orders(g: Gen) -> Columns:
     qty = book.item_qty[:m].tolist()
     price = book.item_price[:m]
     totals = money(price * book.item_qty[:m])
-    items = [{"id": i, "name": nm, "product_id": p, "variation_id": 0, "quantity": q, "sku": s, "price": pr / 100,
-              "subtotal": t, "total": t}
-             for i, nm, p, q, s, pr, t in zip(item_ids.tolist(), names, p_ids, qty, skus, price.tolist(), totals,
-                                              strict=True)]
+    items = [
+        {
+            "id": i,
+            "name": nm,
+            "product_id": p,
+            "variation_id": 0,
+            "quantity": q,
+            "sku": s,
+            "price": pr / 100,
+            "subtotal": t,
+            "total": t,
+        }
+        for i, nm, p, q, s, pr, t in zip(
+            item_ids.tolist(), names, p_ids, qty, skus, price.tolist(), totals, strict=True
+        )
+    ]
     starts = book.item_start.tolist()
     created = book.created
     fin = book.financial
-    status_map = {"paid": "completed", "refunded": "refunded", "partially_refunded": "completed",
-                  "pending": "on-hold", "voided": "cancelled"}
+    status_map = {
+        "paid": "completed",
+        "refunded": "refunded",
+        "partially_refunded": "completed",
+        "pending": "on-hold",
+        "voided": "cancelled",
+    }
     status = [status_map[f] for f in fin]
-    recent = (created[-1] - created) / DAY < 2 if n else np.zeros(0, dtype=bool)
-    status = ["processing" if (r and s == "completed") else s for s, r in zip(status, recent.tolist(), strict=True)]
+    recent = (ANCHOR_TS - created) / DAY < 2
+    status = [
+        "processing" if (r and s == "completed") else s for s, r in zip(status, recent.tolist(), strict=True)
+    ]
     paid = np.isin(np.array(status), ["completed", "processing", "refunded"])
     method = g.pick("method", ["stripe", "ppcp-gateway", "bacs", "cod"], [64, 28, 5, 3])
-    title = {"stripe": "Credit Card (Stripe)", "ppcp-gateway": "PayPal", "bacs": "Direct bank transfer",
-             "cod": "Cash on delivery"}
+    title = {
+        "stripe": "Credit Card (Stripe)",
+        "ppcp-gateway": "PayPal",
+        "bacs": "Direct bank transfer",
+        "cod": "Cash on delivery",
+    }
     keys = g.b62("order_key", 13)
     loc = [s[:-1] for s in iso(created - 5 * 3600)]
     gmt = [s[:-1] for s in iso(created)]
@@ -607,61 +969,172 @@ def _wc_orders(g: Gen) -> Columns:
         "total_tax": money(book.tax),
         "prices_include_tax": False,
         "customer_id": cust_id,
-        "customer_ip_address": [f"{a}.{b}.{c}.{d}" for a, b, c, d in g.ints("ip", 1, 255, n * 4).reshape(-1, 4).tolist()] if n else [],
+        "customer_ip_address": [
+            f"{a}.{b}.{c}.{d}" for a, b, c, d in g.ints("ip", 1, 255, n * 4).reshape(-1, 4).tolist()
+        ]
+        if n
+        else [],
         "billing": bill,
         "shipping": [{k: v for k, v in b.items() if k not in ("email", "phone")} for b in bill],
         "payment_method": method,
         "payment_method_title": [title[x] for x in method],
-        "transaction_id": [f"ch_{t}" if m_ == "stripe" and p else "" for t, m_, p in
-                           zip(g.b62("txn", 24), method, paid.tolist(), strict=True)],
+        "transaction_id": [
+            f"ch_{t}" if m_ == "stripe" and p else ""
+            for t, m_, p in zip(g.b62("txn", 24), method, paid.tolist(), strict=True)
+        ],
         "date_paid": [s if p else None for s, p in zip(gmt, paid.tolist(), strict=True)],
         "date_completed": [s if st == "completed" else None for s, st in zip(done, status, strict=True)],
-        "line_items": [items[starts[k]:starts[k + 1]] for k in range(n)],
+        "line_items": [items[starts[k] : starts[k + 1]] for k in range(n)],
         "_subtotal": book.subtotal,
     }
 
 
 _WC_TIME = S(pattern=r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$")
 _WC_TIME_N = S(null=True, pattern=r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$")
-_WC_ADDRESS = {"first_name": S(), "last_name": S(), "company": S(), "address_1": S(), "address_2": S(),
-               "city": S(), "state": S(), "postcode": S(), "country": S()}
+_WC_ADDRESS = {
+    "first_name": S(),
+    "last_name": S(),
+    "company": S(),
+    "address_1": S(),
+    "address_2": S(),
+    "city": S(),
+    "state": S(),
+    "postcode": S(),
+    "country": S(),
+}
 _WC_BILLING = O({**_WC_ADDRESS, "email": S("email"), "phone": S()})
 _WC_SHIPPING = O(_WC_ADDRESS)
 
 WOOCOMMERCE = SourceDef.of(
     "woocommerce",
-    StreamDef("customers", stream_schema({
-        "id": I(), "date_created": _WC_TIME, "date_created_gmt": _WC_TIME, "date_modified": _WC_TIME,
-        "date_modified_gmt": _WC_TIME, "email": S("email"), "first_name": S(), "last_name": S(), "role": S(),
-        "username": S(), "billing": _WC_BILLING, "shipping": _WC_SHIPPING, "is_paying_customer": B(),
-        "avatar_url": S("uri"),
-    }), _wc_customers, cursor_field="date_modified_gmt", rows=WOO_CUSTOMERS),
-    StreamDef("orders", stream_schema({
-        "id": I(), "parent_id": I(), "number": S(), "order_key": S(), "created_via": S(),
-        "status": S(enum=["pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed"]),
-        "currency": S(), "date_created": _WC_TIME, "date_created_gmt": _WC_TIME, "date_modified": _WC_TIME,
-        "discount_total": _MONEY, "shipping_total": _MONEY, "total": _MONEY, "total_tax": _MONEY,
-        "prices_include_tax": B(), "customer_id": I(minimum=0), "customer_ip_address": S("ipv4"),
-        "billing": _WC_BILLING, "shipping": _WC_SHIPPING, "payment_method": S(), "payment_method_title": S(),
-        "transaction_id": S(), "date_paid": _WC_TIME_N, "date_completed": _WC_TIME_N,
-        "line_items": A(O({"id": I(), "name": S(), "product_id": I(), "variation_id": I(), "quantity": I(minimum=1),
-                           "sku": S(), "price": N(), "subtotal": _MONEY, "total": _MONEY})),
-    }), _wc_orders, cursor_field="date_modified", rows=WOO_ORDERS),
-    StreamDef("products", stream_schema({
-        "id": I(), "name": S(), "slug": S(), "permalink": S("uri"), "date_created": _WC_TIME,
-        "date_modified": _WC_TIME, "type": S(enum=["simple", "grouped", "external", "variable"]),
-        "status": S(enum=["draft", "pending", "private", "publish"]), "featured": B(), "catalog_visibility": S(),
-        "sku": S(), "price": _MONEY, "regular_price": _MONEY, "sale_price": S(), "on_sale": B(),
-        "total_sales": I(minimum=0), "stock_quantity": I(null=True), "stock_status": S(enum=["instock", "outofstock",
-                                                                                               "onbackorder"]),
-        "categories": A(O({"id": I(), "name": S(), "slug": S()})),
-    }), _wc_products, cursor_field="date_modified", rows=WOO_PRODUCTS),
-    StreamDef("coupons", stream_schema({
-        "id": I(), "code": S(), "amount": _MONEY, "date_created": _WC_TIME, "date_modified": _WC_TIME,
-        "discount_type": S(enum=["percent", "fixed_cart", "fixed_product"]), "description": S(),
-        "date_expires": _WC_TIME_N, "usage_count": I(minimum=0), "individual_use": B(), "usage_limit": I(null=True),
-        "free_shipping": B(), "minimum_amount": _MONEY, "maximum_amount": _MONEY,
-    }), _wc_coupons, cursor_field="date_modified", rows=WOO_COUPONS),
+    StreamDef(
+        "customers",
+        stream_schema(
+            {
+                "id": I(),
+                "date_created": _WC_TIME,
+                "date_created_gmt": _WC_TIME,
+                "date_modified": _WC_TIME,
+                "date_modified_gmt": _WC_TIME,
+                "email": S("email"),
+                "first_name": S(),
+                "last_name": S(),
+                "role": S(),
+                "username": S(),
+                "billing": _WC_BILLING,
+                "shipping": _WC_SHIPPING,
+                "is_paying_customer": B(),
+                "avatar_url": S("uri"),
+            }
+        ),
+        _wc_customers,
+        cursor_field="date_modified_gmt",
+        rows=WOO_CUSTOMERS,
+    ),
+    StreamDef(
+        "orders",
+        stream_schema(
+            {
+                "id": I(),
+                "parent_id": I(),
+                "number": S(),
+                "order_key": S(),
+                "created_via": S(),
+                "status": S(
+                    enum=["pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed"]
+                ),
+                "currency": S(),
+                "date_created": _WC_TIME,
+                "date_created_gmt": _WC_TIME,
+                "date_modified": _WC_TIME,
+                "discount_total": _MONEY,
+                "shipping_total": _MONEY,
+                "total": _MONEY,
+                "total_tax": _MONEY,
+                "prices_include_tax": B(),
+                "customer_id": I(minimum=0),
+                "customer_ip_address": S("ipv4"),
+                "billing": _WC_BILLING,
+                "shipping": _WC_SHIPPING,
+                "payment_method": S(),
+                "payment_method_title": S(),
+                "transaction_id": S(),
+                "date_paid": _WC_TIME_N,
+                "date_completed": _WC_TIME_N,
+                "line_items": A(
+                    O(
+                        {
+                            "id": I(),
+                            "name": S(),
+                            "product_id": I(),
+                            "variation_id": I(),
+                            "quantity": I(minimum=1),
+                            "sku": S(),
+                            "price": N(),
+                            "subtotal": _MONEY,
+                            "total": _MONEY,
+                        }
+                    )
+                ),
+            }
+        ),
+        _wc_orders,
+        cursor_field="date_modified",
+        rows=WOO_ORDERS,
+    ),
+    StreamDef(
+        "products",
+        stream_schema(
+            {
+                "id": I(),
+                "name": S(),
+                "slug": S(),
+                "permalink": S("uri"),
+                "date_created": _WC_TIME,
+                "date_modified": _WC_TIME,
+                "type": S(enum=["simple", "grouped", "external", "variable"]),
+                "status": S(enum=["draft", "pending", "private", "publish"]),
+                "featured": B(),
+                "catalog_visibility": S(),
+                "sku": S(),
+                "price": _MONEY,
+                "regular_price": _MONEY,
+                "sale_price": S(),
+                "on_sale": B(),
+                "total_sales": I(minimum=0),
+                "stock_quantity": I(null=True),
+                "stock_status": S(enum=["instock", "outofstock", "onbackorder"]),
+                "categories": A(O({"id": I(), "name": S(), "slug": S()})),
+            }
+        ),
+        _wc_products,
+        cursor_field="date_modified",
+        rows=WOO_PRODUCTS,
+    ),
+    StreamDef(
+        "coupons",
+        stream_schema(
+            {
+                "id": I(),
+                "code": S(),
+                "amount": _MONEY,
+                "date_created": _WC_TIME,
+                "date_modified": _WC_TIME,
+                "discount_type": S(enum=["percent", "fixed_cart", "fixed_product"]),
+                "description": S(),
+                "date_expires": _WC_TIME_N,
+                "usage_count": I(minimum=0),
+                "individual_use": B(),
+                "usage_limit": I(null=True),
+                "free_shipping": B(),
+                "minimum_amount": _MONEY,
+                "maximum_amount": _MONEY,
+            }
+        ),
+        _wc_coupons,
+        cursor_field="date_modified",
+        rows=WOO_COUPONS,
+    ),
     default_account="shop.{tenant}.com",
 )
 
@@ -671,10 +1144,23 @@ SQ_CUSTOMERS = 2_400
 SQ_ORDERS = 15_000
 SQ_LOCATIONS = ["L8GK2M1RD0Q7S", "LQ4H7JX9B2N5V"]
 #: cafe-style menu of a shop with a counter: (name, cents)
-SQ_MENU = [("Drip Coffee", 350), ("Latte", 525), ("Cappuccino", 495), ("Cold Brew", 475), ("Chai Latte", 525),
-           ("Croissant", 395), ("Blueberry Muffin", 375), ("Breakfast Burrito", 895), ("Trail Mix Bar", 325),
-           ("Beanie", 2900), ("Sticker Pack", 600), ("Water Bottle", 3500), ("Map: Local Trails", 1200),
-           ("Headlamp", 4200), ("Hand Warmers", 450)]
+SQ_MENU = [
+    ("Drip Coffee", 350),
+    ("Latte", 525),
+    ("Cappuccino", 495),
+    ("Cold Brew", 475),
+    ("Chai Latte", 525),
+    ("Croissant", 395),
+    ("Blueberry Muffin", 375),
+    ("Breakfast Burrito", 895),
+    ("Trail Mix Bar", 325),
+    ("Beanie", 2900),
+    ("Sticker Pack", 600),
+    ("Water Bottle", 3500),
+    ("Map: Local Trails", 1200),
+    ("Headlamp", 4200),
+    ("Hand Warmers", 450),
+]
 
 
 def _sq_money(cents: np.ndarray) -> list[dict[str, Any]]:
@@ -693,125 +1179,198 @@ def _sq_customers(g: Gen) -> Columns:
         "family_name": last,
         "email_address": g.nulls("no_email", emails, 0.15),
         "phone_number": g.nulls("no_phone", g.phones("phone"), 0.35),
-        "address": [{"address_line_1": s, "locality": c, "administrative_district_level_1": r, "postal_code": p,
-                     "country": k}
-                    for s, c, r, p, k in zip(g.pool("street", "streets"), place_field(place, 0),
-                                             place_field(place, 1), g.pool("post", "postcodes"),
-                                             place_field(place, 3), strict=True)],
+        "address": [
+            {
+                "address_line_1": s,
+                "locality": c,
+                "administrative_district_level_1": r,
+                "postal_code": p,
+                "country": k,
+            }
+            for s, c, r, p, k in zip(
+                g.pool("street", "streets"),
+                place_field(place, 0),
+                place_field(place, 1),
+                g.pool("post", "postcodes"),
+                place_field(place, 3),
+                strict=True,
+            )
+        ],
         "preferences": [{"email_unsubscribed": bool(u)} for u in g.bools("unsub", 0.07).tolist()],
-        "creation_source": g.pick("source", ["DIRECTORY", "FIRST_PARTY", "INSTANT_PROFILE", "LOYALTY"],
-                                  [20, 15, 55, 10]),
+        "creation_source": g.pick(
+            "source", ["DIRECTORY", "FIRST_PARTY", "INSTANT_PROFILE", "LOYALTY"], [20, 15, 55, 10]
+        ),
         "version": g.ints("version", 0, 6),
     }
 
 
+def _sq_core(world: World, n: int) -> Columns:
+    """Numbers and ids of the first ``n`` orders, shared by orders, payments (one per order) and refunds."""
+    have: Columns | None = world._memo.get("sq:core")
+    if have is not None and have["n"] >= n:
+        return have
+    g = Gen(world, world.source.streams["orders"], n)
+    prices = np.array([p for _, p in SQ_MENU], dtype=np.int64)
+    book = _order_book(
+        g,
+        n,
+        customers=SQ_CUSTOMERS,
+        variants=len(SQ_MENU),
+        variant_price=prices,
+        tax_rate=0.0875,
+        span_days=900,
+    )
+    has_customer = g.bools("has_customer", 0.45)
+    top = int(book.customer.max()) + 1 if n else 1
+    customer_ids = Gen(world, world.source.streams["customers"], top).b62("id", 26)
+    tip = np.where(g.bools("tips", 0.4), np.round(book.subtotal * g.pick("tip_pct", [0.1, 0.15, 0.2])), 0)
+    out: Columns = {
+        "n": n,
+        "book": book,
+        "id": g.b62("id", 29),
+        "location": g.pick("location", SQ_LOCATIONS, [70, 30]),
+        "customer": [
+            c if h else None
+            for c, h in zip(col(customer_ids, book.customer), has_customer.tolist(), strict=True)
+        ],
+        "tip": tip.astype(np.int64),
+        "total": book.total + tip.astype(np.int64),
+        "canceled": book.fin_code == FINANCIAL.index("voided"),
+        "payment_id": Gen(world, world.source.streams["payments"], n).b62("id", 29),
+    }
+    world._memo["sq:core"] = out
+    return out
+
+
 def _sq_orders(g: Gen) -> Columns:
     n = g.n
-    prices = np.array([p for _, p in SQ_MENU], dtype=np.int64)
-    book = _order_book(g, n, customers=SQ_CUSTOMERS, variants=len(SQ_MENU), variant_price=prices, tax_rate=0.0875,
-                       span_days=900)
-    has_customer = g.bools("has_customer", 0.45)
-    cust = g.parent("customers", int(book.customer.max()) + 1 if n else 1)
-    cust_ids = [c if h else None for c, h in zip(col(cust["id"], book.customer), has_customer.tolist(), strict=True)]
+    core = _sq_core(g.world, n)
+    book: OrderBook = core["book"]
     m = int(book.item_start[n])
     uids = g.b62("item_uid", 22, n=m)
     names = [SQ_MENU[v][0] for v in book.item_variant[:m].tolist()]
-    catalog = g.world.memo("sq:catalog", lambda: [f"{c}" for c in Gen(g.world, g.sdef, len(SQ_MENU)).b62(
-        "catalog", 24, n=len(SQ_MENU))])
-    items = [{"uid": u, "name": nm, "quantity": str(q), "catalog_object_id": catalog[v],
-              "base_price_money": {"amount": int(p), "currency": "USD"},
-              "total_money": {"amount": int(p * q), "currency": "USD"}}
-             for u, nm, q, v, p in zip(uids, names, book.item_qty[:m].tolist(), book.item_variant[:m].tolist(),
-                                        book.item_price[:m].tolist(), strict=True)]
-    starts = book.item_start.tolist()
-    tip = np.where(g.bools("tips", 0.4), np.round(book.subtotal * g.pick("tip_pct", [0.1, 0.15, 0.2])), 0).astype(
-        np.int64)
-    total = book.total + tip
-    canceled = book.fin_code == 4
+    catalog = g.world.memo(
+        "sq:catalog",
+        lambda: Gen(g.world, g.sdef, len(SQ_MENU)).b62("catalog", 24, n=len(SQ_MENU)),
+    )
+    items = [
+        {
+            "uid": u,
+            "name": nm,
+            "quantity": str(q),
+            "catalog_object_id": catalog[v],
+            "base_price_money": {"amount": p, "currency": "USD"},
+            "total_money": {"amount": p * q, "currency": "USD"},
+        }
+        for u, nm, q, v, p in zip(
+            uids,
+            names,
+            book.item_qty[:m].tolist(),
+            book.item_variant[:m].tolist(),
+            book.item_price[:m].tolist(),
+            strict=True,
+        )
+    ]
+    starts = book.item_start[: n + 1].tolist()
+    canceled = core["canceled"][:n]
     state = np.where(canceled, "CANCELED", "COMPLETED").tolist()
-    created = book.created
+    created = book.created[:n]
     closed = iso(created + g.uniform("close", 20, 300), ms=True)
     return {
-        "id": g.b62("id", 29),
-        "location_id": g.pick("location", SQ_LOCATIONS, [70, 30]),
-        "source": [{"name": s} for s in g.pick("source", ["Square Point of Sale", "Square Online"], [85, 15])],
-        "customer_id": cust_ids,
-        "line_items": [items[starts[k]:starts[k + 1]] for k in range(n)],
-        "total_money": _sq_money(total),
-        "total_tax_money": _sq_money(book.tax),
-        "total_discount_money": _sq_money(book.discount),
-        "total_tip_money": _sq_money(tip),
+        "id": core["id"][:n],
+        "location_id": core["location"][:n],
+        "source": [
+            {"name": s} for s in g.pick("source", ["Square Point of Sale", "Square Online"], [85, 15])
+        ],
+        "customer_id": core["customer"][:n],
+        "line_items": [items[starts[k] : starts[k + 1]] for k in range(n)],
+        "total_money": _sq_money(core["total"][:n]),
+        "total_tax_money": _sq_money(book.tax[:n]),
+        "total_discount_money": _sq_money(book.discount[:n]),
+        "total_tip_money": _sq_money(core["tip"][:n]),
         "state": state,
         "version": g.ints("version", 3, 6),
         "created_at": iso(created, ms=True),
         "updated_at": closed,
         "closed_at": [c if s == "COMPLETED" else None for c, s in zip(closed, state, strict=True)],
-        "_total": total,
-        "_tip": tip,
-        "_created": created,
-        "_state": state,
-        "_customer": cust_ids,
     }
 
 
 def _sq_payments(g: Gen) -> Columns:
     # One payment per order, in the same sequence (a payment is taken when the order is closed).
-    o = g.parent("orders", g.n)
     n = g.n
-    total = o["_total"][:n]
-    created = o["_created"][:n] + 5
-    canceled = np.array(o["_state"][:n]) == "CANCELED"
-    brand = g.pick("brand", ["VISA", "MASTERCARD", "AMERICAN_EXPRESS", "DISCOVER", "INTERAC"], [52, 28, 12, 5, 3])
+    core = _sq_core(g.world, n)
+    total = core["total"][:n]
+    tip = core["tip"][:n]
+    created = core["book"].created[:n] + 5
+    brand = g.pick(
+        "brand", ["VISA", "MASTERCARD", "AMERICAN_EXPRESS", "DISCOVER", "INTERAC"], [52, 28, 12, 5, 3]
+    )
     source = g.pick("source", ["CARD", "CASH", "WALLET"], [78, 12, 10])
     fee = np.where(np.array(source) == "CASH", 0, np.round(total * 0.026 + 15)).astype(np.int64)
-    ids = g.b62("id", 29)
+    ids = core["payment_id"][:n]
+    later = iso(created + 2, ms=True)
     return {
         "id": ids,
         "created_at": iso(created, ms=True),
-        "updated_at": iso(created + 2, ms=True),
-        "amount_money": _sq_money(total - o["_tip"][:n]),
-        "tip_money": _sq_money(o["_tip"][:n]),
+        "updated_at": later,
+        "amount_money": _sq_money(total - tip),
+        "tip_money": _sq_money(tip),
         "total_money": _sq_money(total),
-        "processing_fee": [[] if f == 0 else [{"effective_at": e, "type": "INITIAL",
-                                              "amount_money": {"amount": f, "currency": "USD"}}]
-                           for f, e in zip(fee.tolist(), iso(created + 2, ms=True), strict=True)],
-        "status": np.where(canceled, "CANCELED", "COMPLETED").tolist(),
+        "processing_fee": [
+            []
+            if f == 0
+            else [{"effective_at": e, "type": "INITIAL", "amount_money": {"amount": f, "currency": "USD"}}]
+            for f, e in zip(fee.tolist(), later, strict=True)
+        ],
+        "status": np.where(core["canceled"][:n], "CANCELED", "COMPLETED").tolist(),
         "source_type": source,
-        "card_details": [None if s != "CARD" else {"status": "CAPTURED", "entry_method": e,
-                                                   "card": {"card_brand": b, "last_4": f"{d:04d}",
-                                                            "exp_month": mo, "exp_year": y}}
-                         for s, e, b, d, mo, y in zip(source, g.pick("entry", ["CONTACTLESS", "EMV", "KEYED"],
-                                                                     [70, 26, 4]),
-                                                      brand, g.ints("last4", 0, 10000).tolist(),
-                                                      g.ints("exp_m", 1, 13).tolist(),
-                                                      g.ints("exp_y", 2027, 2032).tolist(), strict=True)],
-        "location_id": o["location_id"][:n],
-        "order_id": o["id"][:n],
-        "customer_id": o["_customer"][:n],
+        "card_details": [
+            None
+            if s != "CARD"
+            else {
+                "status": "CAPTURED",
+                "entry_method": e,
+                "card": {"card_brand": b, "last_4": f"{d:04d}", "exp_month": mo, "exp_year": y},
+            }
+            for s, e, b, d, mo, y in zip(
+                source,
+                g.pick("entry", ["CONTACTLESS", "EMV", "KEYED"], [70, 26, 4]),
+                brand,
+                g.ints("last4", 0, 10000).tolist(),
+                g.ints("exp_m", 1, 13).tolist(),
+                g.ints("exp_y", 2027, 2032).tolist(),
+                strict=True,
+            )
+        ],
+        "location_id": core["location"][:n],
+        "order_id": core["id"][:n],
+        "customer_id": core["customer"][:n],
         "receipt_number": [i[:4] for i in ids],
         "receipt_url": [f"https://squareup.com/receipt/preview/{i}" for i in ids],
-        "_total": total,
-        "_created": created,
     }
 
 
 def _sq_refunds(g: Gen) -> Columns:
-    # About one payment in 30 is refunded (in part or in full), in payment order.
+    # About one completed payment in 30 is refunded (in part or in full), in payment order.
     n = g.n
     stride = 30
-    pay = g.parent("payments", n * stride)
-    k = np.minimum(g.idx * stride + g.ints("pick", 0, stride), len(pay["id"]) - 1)
-    total = pay["_total"][k]
+    core = _sq_core(g.world, min(SQ_ORDERS, n * stride + stride))
+    k = np.minimum(g.idx * stride + g.ints("pick", 0, stride), core["n"] - 1)
+    total = core["total"][k]
     full = g.bools("full", 0.6)
-    amount = np.where(full, total, np.maximum(100, np.round(total * g.uniform("part", 0.2, 0.7)))).astype(np.int64)
-    created = pay["_created"][k] + g.uniform("after", 0.2, 12) * DAY
+    amount = np.where(full, total, np.maximum(100, np.round(total * g.uniform("part", 0.2, 0.7)))).astype(
+        np.int64
+    )
+    created = core["book"].created[k] + 5 + g.uniform("after", 0.2, 12) * DAY
+    pay = col(core["payment_id"], k)
     return {
-        "id": [f"{p}_{r}" for p, r in zip(col(pay["id"], k), g.b62("id", 22), strict=True)],
+        "id": [f"{p}_{r}" for p, r in zip(pay, g.b62("id", 22), strict=True)],
         "status": g.pick("status", ["COMPLETED", "PENDING", "REJECTED", "FAILED"], [92, 4, 2, 2]),
         "amount_money": _sq_money(amount),
-        "payment_id": col(pay["id"], k),
-        "order_id": col(pay["order_id"], k),
-        "location_id": col(pay["location_id"], k),
+        "payment_id": pay,
+        "order_id": col(core["id"], k),
+        "location_id": col(core["location"], k),
         "reason": g.pick("reason", ["Returned goods", "Accidental charge", "Cancelled order", "Wrong size"]),
         "created_at": iso(created, ms=True),
         "updated_at": iso(created + 3600, ms=True),
@@ -823,37 +1382,130 @@ _SQ_TIME = S("date-time")
 
 SQUARE = SourceDef.of(
     "square",
-    StreamDef("payments", stream_schema({
-        "id": S(), "created_at": _SQ_TIME, "updated_at": _SQ_TIME, "amount_money": _SQ_MONEY, "tip_money": _SQ_MONEY,
-        "total_money": _SQ_MONEY,
-        "processing_fee": A(O({"effective_at": _SQ_TIME, "type": S(), "amount_money": _SQ_MONEY})),
-        "status": S(enum=["APPROVED", "PENDING", "COMPLETED", "CANCELED", "FAILED"]),
-        "source_type": S(enum=["CARD", "BANK_ACCOUNT", "WALLET", "BUY_NOW_PAY_LATER", "CASH", "EXTERNAL"]),
-        "card_details": O({"status": S(), "entry_method": S(), "card": O({
-            "card_brand": S(), "last_4": S(pattern=r"^\d{4}$"), "exp_month": I(), "exp_year": I()})}, null=True),
-        "location_id": S(), "order_id": S(), "customer_id": S(null=True), "receipt_number": S(),
-        "receipt_url": S("uri"),
-    }), _sq_payments, cursor_field="updated_at", rows=SQ_ORDERS),
-    StreamDef("customers", stream_schema({
-        "id": S(), "created_at": _SQ_TIME, "updated_at": _SQ_TIME, "given_name": S(), "family_name": S(),
-        "email_address": S("email", null=True), "phone_number": S(null=True),
-        "address": O({"address_line_1": S(), "locality": S(), "administrative_district_level_1": S(),
-                      "postal_code": S(), "country": S()}),
-        "preferences": O({"email_unsubscribed": B()}), "creation_source": S(), "version": I(),
-    }), _sq_customers, cursor_field="updated_at", rows=SQ_CUSTOMERS),
-    StreamDef("orders", stream_schema({
-        "id": S(), "location_id": S(), "source": O({"name": S()}), "customer_id": S(null=True),
-        "line_items": A(O({"uid": S(), "name": S(), "quantity": S(pattern=r"^\d+$"), "catalog_object_id": S(),
-                           "base_price_money": _SQ_MONEY, "total_money": _SQ_MONEY})),
-        "total_money": _SQ_MONEY, "total_tax_money": _SQ_MONEY, "total_discount_money": _SQ_MONEY,
-        "total_tip_money": _SQ_MONEY, "state": S(enum=["OPEN", "COMPLETED", "CANCELED", "DRAFT"]), "version": I(),
-        "created_at": _SQ_TIME, "updated_at": _SQ_TIME, "closed_at": S("date-time", null=True),
-    }), _sq_orders, cursor_field="updated_at", rows=SQ_ORDERS),
-    StreamDef("refunds", stream_schema({
-        "id": S(), "status": S(enum=["PENDING", "COMPLETED", "REJECTED", "FAILED"]), "amount_money": _SQ_MONEY,
-        "payment_id": S(), "order_id": S(), "location_id": S(), "reason": S(), "created_at": _SQ_TIME,
-        "updated_at": _SQ_TIME,
-    }), _sq_refunds, cursor_field="created_at", rows=SQ_ORDERS // 30),
+    StreamDef(
+        "payments",
+        stream_schema(
+            {
+                "id": S(),
+                "created_at": _SQ_TIME,
+                "updated_at": _SQ_TIME,
+                "amount_money": _SQ_MONEY,
+                "tip_money": _SQ_MONEY,
+                "total_money": _SQ_MONEY,
+                "processing_fee": A(O({"effective_at": _SQ_TIME, "type": S(), "amount_money": _SQ_MONEY})),
+                "status": S(enum=["APPROVED", "PENDING", "COMPLETED", "CANCELED", "FAILED"]),
+                "source_type": S(
+                    enum=["CARD", "BANK_ACCOUNT", "WALLET", "BUY_NOW_PAY_LATER", "CASH", "EXTERNAL"]
+                ),
+                "card_details": O(
+                    {
+                        "status": S(),
+                        "entry_method": S(),
+                        "card": O(
+                            {
+                                "card_brand": S(),
+                                "last_4": S(pattern=r"^\d{4}$"),
+                                "exp_month": I(),
+                                "exp_year": I(),
+                            }
+                        ),
+                    },
+                    null=True,
+                ),
+                "location_id": S(),
+                "order_id": S(),
+                "customer_id": S(null=True),
+                "receipt_number": S(),
+                "receipt_url": S("uri"),
+            }
+        ),
+        _sq_payments,
+        cursor_field="updated_at",
+        rows=SQ_ORDERS,
+    ),
+    StreamDef(
+        "customers",
+        stream_schema(
+            {
+                "id": S(),
+                "created_at": _SQ_TIME,
+                "updated_at": _SQ_TIME,
+                "given_name": S(),
+                "family_name": S(),
+                "email_address": S("email", null=True),
+                "phone_number": S(null=True),
+                "address": O(
+                    {
+                        "address_line_1": S(),
+                        "locality": S(),
+                        "administrative_district_level_1": S(),
+                        "postal_code": S(),
+                        "country": S(),
+                    }
+                ),
+                "preferences": O({"email_unsubscribed": B()}),
+                "creation_source": S(),
+                "version": I(),
+            }
+        ),
+        _sq_customers,
+        cursor_field="updated_at",
+        rows=SQ_CUSTOMERS,
+    ),
+    StreamDef(
+        "orders",
+        stream_schema(
+            {
+                "id": S(),
+                "location_id": S(),
+                "source": O({"name": S()}),
+                "customer_id": S(null=True),
+                "line_items": A(
+                    O(
+                        {
+                            "uid": S(),
+                            "name": S(),
+                            "quantity": S(pattern=r"^\d+$"),
+                            "catalog_object_id": S(),
+                            "base_price_money": _SQ_MONEY,
+                            "total_money": _SQ_MONEY,
+                        }
+                    )
+                ),
+                "total_money": _SQ_MONEY,
+                "total_tax_money": _SQ_MONEY,
+                "total_discount_money": _SQ_MONEY,
+                "total_tip_money": _SQ_MONEY,
+                "state": S(enum=["OPEN", "COMPLETED", "CANCELED", "DRAFT"]),
+                "version": I(),
+                "created_at": _SQ_TIME,
+                "updated_at": _SQ_TIME,
+                "closed_at": S("date-time", null=True),
+            }
+        ),
+        _sq_orders,
+        cursor_field="updated_at",
+        rows=SQ_ORDERS,
+    ),
+    StreamDef(
+        "refunds",
+        stream_schema(
+            {
+                "id": S(),
+                "status": S(enum=["PENDING", "COMPLETED", "REJECTED", "FAILED"]),
+                "amount_money": _SQ_MONEY,
+                "payment_id": S(),
+                "order_id": S(),
+                "location_id": S(),
+                "reason": S(),
+                "created_at": _SQ_TIME,
+                "updated_at": _SQ_TIME,
+            }
+        ),
+        _sq_refunds,
+        cursor_field="created_at",
+        rows=SQ_ORDERS // 30,
+    ),
 )
 
 # --------------------------------------------------------------------------- database sample tables
@@ -904,19 +1556,31 @@ def _db_book(world: World, n: int) -> OrderBook:
         return have
     og = Gen(world, world.source.streams["orders"], n)
     prices = world.columns("products", DB_PRODUCTS)["_price"]
-    book = _order_book(og, n, customers=DB_CUSTOMERS, variants=DB_PRODUCTS, variant_price=prices, tax_rate=0.0,
-                       span_days=1000)
+    book = _order_book(
+        og,
+        n,
+        customers=DB_CUSTOMERS,
+        variants=DB_PRODUCTS,
+        variant_price=prices,
+        tax_rate=0.0,
+        span_days=1000,
+    )
     world._memo[key] = book
     return book
 
 
 def _db_orders(g: Gen) -> Columns:
     book = _db_book(g.world, g.n)
-    status = {"paid": "delivered", "refunded": "refunded", "partially_refunded": "delivered", "pending": "pending",
-              "voided": "cancelled"}
+    status = {
+        "paid": "delivered",
+        "refunded": "refunded",
+        "partially_refunded": "delivered",
+        "pending": "pending",
+        "voided": "cancelled",
+    }
     created = book.created[: g.n]
     st = [status[f] for f in _FIN_ARR[book.fin_code[: g.n]].tolist()]
-    recent = ((created[-1] - created) / DAY < 4) if g.n else np.zeros(0, dtype=bool)
+    recent = (ANCHOR_TS - created) / DAY < 4
     st = ["shipped" if (r and s == "delivered") else s for s, r in zip(st, recent.tolist(), strict=True)]
     total = book.subtotal[: g.n] - book.discount[: g.n]
     return {
@@ -960,24 +1624,81 @@ _DB_TIME = S("date-time")
 def _db_source(source_id: str, namespace: str) -> SourceDef:
     return SourceDef.of(
         source_id,
-        StreamDef("customers", stream_schema({
-            "id": I(), "first_name": S(), "last_name": S(), "email": S("email"), "phone": S(null=True),
-            "city": S(), "country": S(pattern=r"^[A-Z]{2}$"), "created_at": _DB_TIME, "updated_at": _DB_TIME,
-        }), _db_customers, cursor_field="updated_at", rows=DB_CUSTOMERS, namespace=namespace),
-        StreamDef("orders", stream_schema({
-            "id": I(), "customer_id": I(), "status": S(enum=["pending", "shipped", "delivered", "cancelled",
-                                                            "refunded"]),
-            "order_date": S("date"), "total_amount": N(), "discount_amount": N(minimum=0), "currency": S(),
-            "created_at": _DB_TIME, "updated_at": _DB_TIME,
-        }), _db_orders, cursor_field="updated_at", rows=DB_ORDERS, namespace=namespace),
-        StreamDef("order_items", stream_schema({
-            "id": I(), "order_id": I(), "product_id": I(), "quantity": I(minimum=1), "unit_price": N(minimum=0),
-            "line_total": N(minimum=0),
-        }), _db_order_items, cursor_field=None, rows=DB_ORDERS * 2, namespace=namespace,
-            rows_fn=_db_items_rows),
-        StreamDef("products", stream_schema({
-            "id": I(), "sku": S(), "name": S(), "category": S(), "price": N(minimum=0), "created_at": _DB_TIME,
-        }), _db_products, cursor_field="created_at", rows=DB_PRODUCTS, namespace=namespace),
+        StreamDef(
+            "customers",
+            stream_schema(
+                {
+                    "id": I(),
+                    "first_name": S(),
+                    "last_name": S(),
+                    "email": S("email"),
+                    "phone": S(null=True),
+                    "city": S(),
+                    "country": S(pattern=r"^[A-Z]{2}$"),
+                    "created_at": _DB_TIME,
+                    "updated_at": _DB_TIME,
+                }
+            ),
+            _db_customers,
+            cursor_field="updated_at",
+            rows=DB_CUSTOMERS,
+            namespace=namespace,
+        ),
+        StreamDef(
+            "orders",
+            stream_schema(
+                {
+                    "id": I(),
+                    "customer_id": I(),
+                    "status": S(enum=["pending", "shipped", "delivered", "cancelled", "refunded"]),
+                    "order_date": S("date"),
+                    "total_amount": N(),
+                    "discount_amount": N(minimum=0),
+                    "currency": S(),
+                    "created_at": _DB_TIME,
+                    "updated_at": _DB_TIME,
+                }
+            ),
+            _db_orders,
+            cursor_field="updated_at",
+            rows=DB_ORDERS,
+            namespace=namespace,
+        ),
+        StreamDef(
+            "order_items",
+            stream_schema(
+                {
+                    "id": I(),
+                    "order_id": I(),
+                    "product_id": I(),
+                    "quantity": I(minimum=1),
+                    "unit_price": N(minimum=0),
+                    "line_total": N(minimum=0),
+                }
+            ),
+            _db_order_items,
+            cursor_field=None,
+            rows=DB_ORDERS * 2,
+            namespace=namespace,
+            rows_fn=_db_items_rows,
+        ),
+        StreamDef(
+            "products",
+            stream_schema(
+                {
+                    "id": I(),
+                    "sku": S(),
+                    "name": S(),
+                    "category": S(),
+                    "price": N(minimum=0),
+                    "created_at": _DB_TIME,
+                }
+            ),
+            _db_products,
+            cursor_field="created_at",
+            rows=DB_PRODUCTS,
+            namespace=namespace,
+        ),
         default_account="{tenant}-sample",
     )
 

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from hub.connectors.demo_data._core import (
+    ANCHOR_TS,
     DAY,
     A,
     B,
@@ -39,8 +40,20 @@ SF_ACCOUNTS = 1_500
 SF_CONTACTS = 5_000
 SF_OPPORTUNITIES = 3_000
 SF_LEADS = 4_000
-SF_INDUSTRIES = ["Technology", "Manufacturing", "Retail", "Healthcare", "Finance", "Education", "Media",
-                 "Consulting", "Energy", "Transportation", "Hospitality", "Construction"]
+SF_INDUSTRIES = [
+    "Technology",
+    "Manufacturing",
+    "Retail",
+    "Healthcare",
+    "Finance",
+    "Education",
+    "Media",
+    "Consulting",
+    "Energy",
+    "Transportation",
+    "Hospitality",
+    "Construction",
+]
 SF_STAGES = [  # stage, probability, forecast category, closed, won
     ("Prospecting", 10, "Pipeline", False, False),
     ("Qualification", 10, "Pipeline", False, False),
@@ -56,12 +69,21 @@ SF_STAGES = [  # stage, probability, forecast category, closed, won
 SF_STAGE_P = [6, 6, 6, 5, 4, 3, 5, 5, 35, 25]
 LEAD_SOURCES = ["Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Trade Show", "Other"]
 LEAD_SOURCE_P = [40, 15, 15, 8, 12, 10]
-PRODUCTS = ["Platform License", "Implementation", "Annual Renewal", "Expansion Seats", "Premium Support",
-            "Data Migration", "Training Package"]
+PRODUCTS = [
+    "Platform License",
+    "Implementation",
+    "Annual Renewal",
+    "Expansion Seats",
+    "Premium Support",
+    "Data Migration",
+    "Training Package",
+]
 
 
 def _sf_owner_ids(g: Gen) -> list[str]:
-    return g.world.memo("sf:owners", lambda: sf_ids("005", np.arange(12) * 7 + g.scalar("owner", 1000, 50_000)))
+    return g.world.memo(
+        "sf:owners", lambda: sf_ids("005", np.arange(12) * 7 + g.scalar("owner", 1000, 50_000))
+    )
 
 
 def _sf_seq(g: Gen, prefix: str) -> list[str]:
@@ -78,8 +100,11 @@ def _sf_accounts(g: Gen) -> Columns:
     return {
         "Id": _sf_seq(g, "001"),
         "Name": g.world.pools.companies[company].tolist(),
-        "Type": g.pick("type", ["Customer - Direct", "Customer - Channel", "Prospect", "Partner", "Other"],
-                       [40, 10, 38, 7, 5]),
+        "Type": g.pick(
+            "type",
+            ["Customer - Direct", "Customer - Channel", "Prospect", "Partner", "Other"],
+            [40, 10, 38, 7, 5],
+        ),
         "Industry": g.nulls("no_industry", g.pick("industry", SF_INDUSTRIES), 0.05),
         "AnnualRevenue": g.nulls("no_revenue", revenue, 0.15),
         "NumberOfEmployees": g.nulls("no_employees", employees, 0.1),
@@ -123,10 +148,13 @@ def _sf_opportunities(g: Gen) -> Columns:
     acc = g.parent("Account", int(acc_idx.max()) + 1 if g.n else 1)
     stage = g.pick_idx("stage", len(SF_STAGES), SF_STAGE_P)
     # Old opportunities are closed; the open pipeline is recent.
-    age = (created[-1] - created) / DAY if g.n else created
+    age = (ANCHOR_TS - created) / DAY
     stage = np.where((age > 200) & (stage < 8), np.where(g.bools("old_won", 0.55), 8, 9), stage)
     amount = np.round(g.lognormal("amount", 24_000, 0.9), -2)
     close = created + g.uniform("cycle", 20, 160) * DAY
+    # A closed deal closed in the past; open ones expect to close later.
+    close = np.where(stage >= 8, np.minimum(close, ANCHOR_TS - g.uniform("closed_ago", 0.2, 10) * DAY), close)
+    close = np.maximum(close, created)
     product = g.pick("product", PRODUCTS)
     names = col(acc["Name"], acc_idx)
     table = SF_STAGES
@@ -150,8 +178,11 @@ def _sf_leads(g: Gen) -> Columns:
     created = g.timeline("created", 1200)
     company = g.ints("company", 0, len(g.world.pools.companies))
     first, last, emails = g.people("person", domain=g.world.pools.company_domains[company].tolist())
-    status = g.pick("status", ["Open - Not Contacted", "Working - Contacted", "Closed - Converted",
-                               "Closed - Not Converted"], [25, 25, 20, 30])
+    status = g.pick(
+        "status",
+        ["Open - Not Contacted", "Working - Contacted", "Closed - Converted", "Closed - Not Converted"],
+        [25, 25, 20, 30],
+    )
     return {
         "Id": _sf_seq(g, "00Q"),
         "FirstName": first,
@@ -172,28 +203,97 @@ _SF_TIME = S("date-time")
 
 SALESFORCE = SourceDef.of(
     "salesforce",
-    StreamDef("Account", stream_schema({
-        "Id": _SF_ID["001"], "Name": S(), "Type": S(null=True), "Industry": S(null=True),
-        "AnnualRevenue": N(null=True), "NumberOfEmployees": I(null=True), "BillingCity": S(null=True),
-        "BillingCountry": S(null=True), "OwnerId": _SF_ID["005"], "CreatedDate": _SF_TIME,
-        "SystemModstamp": _SF_TIME, "IsDeleted": B(),
-    }), _sf_accounts, primary_key=("Id",), cursor_field="SystemModstamp", rows=SF_ACCOUNTS),
-    StreamDef("Contact", stream_schema({
-        "Id": _SF_ID["003"], "AccountId": _SF_ID["001"], "FirstName": S(null=True), "LastName": S(),
-        "Email": S("email", null=True), "Phone": S(null=True), "Title": S(null=True), "LeadSource": S(null=True),
-        "MailingCity": S(null=True), "CreatedDate": _SF_TIME, "SystemModstamp": _SF_TIME, "IsDeleted": B(),
-    }), _sf_contacts, primary_key=("Id",), cursor_field="SystemModstamp", rows=SF_CONTACTS),
-    StreamDef("Opportunity", stream_schema({
-        "Id": _SF_ID["006"], "AccountId": _SF_ID["001"], "Name": S(), "StageName": S(enum=[s[0] for s in SF_STAGES]),
-        "Amount": N(null=True), "CloseDate": S("date"), "Probability": N(null=True), "IsClosed": B(), "IsWon": B(),
-        "ForecastCategory": S(enum=["Omitted", "Pipeline", "BestCase", "Commit", "Closed"]),
-        "CreatedDate": _SF_TIME, "SystemModstamp": _SF_TIME,
-    }), _sf_opportunities, primary_key=("Id",), cursor_field="SystemModstamp", rows=SF_OPPORTUNITIES),
-    StreamDef("Lead", stream_schema({
-        "Id": _SF_ID["00Q"], "FirstName": S(null=True), "LastName": S(), "Company": S(), "Email": S("email", null=True),
-        "Status": S(), "LeadSource": S(null=True), "Rating": S(null=True), "IsConverted": B(),
-        "CreatedDate": _SF_TIME, "SystemModstamp": _SF_TIME,
-    }), _sf_leads, primary_key=("Id",), cursor_field="SystemModstamp", rows=SF_LEADS),
+    StreamDef(
+        "Account",
+        stream_schema(
+            {
+                "Id": _SF_ID["001"],
+                "Name": S(),
+                "Type": S(null=True),
+                "Industry": S(null=True),
+                "AnnualRevenue": N(null=True),
+                "NumberOfEmployees": I(null=True),
+                "BillingCity": S(null=True),
+                "BillingCountry": S(null=True),
+                "OwnerId": _SF_ID["005"],
+                "CreatedDate": _SF_TIME,
+                "SystemModstamp": _SF_TIME,
+                "IsDeleted": B(),
+            }
+        ),
+        _sf_accounts,
+        primary_key=("Id",),
+        cursor_field="SystemModstamp",
+        rows=SF_ACCOUNTS,
+    ),
+    StreamDef(
+        "Contact",
+        stream_schema(
+            {
+                "Id": _SF_ID["003"],
+                "AccountId": _SF_ID["001"],
+                "FirstName": S(null=True),
+                "LastName": S(),
+                "Email": S("email", null=True),
+                "Phone": S(null=True),
+                "Title": S(null=True),
+                "LeadSource": S(null=True),
+                "MailingCity": S(null=True),
+                "CreatedDate": _SF_TIME,
+                "SystemModstamp": _SF_TIME,
+                "IsDeleted": B(),
+            }
+        ),
+        _sf_contacts,
+        primary_key=("Id",),
+        cursor_field="SystemModstamp",
+        rows=SF_CONTACTS,
+    ),
+    StreamDef(
+        "Opportunity",
+        stream_schema(
+            {
+                "Id": _SF_ID["006"],
+                "AccountId": _SF_ID["001"],
+                "Name": S(),
+                "StageName": S(enum=[s[0] for s in SF_STAGES]),
+                "Amount": N(null=True),
+                "CloseDate": S("date"),
+                "Probability": N(null=True),
+                "IsClosed": B(),
+                "IsWon": B(),
+                "ForecastCategory": S(enum=["Omitted", "Pipeline", "BestCase", "Commit", "Closed"]),
+                "CreatedDate": _SF_TIME,
+                "SystemModstamp": _SF_TIME,
+            }
+        ),
+        _sf_opportunities,
+        primary_key=("Id",),
+        cursor_field="SystemModstamp",
+        rows=SF_OPPORTUNITIES,
+    ),
+    StreamDef(
+        "Lead",
+        stream_schema(
+            {
+                "Id": _SF_ID["00Q"],
+                "FirstName": S(null=True),
+                "LastName": S(),
+                "Company": S(),
+                "Email": S("email", null=True),
+                "Status": S(),
+                "LeadSource": S(null=True),
+                "Rating": S(null=True),
+                "IsConverted": B(),
+                "CreatedDate": _SF_TIME,
+                "SystemModstamp": _SF_TIME,
+            }
+        ),
+        _sf_leads,
+        primary_key=("Id",),
+        cursor_field="SystemModstamp",
+        rows=SF_LEADS,
+    ),
     default_account="{tenant}.my.salesforce.com",
 )
 
@@ -202,21 +302,53 @@ SALESFORCE = SourceDef.of(
 HS_COMPANIES = 1_200
 HS_CONTACTS = 6_000
 HS_DEALS = 2_500
-HS_INDUSTRIES = ["COMPUTER_SOFTWARE", "INFORMATION_TECHNOLOGY_AND_SERVICES", "MARKETING_AND_ADVERTISING",
-                 "RETAIL", "FINANCIAL_SERVICES", "HOSPITAL_HEALTH_CARE", "CONSUMER_GOODS", "E_LEARNING",
-                 "MANAGEMENT_CONSULTING", "INTERNET"]
-HS_STAGES = ["appointmentscheduled", "qualifiedtobuy", "presentationscheduled", "decisionmakerboughtin",
-             "contractsent", "closedwon", "closedlost"]
-HS_LIFECYCLE = ["subscriber", "lead", "marketingqualifiedlead", "salesqualifiedlead", "opportunity", "customer",
-                "evangelist", "other"]
+HS_INDUSTRIES = [
+    "COMPUTER_SOFTWARE",
+    "INFORMATION_TECHNOLOGY_AND_SERVICES",
+    "MARKETING_AND_ADVERTISING",
+    "RETAIL",
+    "FINANCIAL_SERVICES",
+    "HOSPITAL_HEALTH_CARE",
+    "CONSUMER_GOODS",
+    "E_LEARNING",
+    "MANAGEMENT_CONSULTING",
+    "INTERNET",
+]
+HS_STAGES = [
+    "appointmentscheduled",
+    "qualifiedtobuy",
+    "presentationscheduled",
+    "decisionmakerboughtin",
+    "contractsent",
+    "closedwon",
+    "closedlost",
+]
+HS_LIFECYCLE = [
+    "subscriber",
+    "lead",
+    "marketingqualifiedlead",
+    "salesqualifiedlead",
+    "opportunity",
+    "customer",
+    "evangelist",
+    "other",
+]
 
 
-def _hs_rows(g: Gen, props: dict[str, list[Any]], created: np.ndarray, updated: np.ndarray,
-             id_start: tuple[int, int], gap: int) -> Columns:
+def _hs_rows(
+    g: Gen,
+    props: dict[str, Any],
+    created: np.ndarray,
+    updated: np.ndarray,
+    id_start: tuple[int, int],
+    gap: int,
+) -> Columns:
     """HubSpot's row shape: id, timestamps, archived, properties{} and properties_<name> columns."""
     names = list(props)
-    values = [v.tolist() if isinstance(v, np.ndarray) else ([v] * g.n if isinstance(v, str) else list(v))
-              for v in props.values()]
+    values = [
+        v.tolist() if isinstance(v, np.ndarray) else ([v] * g.n if isinstance(v, str) else list(v))
+        for v in props.values()
+    ]
     out: Columns = {
         "id": [str(i) for i in g.seq_ids("id", id_start[0], id_start[1], gap=gap).tolist()],
         "createdAt": iso(created, ms=True),
@@ -230,8 +362,9 @@ def _hs_rows(g: Gen, props: dict[str, list[Any]], created: np.ndarray, updated: 
 
 
 def _hs_owner_ids(g: Gen) -> list[str]:
-    return g.world.memo("hs:owners", lambda: [str(g.scalar("owner", 10_000_000, 90_000_000) + 7919 * k)
-                                             for k in range(9)])
+    return g.world.memo(
+        "hs:owners", lambda: [str(g.scalar("owner", 10_000_000, 90_000_000) + 7919 * k) for k in range(9)]
+    )
 
 
 def _hs_companies(g: Gen) -> Columns:
@@ -241,17 +374,26 @@ def _hs_companies(g: Gen) -> Columns:
     place = g.places("place")
     employees = np.round(g.lognormal("employees", 60, 1.3)).astype(np.int64) + 1
     c_iso, u_iso = iso(created, ms=True), iso(updated, ms=True)
-    cols = _hs_rows(g, {
-        "name": g.world.pools.companies[company].tolist(),
-        "domain": g.world.pools.company_domains[company].tolist(),
-        "industry": g.nulls("no_industry", g.pick("industry", HS_INDUSTRIES), 0.2),
-        "city": place_field(place, 0),
-        "country": place_field(place, 2),
-        "numberofemployees": g.nulls("no_employees", employees, 0.2),
-        "annualrevenue": g.nulls("no_revenue", np.round(employees * g.lognormal("rev", 120_000, 0.5), -3), 0.35),
-        "createdate": c_iso,
-        "hs_lastmodifieddate": u_iso,
-    }, created, updated, (5_100_000_000, 5_400_000_000), 9_000)
+    cols = _hs_rows(
+        g,
+        {
+            "name": g.world.pools.companies[company].tolist(),
+            "domain": g.world.pools.company_domains[company].tolist(),
+            "industry": g.nulls("no_industry", g.pick("industry", HS_INDUSTRIES), 0.2),
+            "city": place_field(place, 0),
+            "country": place_field(place, 2),
+            "numberofemployees": g.nulls("no_employees", employees, 0.2),
+            "annualrevenue": g.nulls(
+                "no_revenue", np.round(employees * g.lognormal("rev", 120_000, 0.5), -3), 0.35
+            ),
+            "createdate": c_iso,
+            "hs_lastmodifieddate": u_iso,
+        },
+        created,
+        updated,
+        (5_100_000_000, 5_400_000_000),
+        9_000,
+    )
     cols["_company"] = company
     return cols
 
@@ -267,22 +409,44 @@ def _hs_contacts(g: Gen) -> Columns:
     work = [f"{e.split('@')[0]}@{d}" for e, d in zip(emails, domains, strict=True)]
     emails = [w if h else e for w, e, h in zip(work, emails, has_company.tolist(), strict=True)]
     names = col(comp["properties_name"], comp_idx)
-    cols = _hs_rows(g, {
-        "email": emails,
-        "firstname": first,
-        "lastname": last,
-        "phone": g.nulls("no_phone", g.phones("phone"), 0.5),
-        "company": [c if h else None for c, h in zip(names, has_company.tolist(), strict=True)],
-        "jobtitle": g.nulls("no_title", g.pool("title", "job_titles"), 0.3),
-        "lifecyclestage": g.pick("lifecycle", HS_LIFECYCLE, [20, 30, 15, 8, 7, 15, 2, 3]),
-        "hs_lead_status": g.nulls("no_status", g.pick("lead_status", ["NEW", "OPEN", "IN_PROGRESS", "OPEN_DEAL",
-                                                                     "UNQUALIFIED", "ATTEMPTED_TO_CONTACT",
-                                                                     "CONNECTED", "BAD_TIMING"]), 0.3),
-        "createdate": iso(created, ms=True),
-        "lastmodifieddate": iso(updated, ms=True),
-    }, created, updated, (101, 3_000), 2)
-    cols["companies"] = [[c] if h else [] for c, h in zip(col(comp["id"], comp_idx), has_company.tolist(),
-                                                          strict=True)]
+    cols = _hs_rows(
+        g,
+        {
+            "email": emails,
+            "firstname": first,
+            "lastname": last,
+            "phone": g.nulls("no_phone", g.phones("phone"), 0.5),
+            "company": [c if h else None for c, h in zip(names, has_company.tolist(), strict=True)],
+            "jobtitle": g.nulls("no_title", g.pool("title", "job_titles"), 0.3),
+            "lifecyclestage": g.pick("lifecycle", HS_LIFECYCLE, [20, 30, 15, 8, 7, 15, 2, 3]),
+            "hs_lead_status": g.nulls(
+                "no_status",
+                g.pick(
+                    "lead_status",
+                    [
+                        "NEW",
+                        "OPEN",
+                        "IN_PROGRESS",
+                        "OPEN_DEAL",
+                        "UNQUALIFIED",
+                        "ATTEMPTED_TO_CONTACT",
+                        "CONNECTED",
+                        "BAD_TIMING",
+                    ],
+                ),
+                0.3,
+            ),
+            "createdate": iso(created, ms=True),
+            "lastmodifieddate": iso(updated, ms=True),
+        },
+        created,
+        updated,
+        (101, 3_000),
+        2,
+    )
+    cols["companies"] = [
+        [c] if h else [] for c, h in zip(col(comp["id"], comp_idx), has_company.tolist(), strict=True)
+    ]
     cols["_company_idx"] = np.where(has_company, comp_idx, -1)
     return cols
 
@@ -294,27 +458,42 @@ def _hs_deals(g: Gen) -> Columns:
     comp_idx = contacts["_company_idx"][contact_idx]
     comp = g.parent("companies", int(comp_idx.max()) + 1 if g.n and comp_idx.max() >= 0 else 1)
     stage = g.pick_idx("stage", len(HS_STAGES), [8, 8, 7, 6, 6, 38, 27])
-    age = (created[-1] - created) / DAY if g.n else created
+    age = (ANCHOR_TS - created) / DAY
     stage = np.where((age > 150) & (stage < 5), np.where(g.bools("old_won", 0.55), 5, 6), stage)
     close = created + g.uniform("cycle", 14, 120) * DAY
+    close = np.where(stage >= 5, np.minimum(close, ANCHOR_TS - g.uniform("closed_ago", 0.2, 10) * DAY), close)
+    close = np.maximum(close, created)
     updated = np.maximum(g.later("updated", created, 60), np.where(stage >= 5, close, created))
     amount = np.round(g.lognormal("amount", 6_000, 0.9), -1)
-    who = [c if c else f"{f} {la}" for c, f, la in zip(col(contacts["properties_company"], contact_idx),
-                                                        col(contacts["properties_firstname"], contact_idx),
-                                                        col(contacts["properties_lastname"], contact_idx), strict=True)]
+    who = [
+        c if c else f"{f} {la}"
+        for c, f, la in zip(
+            col(contacts["properties_company"], contact_idx),
+            col(contacts["properties_firstname"], contact_idx),
+            col(contacts["properties_lastname"], contact_idx),
+            strict=True,
+        )
+    ]
     what = g.pick("what", ["Annual plan", "Pilot", "Expansion", "Renewal", "Onboarding package"])
-    cols = _hs_rows(g, {
-        "dealname": [f"{w} - {x}" for w, x in zip(who, what, strict=True)],
-        "amount": amount,
-        "dealstage": [HS_STAGES[s] for s in stage.tolist()],
-        "pipeline": "default",
-        "closedate": iso(close, ms=True),
-        "createdate": iso(created, ms=True),
-        "dealtype": g.pick("dealtype", ["newbusiness", "existingbusiness"], [65, 35]),
-        "hubspot_owner_id": g.pick("owner", _hs_owner_ids(g)),
-        "hs_is_closed_won": (stage == 5).tolist(),
-        "hs_lastmodifieddate": iso(updated, ms=True),
-    }, created, updated, (9_800_000_000, 9_900_000_000), 40_000)
+    cols = _hs_rows(
+        g,
+        {
+            "dealname": [f"{w} - {x}" for w, x in zip(who, what, strict=True)],
+            "amount": amount,
+            "dealstage": [HS_STAGES[s] for s in stage.tolist()],
+            "pipeline": "default",
+            "closedate": iso(close, ms=True),
+            "createdate": iso(created, ms=True),
+            "dealtype": g.pick("dealtype", ["newbusiness", "existingbusiness"], [65, 35]),
+            "hubspot_owner_id": g.pick("owner", _hs_owner_ids(g)),
+            "hs_is_closed_won": (stage == 5).tolist(),
+            "hs_lastmodifieddate": iso(updated, ms=True),
+        },
+        created,
+        updated,
+        (9_800_000_000, 9_900_000_000),
+        40_000,
+    )
     cols["contacts"] = [[c] for c in col(contacts["id"], contact_idx)]
     comp_ids = col(comp["id"], np.maximum(comp_idx, 0))
     cols["companies"] = [[c] if k >= 0 else [] for c, k in zip(comp_ids, comp_idx.tolist(), strict=True)]
@@ -322,8 +501,13 @@ def _hs_deals(g: Gen) -> Columns:
 
 
 def _hs_schema(props: dict[str, Any], extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    row: dict[str, Any] = {"id": S(pattern=r"^\d+$"), "createdAt": S("date-time"), "updatedAt": S("date-time"),
-                           "archived": B(), "properties": O(props)}
+    row: dict[str, Any] = {
+        "id": S(pattern=r"^\d+$"),
+        "createdAt": S("date-time"),
+        "updatedAt": S("date-time"),
+        "archived": B(),
+        "properties": O(props),
+    }
     row.update({f"properties_{k}": v for k, v in props.items()})
     row.update(extra or {})
     return stream_schema(row)
@@ -334,21 +518,67 @@ _IDS = A(S(pattern=r"^\d+$"))
 
 HUBSPOT = SourceDef.of(
     "hubspot",
-    StreamDef("contacts", _hs_schema({
-        "email": S("email"), "firstname": S(), "lastname": S(), "phone": S(null=True), "company": S(null=True),
-        "jobtitle": S(null=True), "lifecyclestage": S(enum=HS_LIFECYCLE), "hs_lead_status": S(null=True),
-        "createdate": _HS_TIME, "lastmodifieddate": _HS_TIME,
-    }, {"companies": _IDS}), _hs_contacts, cursor_field="updatedAt", rows=HS_CONTACTS),
-    StreamDef("companies", _hs_schema({
-        "name": S(), "domain": S(), "industry": S(null=True), "city": S(null=True), "country": S(null=True),
-        "numberofemployees": I(null=True), "annualrevenue": N(null=True), "createdate": _HS_TIME,
-        "hs_lastmodifieddate": _HS_TIME,
-    }), _hs_companies, cursor_field="updatedAt", rows=HS_COMPANIES),
-    StreamDef("deals", _hs_schema({
-        "dealname": S(), "amount": N(null=True), "dealstage": S(enum=HS_STAGES), "pipeline": S(),
-        "closedate": S("date-time", null=True), "createdate": _HS_TIME, "dealtype": S(null=True),
-        "hubspot_owner_id": S(null=True), "hs_is_closed_won": B(), "hs_lastmodifieddate": _HS_TIME,
-    }, {"contacts": _IDS, "companies": _IDS}), _hs_deals, cursor_field="updatedAt", rows=HS_DEALS),
+    StreamDef(
+        "contacts",
+        _hs_schema(
+            {
+                "email": S("email"),
+                "firstname": S(),
+                "lastname": S(),
+                "phone": S(null=True),
+                "company": S(null=True),
+                "jobtitle": S(null=True),
+                "lifecyclestage": S(enum=HS_LIFECYCLE),
+                "hs_lead_status": S(null=True),
+                "createdate": _HS_TIME,
+                "lastmodifieddate": _HS_TIME,
+            },
+            {"companies": _IDS},
+        ),
+        _hs_contacts,
+        cursor_field="updatedAt",
+        rows=HS_CONTACTS,
+    ),
+    StreamDef(
+        "companies",
+        _hs_schema(
+            {
+                "name": S(),
+                "domain": S(),
+                "industry": S(null=True),
+                "city": S(null=True),
+                "country": S(null=True),
+                "numberofemployees": I(null=True),
+                "annualrevenue": N(null=True),
+                "createdate": _HS_TIME,
+                "hs_lastmodifieddate": _HS_TIME,
+            }
+        ),
+        _hs_companies,
+        cursor_field="updatedAt",
+        rows=HS_COMPANIES,
+    ),
+    StreamDef(
+        "deals",
+        _hs_schema(
+            {
+                "dealname": S(),
+                "amount": N(null=True),
+                "dealstage": S(enum=HS_STAGES),
+                "pipeline": S(),
+                "closedate": S("date-time", null=True),
+                "createdate": _HS_TIME,
+                "dealtype": S(null=True),
+                "hubspot_owner_id": S(null=True),
+                "hs_is_closed_won": B(),
+                "hs_lastmodifieddate": _HS_TIME,
+            },
+            {"contacts": _IDS, "companies": _IDS},
+        ),
+        _hs_deals,
+        cursor_field="updatedAt",
+        rows=HS_DEALS,
+    ),
     default_account="{tenant}.hubspot.com",
 )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from hub.connectors.demo_data._core import I, S, SourceDef, StreamDef, Columns, Gen, iso, stream_schema
+from hub.connectors.demo_data._core import Columns, Gen, I, S, SourceDef, StreamDef, iso, stream_schema
 from hub.connectors.demo_data.commerce import MYSQL, POSTGRES
 
 _NAMESPACES = {"mariadb": ("mysql", "shop"), "mysql": ("mysql", "shop"), "sqlite": ("postgres", "main")}
@@ -37,10 +37,15 @@ def _generic(g: Gen) -> Columns:
     }
 
 
-GENERIC_SCHEMA = stream_schema({
-    "id": I(minimum=1), "name": S(), "status": S(enum=["active", "inactive", "archived"]),
-    "created_at": S("date-time"), "updated_at": S("date-time"),
-})
+GENERIC_SCHEMA = stream_schema(
+    {
+        "id": I(minimum=1),
+        "name": S(),
+        "status": S(enum=["active", "inactive", "archived"]),
+        "created_at": S("date-time"),
+        "updated_at": S("date-time"),
+    }
+)
 
 
 def generic_source(source_id: str, streams: list[str]) -> SourceDef:

@@ -44,13 +44,18 @@ bench: dev-deps system-deps
 	$(PY) -m benchmarks
 
 lint: dev-deps
-	$(VENV)/bin/ruff check hub tests benchmarks app.py pages
+	$(VENV)/bin/ruff check hub tests benchmarks app.py app_pages ui
 	$(VENV)/bin/mypy hub
 
 api: venv
 	$(VENV)/bin/uvicorn hub.api:app --host 127.0.0.1 --port 8000
 
+## The catalogue's icons are emoji: without a colour emoji font Chromium draws empty boxes in the images.
 screenshots: dev-deps system-deps
+	@fc-list 2>/dev/null | grep -qi "color emoji" || { \
+	  echo "Installing fonts-noto-color-emoji (the icons in the screenshots)"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends fonts-noto-color-emoji >/dev/null; }
 	$(PY) -m tests.e2e.screenshots docs
 
 clean:

@@ -7,7 +7,8 @@ integer                    ``Int64`` (nullable integer)
 number (or integer+number) ``Float64``
 boolean                    ``boolean``
 string                     ``string``
-string, format date-time   ``datetime64[..., UTC]`` (naive values are taken as UTC)
+string, format date-time   ``datetime64[..., UTC]`` (naive values are taken as UTC; with
+                           ``airbyte_type: timestamp_without_timezone`` naive ``datetime64``)
 string, format date        ``datetime64[...]`` (midnight, no time zone)
 object, array              ``object`` holding the Python dicts and lists as they are
 several types, or none     ``object``
@@ -91,7 +92,7 @@ def _convert(values: list[Any], kind: str) -> pd.Series:
             if any(not isinstance(v, str) for v in present):
                 raise TypeError("not a string")
             return pd.Series(pd.array(clean, dtype="string"))
-        if kind in ("date-time", "date"):
+        if kind in ("date-time", "date", "local-date-time"):
             return _dates(clean, utc=kind == "date-time")
     except (TypeError, ValueError, OverflowError, pd.errors.OutOfBoundsDatetime):
         pass
@@ -113,6 +114,14 @@ def _dates(values: list[Any], *, utc: bool) -> pd.Series:
     return series
 
 
+def _kind(prop: Mapping[str, Any]) -> str:
+    """`column_kind`, but a timestamp without time zone (Airbyte's ``airbyte_type``) stays naive."""
+    kind = column_kind(prop)
+    if kind == "date-time" and prop.get("airbyte_type") == "timestamp_without_timezone":
+        return "local-date-time"
+    return kind
+
+
 def to_dataframe(records: Iterable[Mapping[str, Any]], json_schema: Mapping[str, Any]) -> pd.DataFrame:
     """A DataFrame of ``records`` typed by ``json_schema`` (module docstring). Never raises on values."""
     rows = list(records)
@@ -127,13 +136,13 @@ def to_dataframe(records: Iterable[Mapping[str, Any]], json_schema: Mapping[str,
     data: dict[str, pd.Series] = {}
     for name in names:
         values = [row.get(name, _MISSING) for row in rows]
-        kind = column_kind(props[name]) if name in props else "object"
+        kind = _kind(props[name]) if name in props else "object"
         series = _objects(values) if kind == "object" else _convert(values, kind)
         data[name] = series.reset_index(drop=True)
     frame = pd.DataFrame(data, columns=names)
     if not rows:  # keep the dtypes on an empty frame
         for name in names:
-            kind = column_kind(props[name]) if name in props else "object"
+            kind = _kind(props[name]) if name in props else "object"
             frame[name] = _empty(kind)
     return frame
 
@@ -146,6 +155,7 @@ def _empty(kind: str) -> pd.Series:
         "string": "string",
         "date-time": pd.DatetimeTZDtype(unit="us", tz="UTC"),
         "date": "datetime64[us]",
+        "local-date-time": "datetime64[us]",
     }
     return pd.Series([], dtype=dtypes.get(kind, object))
 

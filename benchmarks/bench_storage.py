@@ -1,0 +1,243 @@
+"""Storage: 1,000 demo connects and a list of 1,000, on SQLite and PostgreSQL, beside plain SQL.
+
+The hub's figure goes through `TenantService.connect` (validation, encryption, three stored and audited
+transitions with the hash chain; on PostgreSQL as the app role under row level security). The baseline
+writes the same rows with the same commits through the bare driver (sqlite3 / psycopg): the connection row
+and its audit row, two status updates each with an audit row and the tenant's audit head, and nothing else:
+no validation, no encryption, no hashing, no RLS. Sampling is left out of both (``sample_limit=0``; the
+demo ``csv`` source's check and discover are cheap). Target: at most 2x the baseline.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import tempfile
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from benchmarks._harness import Report, median_seconds
+from hub.service import Hub
+from hub.settings import Settings
+
+N = 1000
+REPEAT = 3
+TARGET = "<= 2x"
+
+_COLS = (
+    "id, tenant_id, source_id, name, mode, auth_kind, status, status_detail, metadata, created_by, "
+    "created_at, updated_at, last_checked_at"
+)
+
+
+class _Baseline:
+    """Plain SQL with the same statements and commits per connect (placeholder style per driver)."""
+
+    def __init__(self, conn: Any, *, ph: str, tenant_id: str, commit: Callable[[], None]) -> None:
+        self.conn = conn
+        self.ph = ph
+        self.tenant_id = tenant_id
+        self.commit = commit
+        self.seq = 1  # the tenant.create row
+
+    def _p(self, n: int) -> str:
+        return ", ".join([self.ph] * n)
+
+    def _audit(self, cur: Any, conn_id: str, action: str, detail: dict[str, Any]) -> None:
+        self.seq += 1
+        now = datetime.now(UTC)
+        cur.execute(
+            f"INSERT INTO audit_logs (id, tenant_id, seq, at, actor, action, target_type, target_id, outcome, "
+            f"detail, prev_hash, hash) VALUES ({self._p(12)})",
+            (
+                str(uuid.uuid4()),
+                self.tenant_id,
+                self.seq,
+                now,
+                "bench",
+                action,
+                "connection",
+                conn_id,
+                "ok",
+                json.dumps(detail),
+                "",
+                "",
+            ),
+        )
+        cur.execute(f"UPDATE tenants SET audit_head = {self.ph} WHERE id = {self.ph}", ("", self.tenant_id))
+
+    def connect(self) -> None:
+        cid = str(uuid.uuid4())
+        now = datetime.now(UTC)
+        cur = self.conn.cursor()
+        cur.execute(
+            f"INSERT INTO tenant_airbyte_connections ({_COLS}, encrypted_config, key_id) VALUES ({self._p(15)})",
+            (
+                cid,
+                self.tenant_id,
+                "csv",
+                "CSV file",
+                "demo",
+                "file",
+                "connecting",
+                "Connecting…",
+                json.dumps({"config": {}}),
+                "bench",
+                now,
+                now,
+                None,
+                "plain",
+                "k",
+            ),
+        )
+        self._audit(cur, cid, "connection.create", {"source_id": "csv"})
+        self.commit()
+        for status, meta in (
+            ("testing", {"config": {}}),
+            ("connected", {"config": {}, "streams": ["orders_export"], "stream_count": 1}),
+        ):
+            cur.execute(
+                f"UPDATE tenant_airbyte_connections SET status = {self.ph}, status_detail = {self.ph}, "
+                f"metadata = {self.ph}, updated_at = {self.ph} WHERE id = {self.ph} AND tenant_id = {self.ph}",
+                (status, status, json.dumps(meta), datetime.now(UTC), cid, self.tenant_id),
+            )
+            self._audit(cur, cid, "connection.status", {"to": status})
+            self.commit()
+
+    def list(self) -> list[dict[str, Any]]:
+        cur = self.conn.cursor()
+        cur.execute(
+            f"SELECT {_COLS} FROM tenant_airbyte_connections WHERE tenant_id = {self.ph} "
+            f"ORDER BY created_at DESC, id DESC",
+            (self.tenant_id,),
+        )
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def _tenant(hub: Hub, prefix: str) -> str:
+    slug = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    hub.create_tenant(slug, name=slug, business_type="saas")
+    return slug
+
+
+def _bench(report: Report, label: str, hub: Hub, make_baseline: Callable[[str], _Baseline]) -> None:
+    warm = hub.tenant(_tenant(hub, "warm"))
+    for _ in range(20):
+        warm.connect("csv", {}, actor="bench", sample_limit=0)
+
+    def ours() -> None:
+        svc = hub.tenant(_tenant(hub, "run"))
+        for _ in range(N):
+            svc.connect("csv", {}, actor="bench", sample_limit=0)
+
+    def plain() -> None:
+        base = make_baseline("base")
+        for _ in range(N):
+            base.connect()
+
+    plain_s = median_seconds(plain, repeat=REPEAT, warmup=0)
+    ours_s = median_seconds(ours, repeat=REPEAT, warmup=0)
+    report.add(
+        f"{label}: {N:,} demo connects",
+        ours_s,
+        baseline="plain SQL, same rows and commits",
+        baseline_seconds=plain_s,
+        target=TARGET,
+        note="3 audited transitions each; no sampling",
+    )
+
+    listed = hub.tenant(_tenant(hub, "list"))
+    for _ in range(N):
+        listed.connect("csv", {}, actor="bench", sample_limit=0)
+    base = make_baseline("list")
+    for _ in range(N):
+        base.connect()
+    assert len(listed.list_connections()) == N and len(base.list()) == N
+    report.add(
+        f"{label}: list {N:,} connections",
+        median_seconds(listed.list_connections, repeat=7),
+        baseline="plain SELECT, rows as dicts",
+        baseline_seconds=median_seconds(base.list, repeat=7),
+        target=TARGET,
+        note="models with metadata",
+    )
+
+
+def _sqlite(report: Report) -> None:
+    import sqlalchemy as sa
+
+    from hub.storage.sql import metadata
+
+    home = Path(tempfile.mkdtemp(prefix="hubbench-sqlite-"))
+    plain_path = home / "plain.db"  # the baseline's own file: same schema, same pragmas, no hub
+    engine = sa.create_engine(f"sqlite:///{plain_path}")
+    metadata.create_all(engine)
+    engine.dispose()
+    db = sqlite3.connect(plain_path, isolation_level=None, check_same_thread=False)
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = NORMAL")
+
+    def make(slug: str) -> _Baseline:
+        if db.in_transaction:
+            db.execute("COMMIT")
+        tid = str(uuid.uuid4())
+        db.execute(
+            "INSERT INTO tenants (id, slug, name, business_type, created_at, audit_head) "
+            "VALUES (?, ?, ?, ?, ?, '')",
+            (tid, f"{slug}-{tid[:8]}", slug, "saas", datetime.now(UTC)),
+        )
+        base = _Baseline(
+            db, ph="?", tenant_id=tid, commit=lambda: (db.execute("COMMIT"), db.execute("BEGIN"))
+        )
+        db.execute("BEGIN")
+        return base
+
+    with Hub.open(Settings.from_env(home=home, database_url=None, encryption_keys=None, demo_pace=0)) as hub:
+        _bench(report, "SQLite", hub, make)
+    if db.in_transaction:
+        db.execute("COMMIT")
+    db.close()
+
+
+def _postgres(report: Report) -> None:
+    from hub.storage.crypto import generate_entry
+    from hub.storage.sql import migration_files
+    from tests.servers import start_postgres
+
+    server = start_postgres()
+    try:
+        name = server.create_database()
+        for path in migration_files():
+            server.psql(path.read_text(), database=name)
+        password = uuid.uuid4().hex
+        server.psql(f"ALTER ROLE hub_app WITH LOGIN PASSWORD '{password}'")
+        settings = Settings.from_env(
+            database_url=server.url(name, user="hub_app", password=password),
+            admin_database_url=server.url(name),
+            encryption_keys=generate_entry("bench"),
+            demo_pace=0,
+        )
+        with Hub.open(settings) as hub, psycopg.connect(server.dsn(name)) as pc:
+
+            def make(slug: str) -> _Baseline:
+                return _Baseline(
+                    pc, ph="%s", tenant_id=hub.tenant(_tenant(hub, slug)).tenant.id, commit=pc.commit
+                )
+
+            _bench(report, "PostgreSQL", hub, make)
+    finally:
+        server.stop()
+
+
+def run(report: Report) -> None:
+    """SQLite, then PostgreSQL (a throwaway server)."""
+    os.environ.setdefault("HUB_DEMO_PACE", "0")
+    _sqlite(report)
+    _postgres(report)

@@ -1,0 +1,258 @@
+"""Driver errors -> `ConnectorError` with words a user can act on (never the password).
+
+psycopg and PyMySQL report connection failures as text (and MySQL error codes); this module reads
+them at the boundary and says what failed, for which host, user or database, and what to do.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+from dataclasses import dataclass
+from typing import Any
+
+from hub.exceptions import ConnectorError
+
+_PG_GRANTS = (
+    "GRANT USAGE ON SCHEMA {schema} TO {user}; GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {user};"
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a connector tried to connect, for messages. Holds no secret."""
+
+    engine: str  # "PostgreSQL", "MySQL"
+    host: str
+    port: int
+    user: str
+    database: str
+    ssl_mode: str
+    timeout: float
+    default_port: int
+
+    @property
+    def endpoint(self) -> str:
+        """``host:port`` (a file's path for SQLite)."""
+        return f"{self.host}:{self.port}" if self.host else f"'{self.database}'"
+
+
+def _scrub(text: str, secrets: tuple[str, ...]) -> str:
+    for s in secrets:
+        if s and len(s) >= 3:
+            text = text.replace(s, "***")
+    return text
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    cur: BaseException | None = exc
+    while cur is not None and cur not in seen:
+        seen.append(cur)
+        nxt = getattr(cur, "orig", None) or getattr(cur, "original_exception", None) or cur.__cause__
+        cur = nxt if isinstance(nxt, BaseException) else cur.__context__
+    return seen
+
+
+def _text_of(exc: BaseException) -> str:
+    parts = []
+    for e in _chain(exc):
+        args: tuple[Any, ...] = tuple(getattr(e, "args", ()))
+        if len(args) >= 2 and isinstance(args[0], int):  # PyMySQL: (code, message)
+            parts.append(f"{args[0]} {args[1]}")
+        else:
+            parts.append(str(e))
+    return " | ".join(parts)
+
+
+def _mysql_code(exc: BaseException) -> int | None:
+    for e in _chain(exc):
+        args: tuple[Any, ...] = tuple(getattr(e, "args", ()))
+        if len(args) >= 2 and isinstance(args[0], int) and type(e).__module__.startswith("pymysql"):
+            return int(args[0])
+    return None
+
+
+def dns_error(target: Target, exc: socket.gaierror) -> ConnectorError:
+    """The host name does not resolve."""
+    temporary = exc.errno == socket.EAI_AGAIN
+    why = "no DNS server answered" if temporary else "the name is unknown"
+    return ConnectorError(
+        f"Could not find the host '{target.host}': {why}.",
+        hint="Check the host name for typos, or enter the server's IP address. If the name is right, check "
+        "this machine's DNS settings and network.",
+        transient=temporary,
+    )
+
+
+def translate(exc: BaseException, target: Target, *, secrets: tuple[str, ...] = ()) -> ConnectorError:
+    """A `ConnectorError` for any failure while connecting to or reading from ``target``."""
+    raw = _text_of(exc)
+    text = raw.lower()
+    code = _mysql_code(exc)
+    t = target
+    gai = next((e for e in _chain(exc) if isinstance(e, socket.gaierror)), None)
+    if (
+        gai is not None
+        or "could not translate host name" in text
+        or "failed to resolve host" in text
+        or ("name or service not known" in text or "temporary failure in name resolution" in text)
+    ):
+        if gai is None:
+            gai = socket.gaierror(socket.EAI_AGAIN if "temporary" in text else socket.EAI_NONAME, raw)
+        return dns_error(t, gai)
+    cert = next((e for e in _chain(exc) if isinstance(e, ssl.SSLCertVerificationError)), None)
+    if (
+        cert is not None
+        or "certificate verify failed" in text
+        or "does not match host name" in text
+        or ("hostname mismatch" in text or "root certificate file" in text)
+    ):
+        if any(
+            m in text for m in ("does not match host name", "mismatch", "doesn't match", "is not valid for")
+        ):
+            why = f"the certificate does not name the host '{t.host}'"
+            hint = (
+                "Connect with the host name the certificate was issued for, or choose SSL mode "
+                f"'{'verify-ca' if t.engine == 'PostgreSQL' else 'verify_ca'}' to check only the CA."
+            )
+        else:
+            why = "it is not signed by the CA certificate you gave (or a trusted CA)"
+            hint = (
+                "Paste the CA certificate that signed the server's certificate, or choose SSL mode "
+                f"'{'require' if t.engine == 'PostgreSQL' else 'required'}' to encrypt without verifying."
+            )
+        return ConnectorError(
+            f"The server certificate of {t.endpoint} could not be verified: {why}.",
+            hint=hint,
+            transient=False,
+        )
+    text = text.replace("pg_hba.conf rejects connection", "no pg_hba.conf entry")
+    if "no pg_hba.conf entry" in text and "no encryption" in text:
+        return ConnectorError(
+            f"The server at {t.endpoint} requires SSL for user '{t.user}', but SSL mode is '{t.ssl_mode}'.",
+            hint="Choose SSL mode 'require' (or 'verify-full' with the server's CA certificate).",
+        )
+    if "no pg_hba.conf entry" in text and ("ssl encryption" in text or "gssapi" in text):
+        return ConnectorError(
+            f"The server at {t.endpoint} refuses SSL connections for user '{t.user}' (SSL mode "
+            f"'{t.ssl_mode}').",
+            hint="Choose SSL mode 'prefer' or 'disable', or ask the administrator to allow SSL (hostssl) "
+            "for this user.",
+        )
+    if "no pg_hba.conf entry" in text:
+        return ConnectorError(
+            f"The server at {t.endpoint} does not accept connections from this machine for user '{t.user}' "
+            f"and database '{t.database}'.",
+            hint="Ask the administrator to allow this host in pg_hba.conf (or the provider's network "
+            "settings).",
+        )
+    if (
+        "server does not support ssl" in text
+        or "ssl is required but the server doesn't support it" in text
+        or (code == 2026 and "support" in text)
+    ):
+        return ConnectorError(
+            f"The server at {t.endpoint} does not offer SSL, but SSL mode '{t.ssl_mode}' requires it.",
+            hint=f"Choose SSL mode '{'prefer' if t.engine == 'PostgreSQL' else 'preferred'}', or enable SSL "
+            "on the server.",
+        )
+    if "password authentication failed" in text or "authentication failed" in text or code == 1045:
+        hint = "Check the user name and password, or create the user with the SQL in the setup guide."
+        if code == 1045 and t.ssl_mode in ("preferred",):
+            hint += " If the user was created with REQUIRE SSL, the server must offer SSL."
+        return ConnectorError(
+            f"Password authentication failed for user '{t.user}' on {t.endpoint}.", hint=hint
+        )
+    if ("database" in text and "does not exist" in text) or code == 1049:
+        return ConnectorError(
+            f"The database '{t.database}' does not exist on {t.endpoint}.",
+            hint="Check the database name (names are case-sensitive).",
+        )
+    if "permission denied for database" in text:
+        return ConnectorError(
+            f"User '{t.user}' may not connect to the database '{t.database}' on {t.endpoint}.",
+            hint=f'Grant access: GRANT CONNECT ON DATABASE "{t.database}" TO "{t.user}";',
+        )
+    if code == 1044:  # MySQL does not tell a user whether a database they may not use exists
+        return ConnectorError(
+            f"The database '{t.database}' does not exist on {t.endpoint}, or user '{t.user}' may not use it.",
+            hint=f"Check the database name (names are case-sensitive), or grant access: "
+            f"GRANT SELECT ON `{t.database}`.* TO '{t.user}'@'%';",
+        )
+    if "connection refused" in text or "errno 111" in text:
+        return ConnectorError(
+            f"Nothing is listening on {t.endpoint} (connection refused).",
+            hint=f"Check the port ({t.engine} usually listens on {t.default_port}) and that the server is "
+            "running "
+            "and accepts TCP connections from this machine.",
+            transient=True,
+        )
+    if (
+        "network is unreachable" in text
+        or "no route to host" in text
+        or "errno 101" in text
+        or "errno 113" in text
+    ):
+        return ConnectorError(
+            f"Could not reach {t.endpoint}: no network route to the host.",
+            hint="Check the host, and that this machine's network can reach the server (VPN, firewall, "
+            "the provider's IP allow-list).",
+            transient=True,
+        )
+    if "statement timeout" in text or code == 1969:
+        return ConnectorError(
+            f"A query on {t.endpoint} took too long and was stopped.",
+            hint="Try again when the server is less busy; a view that is slow to compute may need an index.",
+            transient=True,
+        )
+    if "timeout" in text or "timed out" in text or code in (2013,):
+        return ConnectorError(
+            f"Timed out after {t.timeout:g} s connecting to {t.endpoint}: the server did not answer.",
+            hint="Check the host and port and that a firewall lets this machine in; raise the connect "
+            "timeout if "
+            "the server is slow.",
+            transient=True,
+        )
+    if "read-only" in text or "read only transaction" in text or code == 1792:
+        return ConnectorError(
+            "The hub tried to write to the source, which it never does.", hint="Report this as a bug."
+        )
+    if "too many connections" in text or "remaining connection slots" in text or code == 1040:
+        return ConnectorError(
+            f"The server at {t.endpoint} has no free connections.",
+            hint="Try again in a minute.",
+            transient=True,
+        )
+    if "ssl" in text or "tls" in text:
+        return ConnectorError(
+            f"The SSL connection to {t.endpoint} failed: {_first_line(_scrub(raw, secrets))}.",
+            hint="Check the SSL mode and the CA certificate.",
+        )
+    return ConnectorError(
+        f"Could not use the {t.engine} database at {t.endpoint}: {_first_line(_scrub(raw, secrets))}.",
+        hint="Check the connection details; retry later if the server is busy.",
+        transient=True,
+    )
+
+
+def _first_line(text: str) -> str:
+    for marker in ("(Background on this error", "\n"):
+        text = text.split(marker, 1)[0]
+    return text.strip().rstrip(".")[:300]
+
+
+def grant_hint(engine: str, schemas: list[str], user: str, database: str) -> str:
+    """The SQL that gives ``user`` read access."""
+    if engine == "PostgreSQL":
+        return "Grant read access, e.g. " + " ".join(_PG_GRANTS.format(schema=s, user=user) for s in schemas)
+    return f"Grant read access, e.g. GRANT SELECT ON `{database}`.* TO '{user}'@'%';"
+
+
+def describe(value: Any) -> str:
+    """A short, safe rendering of a config value for messages."""
+    text = str(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+__all__ = ["Target", "dns_error", "grant_hint", "translate"]

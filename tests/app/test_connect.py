@@ -1,0 +1,280 @@
+"""The Connect page: recommendations, search, and every connect dialog through to Connected or Failed."""
+
+from __future__ import annotations
+
+import pytest
+
+from hub.models import Mode, Status
+from tests.app.support import (
+    STRIPE_KEY,
+    closed_port,
+    has_text,
+    ok,
+    open_hub,
+    rendered,
+    sign_in,
+    status_labels,
+    texts,
+)
+
+
+def _connections(tenant: str = "acme"):
+    hub = open_hub()
+    try:
+        return hub.tenant(tenant).list_connections()
+    finally:
+        hub.close()
+
+
+def _audit_actions(tenant: str = "acme") -> list[str]:
+    hub = open_hub()
+    try:
+        return [r.action for r in hub.tenant(tenant).audit_log()]
+    finally:
+        hub.close()
+
+
+def _rec_ids(at) -> list[str]:
+    return [
+        b.key.removeprefix("rec_connect_") for b in at.button if b.key and b.key.startswith("rec_connect_")
+    ]
+
+
+def _session_values(at) -> str:
+    return repr({k: at.session_state[k] for k in at.session_state})
+
+
+@pytest.mark.parametrize(
+    ("user", "business", "slug"), [("alice", "E-commerce", "ecommerce"), ("bob", "SaaS", "saas")]
+)
+def test_recommended_row_follows_the_business_type(user, business, slug):
+    at = sign_in(user)
+    assert has_text(at, f"Recommended for {business}")
+    hub = open_hub()
+    try:
+        expected = [r.id for r in hub.catalogue.recommend(slug, limit=4)]
+        reasons = [r.reason for r in hub.catalogue.recommend(slug, limit=4)]
+    finally:
+        hub.close()
+    assert _rec_ids(at) == expected
+    assert all(has_text(at, reason) for reason in reasons)
+
+
+def test_recommendations_differ_between_tenants():
+    assert _rec_ids(sign_in("alice")) != _rec_ids(sign_in("bob"))
+
+
+def test_catalogue_cards_categories_and_an_empty_search():
+    at = sign_in()
+    hub = open_hub()
+    try:
+        total = len(hub.catalogue.sources)
+        categories = hub.catalogue.categories()
+    finally:
+        hub.close()
+    assert len([b for b in at.button if b.key and b.key.startswith("all_connect_")]) == total
+    assert has_text(at, ":gray-badge[OAuth]") and has_text(at, ":gray-badge[API key]")
+    assert has_text(at, ":gray-badge[Database]") and has_text(at, ":gray-badge[File]")
+    assert has_text(at, "Not connected")
+    assert at.pills(key="catalogue_category").options == [f"All · {total}"] + [
+        f"{c} · {n}" for c, n in categories.items()
+    ]
+    ok(at.pills(key="catalogue_category").set_value("Payments").run())
+    assert sorted(b.key for b in at.button if b.key.startswith("all_connect_")) == [
+        "all_connect_square",
+        "all_connect_stripe",
+    ]
+    ok(at.text_input(key="catalogue_search").input("zzzz-nothing").run())
+    assert has_text(at, "No integrations match “zzzz-nothing” in Payments.")
+    ok(at.button(key="catalogue_clear").click().run())
+    assert at.text_input(key="catalogue_search").value == ""
+    assert len([b for b in at.button if b.key.startswith("all_connect_")]) == total
+
+
+def test_a_malformed_catalogue_file_falls_back_with_a_notice(tmp_path, monkeypatch):
+    broken = tmp_path / "sources.json"
+    broken.write_text('[{"id": "shopify"}]', encoding="utf-8")
+    monkeypatch.setenv("HUB_CATALOGUE_PATH", str(broken))
+    at = sign_in()
+    (warning,) = at.warning
+    assert warning.value.startswith("The catalogue file could not be used: ")
+    assert "bundled" in warning.value
+    assert at.button(key="all_connect_shopify")  # the bundled catalogue is shown
+
+
+def test_oauth_consent_dialog_connects_shopify():
+    at = sign_in()
+    ok(at.button(key="rec_connect_shopify").click().run())
+    assert has_text(at, "Shopify wants to let Data Source Hub read:")
+    assert has_text(at, "**Account:** acme-outfitters.myshopify.com")
+    assert has_text(at, "Demo: no real account is contacted")
+    assert has_text(at, "Setup guide: Shopify")
+    assert not _connections()  # nothing stored before Approve
+    ok(at.button(key="consent_approve").click().run())
+    assert status_labels(at)[-1].startswith("Connected · 5 streams · ")
+    (conn,) = _connections()
+    assert conn.source_id == "shopify" and conn.status is Status.CONNECTED and conn.mode is Mode.DEMO
+    assert conn.created_by == "alice"
+    assert conn.metadata["config"]["account"] == "acme-outfitters.myshopify.com"
+    assert "access_token" not in conn.metadata["config"]  # the token lives only in the encrypted config
+    actions = _audit_actions()
+    assert "connection.create" in actions and actions.count("connection.status") >= 2
+    ok(at.button(key="dialog_done").click().run())
+    assert not has_text(at, "wants to let")  # the dialog closed
+    assert has_text(
+        at, ":green-badge[:material/check_circle: Connected] :violet-badge[:material/science: Demo]"
+    )
+    assert has_text(at, ":small[:gray[5 streams · ")
+    assert has_text(at, ":violet-badge[:material/science: Demo]")
+    assert [b.label for b in at.button if b.key == "continue_button"] == ["Continue with 1 integration"]
+
+
+def test_cancel_in_the_consent_dialog_stores_nothing():
+    at = sign_in()
+    before = _audit_actions()
+    ok(at.button(key="all_connect_hubspot").click().run())
+    assert has_text(at, "HubSpot wants to let Data Source Hub read:")
+    ok(at.button(key="consent_cancel").click().run())
+    assert not has_text(at, "wants to let")
+    assert _connections() == []
+    assert _audit_actions() == before
+    assert not [b for b in at.button if b.key == "continue_button"]
+
+
+def test_api_key_source_connects_as_demo_and_the_key_never_reaches_the_page_or_session():
+    at = sign_in()
+    ok(at.button(key="rec_connect_stripe").click().run())
+    key_input = at.text_input(key="apikey_value")
+    assert key_input.proto.type == key_input.proto.PASSWORD
+    assert key_input.placeholder.startswith("sk_")
+    at.text_input(key="apikey_value").input(STRIPE_KEY)
+    ok(at.button(key="apikey_submit").click().run())
+    assert status_labels(at)[-1].startswith("Connected · 5 streams")
+    (conn,) = _connections()
+    assert conn.source_id == "stripe" and conn.status is Status.CONNECTED and conn.mode is Mode.DEMO
+    assert STRIPE_KEY not in _session_values(at)
+    assert STRIPE_KEY not in rendered(at)
+    ok(at.button(key="dialog_done").click().run())
+    assert STRIPE_KEY not in _session_values(at) and STRIPE_KEY not in rendered(at)
+    card = [t for t in texts(at) if t.startswith(":gray-badge[API key] :green-badge")]
+    assert card and "Demo" in card[0]
+
+
+def test_malformed_key_fails_with_the_reason_and_retry_with_a_good_key_connects():
+    at = sign_in()
+    ok(at.button(key="rec_connect_stripe").click().run())
+    at.text_input(key="apikey_value").input("pk_live_wrong")
+    ok(at.button(key="apikey_submit").click().run())
+    assert status_labels(at)[-1] == "Failed"
+    assert has_text(at, "sk_test_")  # the reason names the expected format
+    assert any(t.startswith("**What to do:**") for t in texts(at))
+    (failed,) = _connections()
+    assert failed.status is Status.FAILED
+    ok(at.run())  # the dialog stays open on the failure: reason, Retry, and the form for a new key
+    assert any("failed." in t for t in (e.value for e in at.error))
+    assert at.button(key="dialog_retry_button")
+    at.text_input(key="apikey_value").input(STRIPE_KEY)
+    ok(at.button(key="apikey_submit").click().run())
+    assert status_labels(at)[-1].startswith("Connected")
+    (conn,) = _connections()
+    assert conn.id == failed.id and conn.status is Status.CONNECTED  # the same connection, reconnected
+    assert "pk_live_wrong" not in rendered(at) and STRIPE_KEY not in rendered(at)
+    assert "pk_live_wrong" not in _session_values(at)
+
+
+def test_database_with_sample_data():
+    at = sign_in()
+    ok(at.button(key="all_connect_postgres").click().run())
+    assert at.text_input(key="db_password").proto.type == at.text_input(key="db_password").proto.PASSWORD
+    assert at.selectbox(key="db_ssl_mode").value == "prefer"
+    ok(at.button(key="db_sample").click().run())
+    assert status_labels(at)[-1].startswith("Connected · 4 streams")
+    (conn,) = _connections()
+    assert conn.source_id == "postgres" and conn.mode is Mode.DEMO and conn.status is Status.CONNECTED
+
+
+def test_database_that_refuses_shows_the_reason_and_retry_runs_again():
+    port = closed_port()
+    at = sign_in()
+    ok(at.button(key="all_connect_postgres").click().run())
+    at.text_input(key="db_host").input("127.0.0.1")
+    at.number_input(key="db_port").set_value(port)
+    at.text_input(key="db_database").input("shop")
+    at.text_input(key="db_username").input("reader")
+    at.text_input(key="db_password").input("Db-Pa55-Secret")
+    ok(at.button(key="db_submit").click().run())
+    assert status_labels(at)[-1] == "Failed"
+    assert has_text(at, f"127.0.0.1:{port}") and has_text(at, "refused")
+    (conn,) = _connections()
+    assert conn.status is Status.FAILED and conn.mode is Mode.LIVE
+    assert conn.metadata["config"]["host"] == "127.0.0.1" and "password" not in conn.metadata["config"]
+    assert "Db-Pa55-Secret" not in _session_values(at) and "Db-Pa55-Secret" not in rendered(at)
+    ok(at.run())
+    ok(at.button(key="dialog_retry_button").click().run())
+    assert status_labels(at)[-1] == "Failed"
+    assert has_text(at, "refused")
+    assert _audit_actions().count("connection.retest") == 1
+    assert "Db-Pa55-Secret" not in _session_values(at) and "Db-Pa55-Secret" not in rendered(at)
+
+
+@pytest.mark.postgres
+def test_database_form_connects_a_live_postgres(postgres):
+    database = postgres.create_database()
+    postgres.psql(
+        "CREATE TABLE customers (id integer PRIMARY KEY, email text NOT NULL, created_at timestamptz);"
+        "INSERT INTO customers VALUES (1, 'a@example.com', now()), (2, 'b@example.com', now());",
+        database=database,
+    )
+    at = sign_in()
+    ok(at.button(key="all_connect_postgres").click().run())
+    at.text_input(key="db_host").input("127.0.0.1")
+    at.number_input(key="db_port").set_value(postgres.port)
+    at.text_input(key="db_database").input(database)
+    at.text_input(key="db_username").input("postgres")
+    at.text_input(key="db_password").input(postgres.password)
+    at.selectbox(key="db_ssl_mode").set_value("disable")
+    ok(at.button(key="db_submit").click().run())
+    (conn,) = _connections()
+    assert conn.mode is Mode.LIVE
+    assert conn.status is Status.CONNECTED, conn.status_detail
+    assert postgres.password not in rendered(at) and postgres.password not in _session_values(at)
+    ok(at.button(key="dialog_done").click().run())
+    card = [t for t in texts(at) if t.startswith(":gray-badge[Database] :green-badge")]
+    assert card and "Live" in card[0] and "Demo" not in card[0]
+
+
+def test_file_source_with_a_sample_file():
+    at = sign_in("bob")
+    ok(at.button(key="all_connect_csv").click().run())
+    ok(at.button(key="file_sample").click().run())
+    assert status_labels(at)[-1].startswith("Connected · 1 stream")
+    (conn,) = _connections("globex")
+    assert conn.source_id == "csv" and conn.name == "CSV file · orders_export.csv"
+
+
+def test_continue_label_counts_and_leads_to_next_steps():
+    at = sign_in()
+    assert not [b for b in at.button if b.key == "continue_button"]
+    ok(at.button(key="rec_connect_shopify").click().run())
+    ok(at.button(key="consent_approve").click().run())
+    ok(at.button(key="dialog_done").click().run())
+    assert at.button(key="continue_button").label == "Continue with 1 integration"
+    ok(at.button(key="all_connect_postgres").click().run())
+    ok(at.button(key="db_sample").click().run())
+    ok(at.button(key="dialog_done").click().run())
+    assert at.button(key="continue_button").label == "Continue with 2 integrations"
+    ok(at.button(key="continue_button").click().run())
+    assert [t.value for t in at.title] == ["Next steps"]
+    assert has_text(at, "You are continuing with **2 integrations**.")
+    assert at.download_button(key="manifest_download")
+    ok(at.button(key="back_to_connect").click().run())
+    assert [t.value for t in at.title] == ["Acme Outfitters"]
+
+
+def test_preview_button_in_the_dialog_opens_the_preview():
+    at = sign_in()
+    ok(at.button(key="rec_connect_shopify").click().run())
+    ok(at.button(key="consent_approve").click().run())
+    ok(at.button(key="dialog_preview").click().run())
+    assert [t.value for t in at.title] == ["Data preview"]
+    assert at.dataframe

@@ -1,0 +1,114 @@
+"""Helpers for the storage tests: a migrated PostgreSQL database with the app role, hubs on either backend."""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from hub.service import Hub
+from hub.settings import Settings
+from hub.storage.crypto import generate_entry
+from hub.storage.sql import migration_files
+from tests.servers import PostgresServer
+
+APP_PASSWORD = f"app-{secrets.token_hex(8)}"
+
+
+@dataclass
+class PgDatabase:
+    """A fresh database with the migration applied by the superuser, and the app role able to log in."""
+
+    server: PostgresServer
+    name: str
+    keys: str
+
+    @property
+    def app_url(self) -> str:
+        return self.server.url(self.name, user="hub_app", password=APP_PASSWORD)
+
+    @property
+    def admin_url(self) -> str:
+        return self.server.url(self.name)
+
+    def settings(self, **overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "database_url": self.app_url,
+            "admin_database_url": self.admin_url,
+            "encryption_keys": self.keys,
+        }
+        values.update(overrides)
+        return Settings.from_env(**values)
+
+    def admin_engine(self) -> sa.Engine:
+        return sa.create_engine(self.admin_url)
+
+    def app_engine(self) -> sa.Engine:
+        return sa.create_engine(self.app_url)
+
+
+def make_pg_database(server: PostgresServer) -> PgDatabase:
+    """Apply supabase/migrations/*.sql as the superuser to a fresh database; let hub_app log in."""
+    name = server.create_database()
+    for path in migration_files():
+        server.psql(path.read_text(), database=name)
+    server.psql(f"ALTER ROLE hub_app WITH LOGIN PASSWORD '{APP_PASSWORD}'")
+    return PgDatabase(server=server, name=name, keys=generate_entry("k1"))
+
+
+def open_hub(backend: str, pg: PgDatabase | None = None, **overrides: Any) -> Hub:
+    """A hub on the embedded SQLite default (fresh HUB_HOME per test) or on PostgreSQL as the app role."""
+    if backend == "sqlite":
+        return Hub.open(Settings.from_env(**overrides))
+    assert pg is not None
+    return Hub.open(pg.settings(**overrides))
+
+
+def unique_slug(prefix: str = "t") -> str:
+    return f"{prefix}-{secrets.token_hex(4)}"
+
+
+def raw_admin(hub: Hub) -> sa.Engine:
+    """A plain engine on the hub's admin URL (tampering and inspection in tests)."""
+    return sa.create_engine(hub.db.admin_url)
+
+
+def sqlite_path(hub: Hub) -> Path:
+    return Path(hub.db.url.database or "")
+
+
+def sqlite_exec(hub: Hub, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Run SQL on the hub's SQLite file with the standard library (bypassing the hub)."""
+    con = sqlite3.connect(sqlite_path(hub))
+    try:
+        rows = con.execute(sql, params).fetchall()
+        con.commit()
+        return rows
+    finally:
+        con.close()
+
+
+def admin_exec(hub: Hub, sql: str, params: dict[str, Any] | None = None) -> list[Any]:
+    """Run SQL over the admin URL (superuser on PostgreSQL, the file on SQLite); rows if any."""
+    engine = raw_admin(hub)
+    try:
+        with engine.begin() as conn:
+            res = conn.execute(sa.text(sql), params or {})
+            return list(res.all()) if res.returns_rows else []
+    finally:
+        engine.dispose()
+
+
+def demo_config(hub: Hub, source_id: str, tenant_slug: str) -> dict[str, Any]:
+    """A config the demo connector accepts (what the consent or the form would give)."""
+    from hub.auth.demo import approve, consent_request
+    from hub.models import AuthKind
+
+    source = hub.catalogue.get(source_id)
+    if source.auth_kind is AuthKind.OAUTH2:
+        return approve(consent_request(source, hub.tenant(tenant_slug).tenant, "Hub"))
+    return {}

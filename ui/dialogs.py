@@ -1,0 +1,342 @@
+"""The connect dialogs, one per source kind: OAuth consent (demo), API key, database, file.
+
+A dialog is open while ``st.session_state["dialog_source"]`` names a source (set by a card's button,
+cleared by Done/Cancel and by ``on_dismiss``), so that it survives reruns and clicks inside it work
+under AppTest too. Buttons that start work only set ``dialog_action``/``dialog_retry`` in their
+callbacks; the dialog body then runs the work under ``st.status``. Secrets typed into a form go
+through `ui.session.take_secret` and never into session state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+from pydantic import SecretStr
+
+from hub.auth import approve, consent_request
+from hub.exceptions import NotFound
+from hub.models import AuthKind, Connection, Mode, SourceEntry, Status, StepEvent
+from hub.views import plural, records_sampled, stream_count
+from ui.components import error_boundary, failure_box, run_with_progress, setup_guide
+from ui.session import Context, clear_dialog, pop_secret, require_context, take_secret
+
+Step = Callable[[StepEvent], None]
+
+POSTGRES_SSL = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]
+MYSQL_SSL = ["preferred", "required", "verify_ca", "verify_identity"]
+SSL_WORDS = {
+    "disable": "Off",
+    "allow": "Allow (use TLS if the server insists)",
+    "prefer": "Prefer TLS (default)",
+    "require": "Require TLS",
+    "verify-ca": "Require TLS and verify the CA",
+    "verify-full": "Require TLS and verify the host name",
+    "preferred": "Prefer TLS (default)",
+    "required": "Require TLS",
+    "verify_ca": "Require TLS and verify the CA",
+    "verify_identity": "Require TLS and verify the host name",
+}
+SAMPLE_FILES = {"csv": "orders_export.csv", "excel": "inventory.xlsx"}
+
+
+# --------------------------------------------------------------------------- opening and closing
+
+
+def open_dialog(source_id: str, connection_id: str | None = None) -> None:
+    """Button callback: open the connect dialog of a source (optionally on an existing failed connection)."""
+    clear_dialog()
+    st.session_state["dialog_source"] = source_id
+    st.session_state["dialog_connection"] = connection_id
+
+
+def _set_action(action: str) -> None:
+    st.session_state["dialog_action"] = action
+
+
+def _set_retry() -> None:
+    st.session_state["dialog_retry"] = True
+
+
+def _submit(action: str, *secret_keys: str) -> None:
+    for key in secret_keys:
+        take_secret(key)
+    st.session_state["dialog_action"] = action
+
+
+def _close() -> None:
+    clear_dialog()
+    st.rerun()
+
+
+def show_connect_dialog() -> None:
+    """Open the dialog named in session state, if any (called at the end of the Connect page)."""
+    source_id = st.session_state.get("dialog_source")
+    if not source_id:
+        return
+    ctx = require_context()
+    try:
+        source = ctx.hub.catalogue.get(str(source_id))
+    except NotFound:
+        clear_dialog()
+        return
+    dialog = st.dialog(f"Connect {source.name}", width="medium", on_dismiss=clear_dialog)(_dialog_body)
+    dialog(source.id)
+
+
+# --------------------------------------------------------------------------- the body
+
+
+@error_boundary("the connect dialog")
+def _dialog_body(source_id: str) -> None:
+    if not st.session_state.get("dialog_source"):
+        st.rerun()  # closed by a callback during a dialog-only rerun
+    ctx = require_context()
+    source = ctx.hub.catalogue.get(source_id)
+    conn = _dialog_connection(ctx)
+    action = st.session_state.get("dialog_action")
+    st.session_state["dialog_action"] = None
+    retry = bool(st.session_state.get("dialog_retry"))
+    st.session_state["dialog_retry"] = False
+
+    if conn is not None and Status(conn.status) is Status.CONNECTED and not action:
+        _success(ctx, source, conn)
+        setup_guide(source)
+        return
+    failed = conn if conn is not None and Status(conn.status) is Status.FAILED else None
+    if failed is not None and not action and not retry:
+        failure_box(failed)
+        st.button(
+            "Retry", key="dialog_retry_button", icon=":material/refresh:", type="primary", on_click=_set_retry
+        )
+        st.caption("Retry tests the credentials you gave before. To use new ones, fill in the form below.")
+        st.divider()
+
+    _FORMS[source.auth_kind](ctx, source, failed)
+
+    result: Connection | None = None
+    if retry and failed is not None:
+        result = run_with_progress(
+            f"Retrying {failed.name}…",
+            lambda step: ctx.service.retest(failed.id, actor=ctx.username, on_step=step),
+        )
+    elif action:
+        config, mode = _config_for(ctx, source, action)
+        if config is not None:
+            if failed is not None and action != "sample":
+                result = run_with_progress(
+                    f"Reconnecting {source.name}…",
+                    lambda step: ctx.service.reconnect(failed.id, config, actor=ctx.username, on_step=step),
+                )
+            else:
+                result = run_with_progress(
+                    f"Connecting {source.name}…",
+                    lambda step: ctx.service.connect(
+                        source.id, config, actor=ctx.username, mode=mode, on_step=step
+                    ),
+                )
+    if result is not None:
+        st.session_state["dialog_connection"] = result.id
+        if Status(result.status) is Status.CONNECTED:
+            _success_actions(result)
+        else:
+            st.button("Retry", key="dialog_retry_button", icon=":material/refresh:", on_click=_set_retry)
+    setup_guide(source)
+
+
+def _dialog_connection(ctx: Context) -> Connection | None:
+    conn_id = st.session_state.get("dialog_connection")
+    if not conn_id:
+        return None
+    try:
+        return ctx.service.get_connection(str(conn_id))
+    except NotFound:
+        st.session_state["dialog_connection"] = None
+        st.warning(
+            "That connection was not found. It may have been removed, or it belongs to another account.",
+            icon=":material/search_off:",
+        )
+        return None
+
+
+def _success(ctx: Context, source: SourceEntry, conn: Connection) -> None:
+    streams = stream_count(conn)
+    records = records_sampled(conn)
+    counts = " · ".join(
+        part
+        for part in (
+            plural(streams, "stream") if streams is not None else "",
+            f"{plural(records, 'record')} sampled" if records is not None else "",
+        )
+        if part
+    )
+    demo = " (demo data)" if Mode(conn.mode) is Mode.DEMO else ""
+    st.success(f"**{source.name} is connected{demo}.** {counts}", icon=":material/check_circle:")
+    _success_actions(conn)
+
+
+def _success_actions(conn: Connection) -> None:
+    left, right = st.columns(2)
+    with left:
+        if st.button("Done", key="dialog_done", type="primary", width="stretch"):
+            _close()
+    with right:
+        if st.button("Preview data", key="dialog_preview", icon=":material/table_view:", width="stretch"):
+            clear_dialog()
+            st.session_state["preview_target"] = conn.id
+            st.switch_page("app_pages/preview.py")
+
+
+# --------------------------------------------------------------------------- one form per kind
+
+
+def _oauth_form(ctx: Context, source: SourceEntry, failed: Connection | None) -> None:
+    request = consent_request(source, ctx.tenant, ctx.product_name)
+    with st.container(border=True, key="consent_screen"):
+        st.markdown(f"### {request.icon} {request.headline}")
+        for scope in request.scopes:
+            st.markdown(f"- :material/check: {scope.description}  \n  :gray[`{scope.name}`]")
+        st.markdown(f"**Account:** {request.account}")
+        st.markdown("**We will read:** " + ", ".join(request.reads) + ".")
+        st.info(request.demo_note, icon=":material/science:")
+    left, right = st.columns(2)
+    with left:
+        st.button(
+            "Approve",
+            key="consent_approve",
+            type="primary",
+            icon=":material/verified_user:",
+            on_click=_set_action,
+            args=("approve",),
+            width="stretch",
+        )
+    with right:
+        if st.button("Cancel", key="consent_cancel", width="stretch"):
+            _close()
+
+
+def _api_key_form(ctx: Context, source: SourceEntry, failed: Connection | None) -> None:
+    fmt = source.api_key
+    if failed is None:
+        st.markdown(f"Paste your {source.name} API key. It is encrypted before it is stored.")
+    with st.form("apikey_form", border=False):
+        st.text_input(
+            "API key",
+            type="password",
+            key="apikey_value",
+            placeholder=fmt.example if fmt else "",
+            help=f"Where to find it: {fmt.where}" if fmt else None,
+            autocomplete="off",
+        )
+        if fmt:
+            st.caption(f":material/info: Where to find it: {fmt.where}")
+        st.text_input("Account name (optional)", key="apikey_account", placeholder=ctx.tenant.name)
+        st.caption(
+            ":material/science: Until the live client exists, the key is checked against the format "
+            f"{source.name} documents and the connection serves demo data."
+        )
+        st.form_submit_button(
+            "Connect" if failed is None else "Connect with this key",
+            type="primary",
+            key="apikey_submit",
+            on_click=_submit,
+            args=("submit", "apikey_value"),
+        )
+
+
+def _database_form(ctx: Context, source: SourceEntry, failed: Connection | None) -> None:
+    postgres = source.id != "mysql"
+    st.button(
+        "Use sample data",
+        key="db_sample",
+        icon=":material/science:",
+        on_click=_set_action,
+        args=("sample",),
+        help="A demo connection with realistic sample tables; no database needed.",
+    )
+    st.caption("No database at hand? Sample data makes a demo connection. Or connect your own:")
+    with st.form("db_form", border=True):
+        left, right = st.columns([3, 1])
+        left.text_input("Host", key="db_host", placeholder="db.example.com")
+        right.number_input(
+            "Port", key="db_port", min_value=1, max_value=65535, value=5432 if postgres else 3306
+        )
+        st.text_input("Database", key="db_database", placeholder="analytics" if postgres else "shop")
+        left, right = st.columns(2)
+        left.text_input("Username", key="db_username", placeholder="reader", autocomplete="off")
+        right.text_input("Password", type="password", key="db_password", autocomplete="new-password")
+        options = POSTGRES_SSL if postgres else MYSQL_SSL
+        st.selectbox(
+            "SSL mode",
+            options,
+            index=options.index("prefer" if postgres else "preferred"),
+            key="db_ssl_mode",
+            format_func=lambda m: SSL_WORDS.get(m, m),
+        )
+        st.form_submit_button(
+            "Connect" if failed is None else "Connect with these details",
+            type="primary",
+            key="db_submit",
+            on_click=_submit,
+            args=("submit", "db_password"),
+        )
+
+
+def _file_form(ctx: Context, source: SourceEntry, failed: Connection | None) -> None:
+    st.markdown(
+        f"Uploads come in a later version. For now, connect a sample {source.name.lower()} "
+        "with realistic demo data."
+    )
+    st.button(
+        "Use a sample file",
+        key="file_sample",
+        type="primary",
+        icon=":material/description:",
+        on_click=_set_action,
+        args=("sample",),
+    )
+
+
+_FORMS: dict[AuthKind, Callable[[Context, SourceEntry, Connection | None], None]] = {
+    AuthKind.OAUTH2: _oauth_form,
+    AuthKind.API_KEY: _api_key_form,
+    AuthKind.DATABASE: _database_form,
+    AuthKind.FILE: _file_form,
+}
+
+
+def _config_for(ctx: Context, source: SourceEntry, action: str) -> tuple[dict[str, Any] | None, Mode]:
+    """The config (secrets as `SecretStr`) and mode for an action of the open dialog."""
+    if action == "approve":
+        return approve(consent_request(source, ctx.tenant, ctx.product_name)), Mode.DEMO
+    if action == "sample":
+        if source.auth_kind is AuthKind.FILE and source.id in SAMPLE_FILES:
+            return {"file_name": SAMPLE_FILES[source.id]}, Mode.DEMO
+        return {}, Mode.DEMO
+    if source.auth_kind is AuthKind.API_KEY:
+        key = pop_secret("apikey_value") or SecretStr("")
+        config: dict[str, Any] = {"api_key": key}
+        account = str(st.session_state.get("apikey_account") or "").strip()
+        if account:
+            config["account"] = account
+        if not key.get_secret_value():
+            st.error("Paste the API key first.", icon=":material/edit:")
+            return None, Mode.DEMO
+        return config, Mode.DEMO
+    if source.auth_kind is AuthKind.DATABASE:
+        password = pop_secret("db_password") or SecretStr("")
+        host = str(st.session_state.get("db_host") or "").strip()
+        if not host:
+            st.error("Enter the database host, or use sample data.", icon=":material/edit:")
+            return None, Mode.LIVE
+        config = {
+            "host": host,
+            "port": int(st.session_state.get("db_port") or 0),
+            "database": str(st.session_state.get("db_database") or "").strip(),
+            "username": str(st.session_state.get("db_username") or "").strip(),
+            "password": password,
+            "ssl_mode": {"mode": str(st.session_state.get("db_ssl_mode") or "")},
+        }
+        return config, Mode.LIVE
+    return {}, Mode.DEMO

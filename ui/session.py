@@ -1,0 +1,229 @@
+"""Session state (ids and flags only, never secrets), the cached Hub, and the signed-in context.
+
+Every key the app keeps in ``st.session_state`` is listed in `DEFAULTS` and set up by `init_state`.
+Secrets typed into forms never reach session state: a form's submit callback moves the value into a
+`SecretStr` held by `take_secret`/`pop_secret` for the rest of that one script run, and blanks the
+widget.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import streamlit as st
+from pydantic import SecretStr
+
+from hub.settings import Settings
+
+if TYPE_CHECKING:  # hub.service (SQLAlchemy, bcrypt...) is imported when the hub is first opened
+    from hub.models import Tenant
+    from hub.service import Hub, TenantService
+
+log = logging.getLogger("hub.app")
+
+#: Every session-state key the app owns, with its initial value. Ids and flags only.
+DEFAULTS: dict[str, Any] = {
+    # who is signed in (set by ui.auth)
+    "user_id": None,
+    "username": None,  # also read by streamlit-authenticator's cookie model
+    "user_name": None,
+    "tenant_id": None,
+    "logout": False,  # streamlit-authenticator: True after sign-out, so the cookie is not reused
+    "signin_failed": False,
+    "signin_error": None,  # why sign-in could not be checked (storage down...): words, never a secret
+    "cookie_pending": None,  # "set" | "delete": a cookie change to send to the browser
+    "cookie_attempts": 0,  # how often it was sent without the browser confirming it yet
+    # the connect dialog
+    "dialog_source": None,  # catalogue id of the source whose dialog is open
+    "dialog_connection": None,  # the connection the open dialog made (shows its result)
+    "dialog_error": None,  # a message to show in the dialog (validation errors; never a secret)
+    "dialog_retry": False,  # Retry was pressed: run it in the dialog
+    "dialog_action": None,  # "approve" | "submit" | "sample": run it in the dialog
+    # the connections page
+    "retest_connection": None,
+    "rename_connection": None,
+    "confirm_disconnect": None,
+    "connections_notice": None,
+    # the preview page
+    "preview_target": None,  # a connection id chosen on another page
+    # navigation requested by a callback (callbacks cannot switch pages themselves)
+    "navigate_to": None,
+}
+
+
+def init_state() -> None:
+    """Set every key of `DEFAULTS` that is missing (once per session)."""
+    for key, value in DEFAULTS.items():
+        st.session_state.setdefault(key, value)
+
+
+# --------------------------------------------------------------------------- secrets handed from a callback
+
+_handoff = threading.local()
+
+
+def take_secret(widget_key: str) -> None:
+    """Form-submit callback: move a password widget's value into a one-run `SecretStr`, blank the widget.
+
+    Streamlit runs the callback and then the script in the same thread, so `pop_secret` in the
+    script body gets the value; nothing is kept in session state.
+    """
+    value = st.session_state.get(widget_key) or ""
+    store: dict[str, SecretStr] = getattr(_handoff, "secrets", None) or {}
+    store[widget_key] = SecretStr(str(value))
+    _handoff.secrets = store
+    st.session_state[widget_key] = ""
+
+
+def pop_secret(widget_key: str) -> SecretStr | None:
+    """The value `take_secret` took in this run (once), or None."""
+    store: dict[str, SecretStr] = getattr(_handoff, "secrets", None) or {}
+    return store.pop(widget_key, None)
+
+
+def take_secrets(*widget_keys: str) -> None:
+    """`take_secret` for several widgets (one callback)."""
+    for key in widget_keys:
+        take_secret(key)
+
+
+def forget_secrets() -> None:
+    """Drop anything `take_secret` left behind (called at the start of every run)."""
+    _handoff.secrets = {}
+
+
+# --------------------------------------------------------------------------- settings and the hub
+
+
+def _secrets_env() -> dict[str, str]:
+    """``HUB_*`` values from ``st.secrets`` (top-level keys, or a ``[hub]`` table), as strings."""
+    found: dict[str, str] = {}
+    try:
+        if not st.secrets.load_if_toml_exists():
+            return found
+        for key, value in st.secrets.items():
+            if key.upper().startswith("HUB_") and isinstance(value, str | int | float):
+                found[key.upper()] = str(value)
+        table = st.secrets.get("hub")
+        if table is not None and hasattr(table, "items"):
+            for key, value in table.items():
+                if isinstance(value, str | int | float):
+                    found[f"HUB_{key.upper()}"] = str(value)
+    except Exception:  # a malformed secrets file must not take the app down; env still applies
+        log.warning("Could not read st.secrets; using the environment only.", exc_info=True)
+    return found
+
+
+def load_settings() -> Settings:
+    """Settings from ``st.secrets`` overridden by the environment (``HUB_*``)."""
+    env = {k: v for k, v in os.environ.items() if k.startswith("HUB_")}
+    return Settings.from_env({**_secrets_env(), **env})
+
+
+def _fingerprint(settings: Settings) -> str:
+    """A cache key for the settings that tells apart homes, databases and keys (secrets hashed)."""
+    parts = [
+        str(settings.home.resolve()),
+        settings.url,
+        settings.admin_url,
+        settings.encryption_keys.get_secret_value() if settings.encryption_keys else "",
+        str(settings.demo_pace),
+        settings.product_name,
+        str(settings.sqlite_root or ""),
+        os.environ.get("HUB_CATALOGUE_PATH", ""),
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _close_hub(hub: Hub) -> None:
+    try:
+        hub.close()
+    except Exception:  # closing a stale hub must never break a page
+        log.warning("Closing a cached hub failed.", exc_info=True)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False, on_release=_close_hub)
+def _open_hub(fingerprint: str, _settings: Settings) -> Hub:
+    """One Hub per distinct settings: tenant-neutral, shared by every session of this server."""
+    from hub.service import Hub
+
+    hub = Hub.open(_settings)
+    if _settings.embedded:
+        hub.ensure_demo_accounts()
+    return hub
+
+
+def get_hub(settings: Settings | None = None) -> Hub:
+    """The shared Hub for the current settings."""
+    settings = settings or load_settings()
+    return _open_hub(_fingerprint(settings), settings)
+
+
+# --------------------------------------------------------------------------- the signed-in context
+
+
+@dataclass(frozen=True)
+class Context:
+    """Who is signed in, and the services bound to their tenant (made fresh every run, never cached)."""
+
+    hub: Hub
+    service: TenantService
+    tenant: Tenant
+    username: str
+    user_name: str
+
+    @property
+    def product_name(self) -> str:
+        """HUB_PRODUCT_NAME."""
+        return self.hub.settings.product_name
+
+
+def signed_in() -> bool:
+    """Whether this session has a signed-in user."""
+    return bool(st.session_state.get("user_id") and st.session_state.get("tenant_id"))
+
+
+def require_context() -> Context:
+    """The signed-in context; stops the page (with a sign-in prompt) when nobody is signed in."""
+    if not signed_in():
+        st.warning("Please sign in to see this page.", icon=":material/lock:")
+        st.stop()
+    hub = get_hub()
+    service = hub.tenant(str(st.session_state["tenant_id"]))
+    return Context(
+        hub=hub,
+        service=service,
+        tenant=service.tenant,
+        username=str(st.session_state["username"]),
+        user_name=str(st.session_state.get("user_name") or st.session_state["username"]),
+    )
+
+
+def clear_dialog() -> None:
+    """Close the connect dialog (also its ``on_dismiss``)."""
+    st.session_state["dialog_source"] = None
+    st.session_state["dialog_connection"] = None
+    st.session_state["dialog_error"] = None
+    st.session_state["dialog_retry"] = False
+    st.session_state["dialog_action"] = None
+
+
+def go_to(page: str, **state: Any) -> None:
+    """Button callback: set some session keys and switch to ``page`` (done by app.py on this run)."""
+    for key, value in state.items():
+        st.session_state[key] = value
+    st.session_state["navigate_to"] = page
+
+
+def forget_dialogs(*, keep: str) -> None:
+    """Close the dialogs of every page but ``keep`` (a page title), so none reopens on a later visit."""
+    if keep != "Connect" and st.session_state.get("dialog_source"):
+        clear_dialog()
+    if keep != "Connections":
+        st.session_state["rename_connection"] = None
+        st.session_state["confirm_disconnect"] = None

@@ -59,4 +59,4 @@ screenshots: dev-deps system-deps
 	$(PY) -m tests.e2e.screenshots docs
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache artifacts
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis artifacts

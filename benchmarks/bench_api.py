@@ -183,8 +183,8 @@ def run(report: Report) -> None:
     baseline = scenarios[0]
     load = os.getloadavg()[0]
     print(
-        f"\n{CLIENTS} concurrent clients; {ROUNDS} interleaved rounds of {SECONDS_PER_ROUND:.0f} s per endpoint; "
-        f"loopback; {os.cpu_count()} cores, load average {load:.1f}\n"
+        f"\n{CLIENTS} concurrent clients; {ROUNDS} interleaved rounds of {SECONDS_PER_ROUND:.0f} s "
+        f"per endpoint; loopback; {os.cpu_count()} cores, load average {load:.1f}\n"
     )
     print("| endpoint | requests | errors | req/s | p50 | p99 | p50 vs /healthz |")
     print("|---|---:|---:|---:|---:|---:|---:|")

@@ -43,13 +43,14 @@ def run(report: Report) -> None:
     server = start_postgres()
     try:
         shop = shop_postgres(server)
-        pg = get_connector(source("postgres"), "live")
+        entry = source("postgres")  # the catalogue entry, loaded once (as the service does)
+        pg = get_connector(entry, "live")
         cfg = shop.config()
         streams = {s.name: s for s in pg.discover(cfg)}
 
         def preview(name: str) -> pd.DataFrame:
             # a fresh connector each time: nothing discovered before, so read() looks the table up itself
-            fresh = get_connector(source("postgres"), "live")
+            fresh = get_connector(entry, "live")
             return to_dataframe(list(fresh.read(cfg, name, limit=1000)), streams[name].json_schema)
 
         def plain() -> pd.DataFrame:

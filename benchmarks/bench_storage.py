@@ -1,11 +1,13 @@
 """Storage: 1,000 demo connects and a list of 1,000, on SQLite and PostgreSQL, beside plain SQL.
 
-The hub's figure goes through `TenantService.connect` (validation, encryption, three stored and audited
-transitions with the hash chain; on PostgreSQL as the app role under row level security). The baseline
-writes the same rows with the same commits through the bare driver (sqlite3 / psycopg): the connection row
-and its audit row, two status updates each with an audit row and the tenant's audit head, and nothing else:
-no validation, no encryption, no hashing, no RLS. Sampling is left out of both (``sample_limit=0``; the
-demo ``csv`` source's check and discover are cheap). Target: at most 2x the baseline.
+The hub's figure goes through `TenantService.connect`: config validation against the connector's spec,
+the demo connector's check and discover, AES-256-GCM encryption, and three stored transitions
+(connecting, testing, connected), each with its audit row in the hash chain; on PostgreSQL as the app
+role under row level security. The baseline writes the same rows with the same commits through the bare
+driver (sqlite3 / psycopg): the connection row and its audit row, then two status updates each with an
+audit row, each commit also updating the tenant's audit head; no validation, encryption, hashing, RLS or
+models. Sampling is left out of both (``sample_limit=0``). The list returns 1,000 `Connection` models
+beside a plain SELECT returning dicts. Target: at most 2x the baseline.
 """
 
 from __future__ import annotations
@@ -53,7 +55,8 @@ class _Baseline:
         self.seq += 1
         now = datetime.now(UTC)
         cur.execute(
-            f"INSERT INTO audit_logs (id, tenant_id, seq, at, actor, action, target_type, target_id, outcome, "
+            "INSERT INTO audit_logs (id, tenant_id, seq, at, actor, action, target_type, target_id, "
+            "outcome, "
             f"detail, prev_hash, hash) VALUES ({self._p(12)})",
             (
                 str(uuid.uuid4()),
@@ -77,7 +80,8 @@ class _Baseline:
         now = datetime.now(UTC)
         cur = self.conn.cursor()
         cur.execute(
-            f"INSERT INTO tenant_airbyte_connections ({_COLS}, encrypted_config, key_id) VALUES ({self._p(15)})",
+            f"INSERT INTO tenant_airbyte_connections ({_COLS}, encrypted_config, key_id) "
+            f"VALUES ({self._p(15)})",
             (
                 cid,
                 self.tenant_id,
@@ -104,7 +108,8 @@ class _Baseline:
         ):
             cur.execute(
                 f"UPDATE tenant_airbyte_connections SET status = {self.ph}, status_detail = {self.ph}, "
-                f"metadata = {self.ph}, updated_at = {self.ph} WHERE id = {self.ph} AND tenant_id = {self.ph}",
+                f"metadata = {self.ph}, updated_at = {self.ph} "
+                f"WHERE id = {self.ph} AND tenant_id = {self.ph}",
                 (status, status, json.dumps(meta), datetime.now(UTC), cid, self.tenant_id),
             )
             self._audit(cur, cid, "connection.status", {"to": status})

@@ -274,6 +274,22 @@ def _database_form(ctx: Context, source: SourceEntry, failed: Connection | None)
             key="db_ssl_mode",
             format_func=lambda m: SSL_WORDS.get(m, m),
         )
+        with st.expander("More options"):
+            if postgres:
+                st.text_input(
+                    "Schemas",
+                    key="db_schemas",
+                    placeholder="public",
+                    help="Comma-separated. Tables in the first schema keep their names; "
+                    "others read schema.table.",
+                )
+            st.text_area(
+                "CA certificate",
+                key="db_ca_certificate",
+                placeholder="-----BEGIN CERTIFICATE-----",
+                help="For the verify modes: the PEM of the CA that signed the server's certificate. "
+                "Empty: the system's trusted CAs.",
+            )
         st.form_submit_button(
             "Connect" if failed is None else "Connect with these details",
             type="primary",
@@ -338,5 +354,11 @@ def _config_for(ctx: Context, source: SourceEntry, action: str) -> tuple[dict[st
             "password": password,
             "ssl_mode": {"mode": str(st.session_state.get("db_ssl_mode") or "")},
         }
+        ca = str(st.session_state.get("db_ca_certificate") or "").strip()
+        if ca and config["ssl_mode"]["mode"].startswith("verify"):
+            config["ssl_mode"]["ca_certificate"] = ca
+        schemas = [s.strip() for s in str(st.session_state.get("db_schemas") or "").split(",") if s.strip()]
+        if schemas and source.id != "mysql":
+            config["schemas"] = list(dict.fromkeys(schemas))
         return config, Mode.LIVE
     return {}, Mode.DEMO

@@ -1,10 +1,15 @@
 """Live database connectors: PostgreSQL (and Supabase), MySQL/MariaDB, SQLite files.
 
-All three speak through SQLAlchemy (psycopg 3, PyMySQL, sqlite3) with a fresh engine per operation and
-no pool, so no credential outlives the call. Sessions are read-only (PostgreSQL ``SET SESSION
-CHARACTERISTICS AS TRANSACTION READ ONLY``, MySQL ``SET SESSION TRANSACTION READ ONLY``, SQLite
-``mode=ro`` + ``PRAGMA query_only``). Identifiers are quoted by SQLAlchemy; names from users only
-reach SQL as bind parameters or after they were found in the catalog.
+All three speak through SQLAlchemy (psycopg 3, PyMySQL, sqlite3). Connections are never pooled
+(``NullPool``): each operation opens one and closes it. Engines for PostgreSQL and MySQL are shared
+between operations on the same server, user and options (`_EngineCache`) only to skip SQLAlchemy's
+start-up queries; they hold no password: it reaches the driver per connection from the running
+operation (`_PASSWORD`, a context variable) and is never stored.
+
+Sessions are read-only: PostgreSQL ``default_transaction_read_only=on`` (sent as a start-up option, or
+``SET`` after connecting when a pooler such as PgBouncer refuses options), MySQL ``SET SESSION
+TRANSACTION READ ONLY``, SQLite ``mode=ro`` + ``PRAGMA query_only``. Identifiers are quoted by
+SQLAlchemy; names from users only reach SQL as bind parameters or after they were found in the catalog.
 
 Stream names: a relation in the first schema of ``schemas`` (PostgreSQL; ``public`` by default) is
 named by its table name; one in another chosen schema is ``schema.table``. MySQL streams are the
@@ -179,7 +184,14 @@ class _SQLConnector(Connector):
 
     def __init__(self, source: SourceEntry, *, settings: Settings | None = None) -> None:
         super().__init__(source)
-        self.settings = settings if settings is not None else Settings.from_env()
+        self._settings = settings
+
+    @property
+    def settings(self) -> Settings:
+        """The hub's settings (read from the environment when none were given; only SQLite needs them)."""
+        if self._settings is None:
+            self._settings = Settings.from_env()
+        return self._settings
 
     # ------------------------------------------------------------------ to implement per database
 
@@ -498,7 +510,8 @@ class PostgresConnector(_SQLConnector):
         if missing:
             return CheckResult(
                 ok=False,
-                message=f"Schema {_names(missing)} does not exist in database '{t.database}'.",
+                message=f"{_schema_word(missing).capitalize()} {_names(missing)} "
+                f"{'does' if len(missing) == 1 else 'do'} not exist in database '{t.database}'.",
                 hint="Check the schema names (they are case-sensitive). The database has: "
                 f"{first['all_schemas']}.",
             )
@@ -507,17 +520,20 @@ class PostgresConnector(_SQLConnector):
         relations = sum(int(r["relations"]) for r in rows)
         if readable == 0:
             if unusable:
-                msg = f"User '{user}' may not use schema {_names(unusable)} in database '{t.database}'."
+                msg = (
+                    f"User '{user}' may not use {_schema_word(unusable)} {_names(unusable)} "
+                    f"in database '{t.database}'."
+                )
             elif relations:
                 msg = (
-                    f"User '{user}' has no SELECT privilege on any table or view in schema {_names(schemas)} "
-                    f"({relations} found)."
+                    f"User '{user}' has no SELECT privilege on any table or view in "
+                    f"{_schema_word(schemas)} {_names(schemas)} ({relations} found)."
                 )
             else:
                 return CheckResult(
                     ok=False,
-                    message=f"Connected, but schema {_names(schemas)} of database '{t.database}' has no "
-                    "tables or views.",
+                    message=f"Connected, but {_schema_word(schemas)} {_names(schemas)} of database "
+                    f"'{t.database}' has no tables or views.",
                     hint=f"Choose the schemas that hold your data. The database has: {first['all_schemas']}.",
                 )
             return CheckResult(

@@ -125,36 +125,34 @@ WHERE {_PG_REL_FILTER}
   AND has_column_privilege(c.oid, a.attnum, 'SELECT')
 ORDER BY n.nspname, c.relname, a.attnum""")
 
-# For read(): the columns of one relation, given as candidate (schema, table) pairs. Leaner than
-# PG_COLUMNS (fewer joins, nothing only discovery shows): on a new backend with cold catalog caches,
-# planning dominates the cost of a preview's only catalog query.
+# For read(): the columns of one relation. Leaner than PG_COLUMNS (one relation by oid, fewer joins,
+# nothing only discovery shows): on a new backend with cold catalog caches, planning dominates the
+# cost of a preview's only catalog query. to_regclass() is only asked about schemas the user may use
+# (it raises "permission denied" otherwise); partitions, indexes and sequences are not streams.
 PG_READ_COLUMNS = sa.text(f"""{CATALOG_TAG}
-WITH wanted AS (
-  SELECT w.ord, w.s, w.t,
-         CASE WHEN EXISTS (SELECT 1 FROM pg_namespace n WHERE n.nspname = w.s
-                           AND has_schema_privilege(n.oid, 'USAGE'))
-              THEN to_regclass(quote_ident(w.s) || '.' || quote_ident(w.t)) END AS oid
-  FROM unnest(CAST(:schemas AS text[]), CAST(:tables AS text[])) WITH ORDINALITY AS w(s, t, ord))
-SELECT w.ord, w.s AS schema, w.t AS table, a.attname AS column, a.attnum,
-       NOT a.attnotnull AS nullable, format_type(a.atttypid, a.atttypmod) AS declared,
-       a.attgenerated <> '' AS generated,
+SELECT a.attname AS column, a.attnum, NOT a.attnotnull AS nullable,
+       format_type(a.atttypid, a.atttypmod) AS declared, a.attgenerated <> '' AS generated,
        COALESCE(bt.typname, t.typname) AS base_name, COALESCE(bt.typtype, t.typtype) AS base_kind,
        format_type(COALESCE(bt.oid, t.oid), CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END)
          AS base_declared,
        (COALESCE(bt.typcategory, t.typcategory) = 'A') AS is_array,
        et.typname AS elem_name, et.typtype AS elem_kind, format_type(et.oid, a.atttypmod) AS elem_declared,
        NULL AS labels, NULL AS comment,
-       array_position((SELECT p.conkey FROM pg_constraint p
-                       WHERE p.conrelid = a.attrelid AND p.contype = 'p'), a.attnum) AS pk_pos,
-       (SELECT c.relkind FROM pg_class c WHERE c.oid = a.attrelid AND NOT c.relispartition) AS kind
-FROM wanted w
-JOIN pg_attribute a ON a.attrelid = w.oid
+       array_position((SELECT p.conkey FROM pg_constraint p WHERE p.conrelid = c.oid AND p.contype = 'p'),
+                      a.attnum) AS pk_pos,
+       c.relkind AS kind
+FROM pg_class c
+JOIN pg_attribute a ON a.attrelid = c.oid
 JOIN pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_type bt ON t.typtype = 'd' AND bt.oid = t.typbasetype
 LEFT JOIN pg_type et ON COALESCE(bt.typcategory, t.typcategory) = 'A'
                      AND et.oid = COALESCE(bt.typelem, t.typelem)
-WHERE a.attnum > 0 AND NOT a.attisdropped AND has_column_privilege(a.attrelid, a.attnum, 'SELECT')
-ORDER BY w.ord, a.attnum""")
+WHERE c.oid = (SELECT CASE WHEN has_schema_privilege(n.oid, 'USAGE')
+                           THEN to_regclass(quote_ident(:schema) || '.' || quote_ident(:table)) END
+               FROM pg_namespace n WHERE n.nspname = :schema)
+  AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition
+  AND a.attnum > 0 AND NOT a.attisdropped AND has_column_privilege(c.oid, a.attnum, 'SELECT')
+ORDER BY a.attnum""")
 
 PG_PROBE = sa.text(f"""{CATALOG_TAG}
 SELECT s.name AS schema, n.oid IS NOT NULL AS present,
@@ -198,22 +196,22 @@ def pg_tables(conn: sa.Connection, schemas: Sequence[str]) -> list[Table]:
 
 
 def pg_table(conn: sa.Connection, candidates: Sequence[tuple[str, str]], default_schema: str) -> Table | None:
-    """The first of the candidate (schema, table) pairs that is a readable relation: one catalog query."""
-    params = {"schemas": [s for s, _ in candidates], "tables": [t for _, t in candidates]}
-    found: dict[int, Table] = {}
-    for r in conn.execute(PG_READ_COLUMNS, params).mappings():
-        if r["kind"] not in PG_KINDS:  # an index, a sequence, a partition...
-            continue
-        table = found.get(r["ord"])
-        if table is None:
-            table = found[r["ord"]] = Table(
-                schema=r["schema"],
-                name=r["table"],
-                kind=PG_KINDS[r["kind"]],
-                stream=_stream_name(r["schema"], r["table"], default_schema),
+    """The first of the candidate (schema, table) pairs that is a readable relation.
+
+    One catalog query per candidate tried; a stream name has one candidate unless it holds a dot.
+    """
+    for schema, name in candidates:
+        rows = list(conn.execute(PG_READ_COLUMNS, {"schema": schema, "table": name}).mappings())
+        if rows:
+            table = Table(
+                schema=schema,
+                name=name,
+                kind=PG_KINDS[rows[0]["kind"]],
+                stream=_stream_name(schema, name, default_schema),
             )
-        table.columns.append(pg_column(dict(r)))
-    return found[min(found)] if found else None
+            table.columns = [pg_column(dict(r)) for r in rows]
+            return table
+    return None
 
 
 def pg_candidates(stream: str, schemas: Sequence[str]) -> list[tuple[str, str]]:

@@ -725,7 +725,8 @@ def rows_to_records(
     """Fetched rows as JSON-safe records (see `convert_column`)."""
     if not rows:
         return []
-    columns = [
-        convert_column(kind, values) for kind, values in zip(kinds, zip(*rows, strict=True), strict=True)
-    ]
+    raw = list(zip(*rows, strict=True))
+    columns = [convert_column(kind, values) for kind, values in zip(kinds, raw, strict=True)]
+    if all(c is r for c, r in zip(columns, raw, strict=True)):  # nothing changed: skip rebuilding the rows
+        return [dict(zip(names, row, strict=True)) for row in rows]
     return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic import TypeAdapter
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import URL, Engine, make_url
@@ -33,7 +34,7 @@ from sqlalchemy.engine import Connection as SAConnection
 from typing_extensions import override
 
 from hub.exceptions import HubError, InputError, StorageError
-from hub.models import ApiKey, AuditEntry, AuthKind, Connection, Mode, Status, Tenant, User
+from hub.models import ApiKey, AuditEntry, Connection, Mode, Status, Tenant, User
 from hub.storage.audit import GENESIS, AuditDraft, build_row, canonical_json, to_entry
 from hub.storage.base import Directory, SignInRecord, Store
 from hub.storage.crypto import Sealed
@@ -401,8 +402,11 @@ class Database:
     def raw_begin(self, *, tenant_id: str, admin: bool = False, action: str) -> Iterator[_Raw]:
         """One transaction on the driver's own connection (the hot path; no SQLAlchemy per statement).
 
-        SQLite: BEGIN IMMEDIATE. PostgreSQL: the tenant setting first. Errors become `StorageError`.
+        SQLite: BEGIN IMMEDIATE. PostgreSQL: BEGIN and the tenant setting in one round trip (the tenant id
+        is a checked uuid, so it is written into that statement). Errors become `StorageError`.
         """
+        if not is_uuid(tenant_id):
+            raise InputError(f"Tenant id {tenant_id!r} is not a uuid.")
         engine = self._admin_engine if admin else self._engine
         url = self.admin_url if admin else self.url
         try:
@@ -410,18 +414,25 @@ class Database:
         except sa_exc.SQLAlchemyError as exc:
             raise translate(exc, action=action, url=url) from exc
         broken = False
+        driver: Any = fairy.driver_connection
         try:
-            driver: Any = fairy.driver_connection
             try:
                 if self.is_sqlite:
                     driver.execute("BEGIN IMMEDIATE")
                 else:
-                    driver.execute("SELECT set_config('app.tenant_id', %s, true)", (tenant_id,))
+                    driver.autocommit = True  # we send BEGIN ourselves, with the setting
+                    driver.execute(f"BEGIN; SELECT set_config('app.tenant_id', '{tenant_id}', true)")
                 yield _Raw(self.is_sqlite, driver)
-                driver.commit()
+                if self.is_sqlite:
+                    driver.commit()
+                else:
+                    driver.execute("COMMIT")
             except BaseException as exc:
                 try:
-                    driver.rollback()
+                    if self.is_sqlite:
+                        driver.rollback()
+                    elif driver.info.transaction_status != 0:  # not idle
+                        driver.execute("ROLLBACK")
                 except Exception:  # the connection itself is gone
                     broken = True
                 wrapped = _from_driver(exc) if isinstance(exc, Exception) else None
@@ -430,6 +441,11 @@ class Database:
                 broken = broken or isinstance(wrapped, sa_exc.OperationalError | sa_exc.InterfaceError)
                 raise translate(wrapped, action=action, url=url) from exc
         finally:
+            if not self.is_sqlite and not broken:
+                try:
+                    driver.autocommit = False
+                except Exception:
+                    broken = True
             if broken:
                 fairy.invalidate()
             fairy.close()
@@ -721,6 +737,27 @@ _UPDATABLE = frozenset(
 _UPDATE_SQL: dict[tuple[tuple[str, ...], bool], str] = {}
 
 
+def _sqlite_ts(col: str) -> str:
+    return f"CASE WHEN {col} IS NULL THEN NULL ELSE replace({col}, ' ', 'T') || 'Z' END"
+
+
+_SQL_LIST_SQLITE = (
+    "SELECT json_group_array(json(j)) FROM (SELECT json_object("
+    + ", ".join(
+        f"'{c}', "
+        + ("json(metadata)" if c == "metadata" else _sqlite_ts(c) if c.endswith("_at") else c)
+        for c in _CONN_COLS
+    )
+    + ") AS j FROM tenant_airbyte_connections WHERE {where} ORDER BY created_at DESC, id DESC)"
+)
+_SQL_LIST_PG = (
+    "SELECT coalesce(json_agg(json_build_object("
+    + ", ".join(f"'{c}', {c}" for c in _CONN_COLS)
+    + ") ORDER BY created_at DESC, id DESC), '[]')::text FROM tenant_airbyte_connections WHERE {where}"
+)
+_CONNECTIONS = TypeAdapter(list[Connection])
+
+
 class _Raw:
     """A driver connection (sqlite3 or psycopg) in a transaction, with per-dialect value adaptation."""
 
@@ -948,16 +985,13 @@ class SqlStore(Store):
 
     @override
     def list_connections(self, *, include_disconnected: bool = True) -> list[Connection]:
-        sql = f"SELECT {', '.join(_CONN_COLS)} FROM tenant_airbyte_connections WHERE tenant_id = ?"
-        params = [self.tenant_id]
-        if not include_disconnected:
-            sql += " AND status <> ?"
-            params.append(Status.DISCONNECTED.value)
-        sql += " ORDER BY created_at DESC, id DESC"
+        # The database builds one JSON array and pydantic-core parses it in one call: no per-row Python.
+        where = "tenant_id = ?" + ("" if include_disconnected else " AND status <> ?")
+        params = [self.tenant_id] if include_disconnected else [self.tenant_id, Status.DISCONNECTED.value]
+        sql = _SQL_LIST_SQLITE.format(where=where) if self.db.is_sqlite else _SQL_LIST_PG.format(where=where)
         with self._tx(write=False, action="list connections") as c:
-            raw = _Raw.of(self.db, c)
-            rows = raw.run(sql, params).fetchall()
-            return [raw.connection(r) for r in rows]
+            text = _Raw.of(self.db, c).run(sql, params).fetchone()[0]
+        return _CONNECTIONS.validate_json(text or "[]")
 
     @override
     def list_sealed(self) -> list[tuple[str, Sealed]]:

@@ -25,6 +25,7 @@ def test_live_postgres_through_the_form_and_the_preview_with_schema_export(postg
     at.text_input(key="db_database").input(shop.database)
     at.text_input(key="db_username").input("reader")
     at.text_input(key="db_password").input(password)
+    at.text_input(key="db_schemas").input("public, sales")
     ok(at.button(key="db_submit").click().run())
     with open_hub() as hub:
         (conn,) = hub.tenant("acme").list_connections()
@@ -32,6 +33,7 @@ def test_live_postgres_through_the_form_and_the_preview_with_schema_export(postg
     assert has_text(at, "read-only")  # the check's own words in the progress box
     ok(at.button(key="dialog_preview").click().run())
     assert [t.value for t in at.title] == ["Data preview"]
+    assert "sales.targets · 2 records" in at.selectbox(key="preview_stream").options  # the second schema
     at.selectbox(key="preview_stream").set_value("customers")
     ok(at.run())
     assert at.dataframe

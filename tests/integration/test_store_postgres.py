@@ -198,3 +198,45 @@ def test_read_only_database_is_a_clear_storage_error_and_nothing_is_half_written
         assert "read-only" in str(err.value)
         assert len(svc.list_connections()) == 1
         assert svc.audit_log() == before and svc.verify_audit().ok
+
+
+def test_a_live_database_connection_keeps_its_password_only_in_the_ciphertext(
+    hub: Hub, pg_db: PgDatabase, postgres: PostgresServer
+) -> None:
+    source_db = postgres.create_database()
+    postgres.psql(
+        "CREATE TABLE public.orders (id int primary key, total numeric); "
+        "INSERT INTO orders VALUES (1, 9.5), (2, 3)",
+        database=source_db,
+    )
+    slug = unique_slug("live")
+    hub.create_tenant(slug, name="Live", business_type="saas")
+    svc = hub.tenant(slug)
+    config = {
+        "host": "127.0.0.1",
+        "port": postgres.port,
+        "database": source_db,
+        "username": "postgres",
+        "password": postgres.password,
+        "ssl_mode": {"mode": "disable"},
+    }
+    conn = svc.connect("postgres", config, actor="alice")  # mode None + a config: live
+    assert conn.mode.value == "live" and conn.status is Status.CONNECTED, conn.status_detail
+    assert conn.metadata["config"]["host"] == "127.0.0.1" and "password" not in conn.metadata["config"]
+    assert "orders" in conn.metadata["streams"]
+    assert [r["id"] for r in svc.preview(conn.id, "orders", limit=5, actor="alice").records] == [1, 2]
+    dump = "\n".join(r[0] for r in _admin_rows(pg_db, "SELECT t::text FROM tenant_airbyte_connections t"))
+    assert postgres.password not in dump and conn.id in dump
+
+    closed = {**config, "port": free_port()}
+    failed = svc.connect("postgres", closed, actor="alice")
+    assert failed.status is Status.FAILED and failed.mode.value == "live" and failed.status_detail
+
+
+def _admin_rows(pg_db: PgDatabase, sql: str) -> list[tuple[str, ...]]:
+    engine = pg_db.admin_engine()
+    try:
+        with engine.connect() as c:
+            return [tuple(r) for r in c.execute(sa.text(sql)).all()]
+    finally:
+        engine.dispose()

@@ -123,7 +123,16 @@ class _Baseline:
             (self.tenant_id,),
         )
         names = [d[0] for d in cur.description]
-        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        # Decode to the same Python values psycopg gives on PostgreSQL (jsonb -> dict, timestamptz ->
+        # datetime), so both databases' baselines return usable rows, not raw text.
+        for row in rows:
+            if isinstance(row["metadata"], str):
+                row["metadata"] = json.loads(row["metadata"])
+            for col in ("created_at", "updated_at", "last_checked_at"):
+                if isinstance(row.get(col), str):
+                    row[col] = datetime.fromisoformat(row[col])
+        return rows
 
 
 def _tenant(hub: Hub, prefix: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -39,6 +40,25 @@ def reveal_config(config: Mapping[str, Any]) -> Config:
     return {k: reveal_config(v) if isinstance(v, Mapping) else reveal(v) for k, v in config.items()}
 
 
+#: repr(spec) -> (a private copy of the spec, its validator); specs are few (one per source and auth kind).
+_VALIDATORS: dict[str, tuple[dict[str, Any], jsonschema.protocols.Validator]] = {}
+_VALIDATORS_MAX = 512
+
+
+def _validator(spec: Mapping[str, Any]) -> jsonschema.protocols.Validator:
+    """A Draft 7 validator for ``spec``, built once per distinct spec (a hit is checked with ``==``)."""
+    key = repr(spec)
+    hit = _VALIDATORS.get(key)
+    if hit is not None and hit[0] == spec:
+        return hit[1]
+    own = copy.deepcopy(dict(spec))  # later changes to the caller's spec cannot reach the cached one
+    validator = jsonschema.Draft7Validator(own)
+    if len(_VALIDATORS) >= _VALIDATORS_MAX:
+        _VALIDATORS.clear()
+    _VALIDATORS[key] = (own, validator)
+    return validator
+
+
 def validate_config(spec: Mapping[str, Any], config: Mapping[str, Any]) -> Config:
     """Validate ``config`` against a connector spec; apply defaults. Raise `ConfigError` naming the field.
 
@@ -56,7 +76,7 @@ def validate_config(spec: Mapping[str, Any], config: Mapping[str, Any]) -> Confi
         field = sorted(extra)[0]
         raise ConfigError(f"Unknown field '{field}'.", field=field, hint="Remove it; see the connector's spec.")
     data.update({k: plain[k] for k in extra})
-    validator = jsonschema.Draft7Validator(dict(spec))
+    validator = _validator(spec)
     errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.path), list(e.path)))
     if errors:
         err = errors[0]

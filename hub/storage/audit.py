@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
-import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from pydantic import SecretStr
@@ -48,13 +49,28 @@ AUDIT_ACTIONS = frozenset(
 
 _SECRETISH = re.compile(r"(pass(word)?|secret|token|api_?key|private|credential|authorization)", re.I)
 REDACTED = "[redacted]"
+_PLAIN = frozenset({int, float, bool, type(None)})
+#: One encoder for every canonical text (`json.dumps` would build a new one per call; same output).
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+@lru_cache(maxsize=4096)
+def _secret_key(key: str) -> bool:
+    return _SECRETISH.search(key) is not None
 
 
 def scrub(value: Any, *, _key: str = "") -> Any:
     """A JSON-safe copy of ``value`` with secret-looking keys and `SecretStr` values redacted."""
+    kind = type(value)
+    if kind is str:  # the common cases first (exact types; subclasses take the general path)
+        return REDACTED if _key and _secret_key(_key) else value
+    if kind in _PLAIN:
+        return value
+    if kind is dict and not (_key and _secret_key(_key)):
+        return {str(k): scrub(v, _key=str(k)) for k, v in value.items()}
     if isinstance(value, SecretStr):
         return REDACTED
-    if _key and _SECRETISH.search(_key) and not isinstance(value, bool | int | float | type(None)):
+    if _key and _secret_key(_key) and not isinstance(value, bool | int | float | type(None)):
         return REDACTED
     if isinstance(value, Mapping):
         return {str(k): scrub(v, _key=str(k)) for k, v in value.items()}
@@ -69,14 +85,23 @@ def scrub(value: Any, *, _key: str = "") -> Any:
 
 def iso(at: datetime) -> str:
     """The canonical text of a time: UTC, microseconds, ``+00:00``."""
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)
-    return at.astimezone(UTC).isoformat(timespec="microseconds")
+    if at.tzinfo is not UTC:
+        at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    return at.isoformat(timespec="microseconds")
 
 
 def canonical_json(value: Any) -> str:
     """Sorted keys, no spaces, UTF-8 text."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(value)
+
+
+def new_id() -> str:
+    """A random (version 4) uuid as text: what ``str(uuid.uuid4())`` gives, without the `uuid.UUID` object."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40
+    raw[8] = (raw[8] & 0x3F) | 0x80
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def row_hash(row: Mapping[str, Any]) -> str:
@@ -124,11 +149,11 @@ class AuditDraft:
 
 def build_row(draft: AuditDraft, *, tenant_id: str, seq: int, prev_hash: str, at: datetime) -> dict[str, Any]:
     """The full row (with its hash) that follows ``prev_hash`` at position ``seq``."""
-    row: dict[str, Any] = {
-        "id": str(uuid.uuid4()),
+    body: dict[str, Any] = {  # what `row_hash` hashes, built once
+        "id": new_id(),
         "tenant_id": tenant_id,
         "seq": seq,
-        "at": at,
+        "at": iso(at),
         "actor": draft.actor[:200],
         "action": draft.action,
         "target_type": draft.target_type,
@@ -137,7 +162,8 @@ def build_row(draft: AuditDraft, *, tenant_id: str, seq: int, prev_hash: str, at
         "detail": scrub(dict(draft.detail)),
         "prev_hash": prev_hash,
     }
-    row["hash"] = row_hash(row)
+    digest = hashlib.sha256(canonical_json(body).encode()).hexdigest()
+    row = {**body, "at": at, "hash": digest}
     return row
 
 
@@ -211,6 +237,7 @@ __all__ = [
     "AuditDraft",
     "build_row",
     "canonical_json",
+    "new_id",
     "row_hash",
     "scrub",
     "to_entry",

@@ -37,6 +37,8 @@ NONCE_BYTES = 12
 KEY_BYTES = 32
 KEY_FILE_NAME = "master.key"
 _FORMAT = "v1"
+#: The plaintext's JSON (one encoder for every call; the same text as json.dumps with these options).
+_CONFIG_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
 
 
 @dataclass(frozen=True)
@@ -223,7 +225,7 @@ class KeyRing:
         """Encrypt a connector config (JSON; `SecretStr` values revealed only into the plaintext)."""
         from hub.connectors.base import reveal_config
 
-        data = json.dumps(reveal_config(config), sort_keys=True, separators=(",", ":"), default=str).encode()
+        data = _CONFIG_JSON.encode(reveal_config(config)).encode()
         return self.encrypt(data, tenant_id=tenant_id, connection_id=connection_id)
 
     def open_config(self, sealed: Sealed, *, tenant_id: str, connection_id: str) -> dict[str, Any]:

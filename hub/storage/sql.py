@@ -9,7 +9,13 @@ role that owns nothing). Every transaction of a tenant-bound store first runs
 are a compare-and-set on ``tenants.audit_head`` (the UPDATE takes the tenant row's lock until commit), so
 concurrent appends from any number of threads or replicas form one chain.
 
-Nothing tenant-specific is kept in process memory: any replica can serve any request.
+Nothing tenant-specific is kept in process memory: any replica can serve any request. (A tenant-bound
+store remembers the audit head it last committed on SQLite, but only as a hint that the next append
+checks against the database in the same statement.)
+
+The hot path (connect: three transactions, each a connection write plus an audit append) runs on the
+driver's own connection; on SQLite from a few connections kept aside for it (`Database._sqlite_checkout`),
+and rows come back as JSON that pydantic-core validates in one call.
 """
 
 from __future__ import annotations
@@ -18,7 +24,6 @@ import json
 import logging
 import re
 import sqlite3
-import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -174,6 +179,9 @@ _CONN_PUBLIC = [c for c in connections.c if c.name not in ("encrypted_config", "
 #: version -> SQL statements that bring a SQLite database from version-1 to version.
 _SQLITE_MIGRATIONS: dict[int, list[str]] = {}
 
+#: SQLite: idle driver connections the hot path keeps (like the pool's size).
+_RAW_IDLE_MAX = 10
+
 _PG_SET_TENANT = sa.text("SELECT set_config('app.tenant_id', :tenant_id, true)")
 
 
@@ -182,12 +190,16 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+_UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
 def is_uuid(value: str) -> bool:
-    """Whether ``value`` is a canonical uuid string (ids from users are checked before they reach SQL)."""
-    try:
-        return str(uuid.UUID(value)) == value.lower()
-    except (ValueError, AttributeError, TypeError):
-        return False
+    """Whether ``value`` is a canonical uuid string (ids from users are checked before they reach SQL).
+
+    Canonical means 8-4-4-4-12 hexadecimal digits (either case), as ``str(uuid.UUID(value)) ==
+    value.lower()`` would accept, without building the `uuid.UUID`.
+    """
+    return isinstance(value, str) and _UUID_RE.fullmatch(value) is not None
 
 
 # --------------------------------------------------------------------------- URLs and errors
@@ -294,6 +306,7 @@ class Database:
         self.backend = self.url.get_backend_name()
         self.admin_url = normalize_url(admin_url) if admin_url else self.url
         self.rls_warning: str | None = None
+        self._raw_idle: list[Any] = []  # SQLite: the hot path's idle driver connections
         self._engine = self._make_engine(self.url)
         self._admin_engine = self._engine if self.admin_url == self.url else self._make_engine(self.admin_url)
         try:
@@ -361,6 +374,11 @@ class Database:
 
     def dispose(self) -> None:
         """Close every pooled connection."""
+        while self._raw_idle:
+            try:
+                self._raw_idle.pop().close()
+            except IndexError:  # another thread took the last one
+                break
         self._engine.dispose()
         if self._admin_engine is not self._engine:
             self._admin_engine.dispose()
@@ -402,11 +420,32 @@ class Database:
     def raw_begin(self, *, tenant_id: str, admin: bool = False, action: str) -> Iterator[_Raw]:
         """One transaction on the driver's own connection (the hot path; no SQLAlchemy per statement).
 
-        SQLite: BEGIN IMMEDIATE. PostgreSQL: BEGIN and the tenant setting in one round trip (the tenant id
-        is a checked uuid, so it is written into that statement). Errors become `StorageError`.
+        SQLite: BEGIN IMMEDIATE on a connection from `_sqlite_checkout`. PostgreSQL: BEGIN and the tenant
+        setting in one round trip (the tenant id is a checked uuid, so it is written into that statement).
+        Errors become `StorageError`.
         """
         if not is_uuid(tenant_id):
             raise InputError(f"Tenant id {tenant_id!r} is not a uuid.")
+        if self.is_sqlite:
+            driver: Any = self._sqlite_checkout(action)
+            broken = False
+            try:
+                driver.execute("BEGIN IMMEDIATE")
+                yield _Raw(True, driver)
+                driver.commit()
+            except BaseException as exc:
+                try:
+                    driver.rollback()
+                except Exception:  # the connection itself is gone
+                    broken = True
+                wrapped = _from_driver(exc) if isinstance(exc, Exception) else None
+                if wrapped is None:
+                    raise
+                broken = broken or isinstance(wrapped, sa_exc.OperationalError | sa_exc.InterfaceError)
+                raise translate(wrapped, action=action, url=self.url) from exc
+            finally:
+                self._sqlite_checkin(driver, broken=broken)
+            return
         engine = self._admin_engine if admin else self._engine
         url = self.admin_url if admin else self.url
         try:
@@ -414,24 +453,16 @@ class Database:
         except sa_exc.SQLAlchemyError as exc:
             raise translate(exc, action=action, url=url) from exc
         broken = False
-        driver: Any = fairy.driver_connection
+        driver = fairy.driver_connection
         try:
             try:
-                if self.is_sqlite:
-                    driver.execute("BEGIN IMMEDIATE")
-                else:
-                    driver.autocommit = True  # we send BEGIN ourselves, with the setting
-                    driver.execute(f"BEGIN; SELECT set_config('app.tenant_id', '{tenant_id}', true)")
-                yield _Raw(self.is_sqlite, driver)
-                if self.is_sqlite:
-                    driver.commit()
-                else:
-                    driver.execute("COMMIT")
+                driver.autocommit = True  # we send BEGIN ourselves, with the setting
+                driver.execute(f"BEGIN; SELECT set_config('app.tenant_id', '{tenant_id}', true)")
+                yield _Raw(False, driver)
+                driver.execute("COMMIT")
             except BaseException as exc:
                 try:
-                    if self.is_sqlite:
-                        driver.rollback()
-                    elif driver.info.transaction_status != 0:  # not idle
+                    if driver.info.transaction_status != 0:  # not idle
                         driver.execute("ROLLBACK")
                 except Exception:  # the connection itself is gone
                     broken = True
@@ -441,7 +472,7 @@ class Database:
                 broken = broken or isinstance(wrapped, sa_exc.OperationalError | sa_exc.InterfaceError)
                 raise translate(wrapped, action=action, url=url) from exc
         finally:
-            if not self.is_sqlite and not broken:
+            if not broken:
                 try:
                     driver.autocommit = False
                 except Exception:
@@ -449,6 +480,33 @@ class Database:
             if broken:
                 fairy.invalidate()
             fairy.close()
+
+    def _sqlite_checkout(self, action: str) -> Any:
+        """An idle sqlite3 connection of the hot path, or a new one.
+
+        The hot path keeps its own few connections (made by the engine, so with the same pragmas, then
+        detached from its pool): a list pop instead of the pool's check-out, reset and check-in.
+        """
+        try:
+            return self._raw_idle.pop()
+        except IndexError:
+            pass
+        try:
+            fairy = self._engine.raw_connection()
+        except sa_exc.SQLAlchemyError as exc:
+            raise translate(exc, action=action, url=self.url) from exc
+        driver = fairy.driver_connection
+        fairy.detach()
+        return driver
+
+    def _sqlite_checkin(self, driver: Any, *, broken: bool) -> None:
+        if broken or driver.in_transaction or len(self._raw_idle) >= _RAW_IDLE_MAX:
+            try:
+                driver.close()
+            except Exception:  # already unusable
+                log.debug("closing a hot-path SQLite connection failed", exc_info=True)
+            return
+        self._raw_idle.append(driver)
 
     # ------------------------------------------------------------------ schema
 
@@ -682,6 +740,7 @@ def _conn_values(conn: Connection) -> dict[str, Any]:
 # "?" placeholders (psycopg's "%s" substituted), values adapted here. Everything else uses SQLAlchemy Core.
 
 _CONN_COLS = [c.name for c in _CONN_PUBLIC]
+_TS_COLS = ("created_at", "updated_at", "last_checked_at")
 _SQL_INSERT_CONN = (
     f"INSERT INTO tenant_airbyte_connections ({', '.join(_CONN_COLS)}, encrypted_config, key_id) "
     f"VALUES ({', '.join('?' * (len(_CONN_COLS) + 2))})"
@@ -706,6 +765,10 @@ _AUDIT_COLS = (
 )
 _SQL_INSERT_AUDIT = f"INSERT INTO audit_logs ({', '.join(_AUDIT_COLS)}) VALUES ({', '.join('?' * 12)})"
 _SQL_UPDATE_HEAD = "UPDATE tenants SET audit_head = ? WHERE id = ?"
+_SQL_SQLITE_CAS_HEAD = (
+    "UPDATE tenants SET audit_head = ? WHERE id = ? AND audit_head = ? "
+    "AND (SELECT coalesce(max(seq), 0) FROM audit_logs WHERE tenant_id = ?) = ?"
+)
 _SQL_PG_APPEND = (
     "WITH upd AS (UPDATE tenants SET audit_head = ? WHERE id = ? AND audit_head = ? RETURNING id) "
     f"INSERT INTO audit_logs ({', '.join(_AUDIT_COLS)}) "
@@ -734,21 +797,25 @@ _UPDATABLE = frozenset(
         "key_id",
     }
 )
-_UPDATE_SQL: dict[tuple[tuple[str, ...], bool], str] = {}
+_UPDATE_SQL: dict[tuple[tuple[str, ...], bool, bool], str] = {}
+_ENUMS = (Status, Mode)
 
 
-def _sqlite_ts(col: str) -> str:
-    return f"CASE WHEN {col} IS NULL THEN NULL ELSE replace({col}, ' ', 'T') || 'Z' END"
+def _sqlite_json_value(col: str) -> str:
+    """A connection column as a JSON value pydantic-core reads directly (SQLite)."""
+    if col == "metadata":
+        return "json(metadata)"
+    if col in _TS_COLS:  # "YYYY-MM-DD HH:MM:SS.ffffff" naive UTC -> RFC 3339 with Z (NULL stays NULL)
+        return f"{col} || 'Z'"
+    return col
 
 
+#: One connection row as a JSON object (SQLite), for `Connection.model_validate_json`.
+_SQLITE_CONN_JSON = "json_object(" + ", ".join(f"'{c}', {_sqlite_json_value(c)}" for c in _CONN_COLS) + ")"
+# the rows' JSON objects joined as text (json_group_array would parse each object again); NULL when empty
 _SQL_LIST_SQLITE = (
-    "SELECT json_group_array(json(j)) FROM (SELECT json_object("
-    + ", ".join(
-        f"'{c}', "
-        + ("json(metadata)" if c == "metadata" else _sqlite_ts(c) if c.endswith("_at") else c)
-        for c in _CONN_COLS
-    )
-    + ") AS j FROM tenant_airbyte_connections WHERE {where} ORDER BY created_at DESC, id DESC)"
+    f"SELECT '[' || group_concat(j, ',') || ']' FROM (SELECT {_SQLITE_CONN_JSON} AS j "
+    "FROM tenant_airbyte_connections WHERE {where} ORDER BY created_at DESC, id DESC)"
 )
 _SQL_LIST_PG = (
     "SELECT coalesce(json_agg(json_build_object("
@@ -776,7 +843,10 @@ class _Raw:
     def ts(self, value: datetime | None) -> Any:
         if value is None or not self.sqlite:
             return value
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        if value.tzinfo is not UTC:
+            value = value.astimezone(UTC)
+        # the text SQLAlchemy's SQLite DateTime stores: "YYYY-MM-DD HH:MM:SS.ffffff" (naive UTC)
+        return value.replace(tzinfo=None).isoformat(" ", "microseconds")
 
     def js(self, value: Any) -> Any:
         if self.sqlite:
@@ -786,7 +856,7 @@ class _Raw:
         return Jsonb(value)
 
     def adapt(self, column: str, value: Any) -> Any:
-        if column in ("updated_at", "last_checked_at", "created_at"):
+        if column in _TS_COLS:
             return self.ts(value)
         if column == "metadata":
             return self.js(value)
@@ -796,7 +866,7 @@ class _Raw:
         data = dict(zip(_CONN_COLS, row, strict=True))
         if self.sqlite:
             data["metadata"] = json.loads(data["metadata"]) if data["metadata"] else {}
-            for col in ("created_at", "updated_at", "last_checked_at"):
+            for col in _TS_COLS:
                 if data[col] is not None:
                     data[col] = datetime.fromisoformat(data[col])
         return _connection(_Row(data))
@@ -809,15 +879,17 @@ class _Row:
         self.__dict__.update(data)
 
 
-def _update_sql(columns: tuple[str, ...], guarded: bool) -> str:
-    key = (columns, guarded)
+def _update_sql(columns: tuple[str, ...], guarded: bool, sqlite: bool) -> str:
+    """UPDATE ... RETURNING the row: its columns (PostgreSQL) or one JSON object (SQLite)."""
+    key = (columns, guarded, sqlite)
     sql = _UPDATE_SQL.get(key)
     if sql is None:
         sets = ", ".join(f"{c} = ?" for c in columns)
         guard = " AND status = ?" if guarded else ""
+        returning = _SQLITE_CONN_JSON if sqlite else ", ".join(_CONN_COLS)
         sql = (
             f"UPDATE tenant_airbyte_connections SET {sets} WHERE id = ? AND tenant_id = ?{guard} "
-            f"RETURNING {', '.join(_CONN_COLS)}"
+            f"RETURNING {returning}"
         )
         _UPDATE_SQL[key] = sql
     return sql
@@ -841,8 +913,20 @@ def append_audit(
 
 
 def _append(
-    raw: _Raw, tenant_id: str, draft: AuditDraft, *, head: tuple[Any, Any] | None = None
+    raw: _Raw,
+    tenant_id: str,
+    draft: AuditDraft,
+    *,
+    head: tuple[Any, Any] | None = None,
+    hint: tuple[str, int] | None = None,
 ) -> dict[str, Any]:
+    if hint is not None and head is None and raw.sqlite:
+        # SQLite: the (audit_head, seq) this store wrote last, tried as a compare-and-set that checks both
+        # against the database in the UPDATE itself; a stale hint costs the usual read below, never a row.
+        row = build_row(draft, tenant_id=tenant_id, seq=hint[1] + 1, prev_hash=hint[0], at=now())
+        if raw.run(_SQL_SQLITE_CAS_HEAD, (row["hash"], tenant_id, hint[0], tenant_id, hint[1])).rowcount == 1:
+            raw.run(_SQL_INSERT_AUDIT, _audit_values(raw, row))
+            return row
     prefetched = head
     for _attempt in range(200):
         found = prefetched or raw.run(_SQL_HEAD, (tenant_id, tenant_id)).fetchone()
@@ -853,9 +937,7 @@ def _append(
             )
         current, last_seq = found[0] or "", int(found[1])
         row = build_row(draft, tenant_id=tenant_id, seq=last_seq + 1, prev_hash=current or GENESIS, at=now())
-        values = [row[c] for c in _AUDIT_COLS]
-        values[3] = raw.ts(row["at"])
-        values[9] = raw.js(row["detail"])
+        values = _audit_values(raw, row)
         if raw.sqlite:
             raw.run(_SQL_INSERT_AUDIT, values)
             raw.run(_SQL_UPDATE_HEAD, (row["hash"], tenant_id))
@@ -864,6 +946,13 @@ def _append(
             return row
         # another transaction appended first (we waited for its commit); read the new head and retry
     raise StorageError(f"Could not append to the audit log of tenant {tenant_id}: too much contention.")
+
+
+def _audit_values(raw: _Raw, row: dict[str, Any]) -> list[Any]:
+    values = [row[c] for c in _AUDIT_COLS]
+    values[3] = raw.ts(row["at"])
+    values[9] = raw.js(row["detail"])
+    return values
 
 
 # --------------------------------------------------------------------------- the tenant-bound store
@@ -878,6 +967,8 @@ class SqlStore(Store):
         self.db = db
         self.tenant_id = tenant_id
         self.admin = admin
+        # SQLite: (audit_head, seq) of the last audit row this store committed; only a hint (see _append)
+        self._hint: tuple[str, int] | None = None
 
     def __repr__(self) -> str:
         return f"SqlStore(tenant_id={self.tenant_id!r}, backend={self.db.backend!r})"
@@ -906,10 +997,11 @@ class SqlStore(Store):
             params = [raw.adapt(k, values[k]) for k in (*_CONN_COLS, "encrypted_config", "key_id")]
             if self.db.is_sqlite:
                 raw.run(_SQL_INSERT_CONN, params)
-                _append(raw, self.tenant_id, audit)
+                written = _append(raw, self.tenant_id, audit, hint=self._hint)
             else:  # one round trip: the insert and the read of the audit head
                 head = raw.run(_SQL_PG_INSERT_CONN_HEAD, [*params, self.tenant_id, self.tenant_id]).fetchone()
-                _append(raw, self.tenant_id, audit, head=head)
+                written = _append(raw, self.tenant_id, audit, head=head)
+        self._hint = (written["hash"], written["seq"])  # committed
         return conn
 
     @override
@@ -926,24 +1018,24 @@ class SqlStore(Store):
         if not is_uuid(connection_id):
             return None
         values: dict[str, Any] = {
-            k: (v.value if isinstance(v, Status | Mode) else v) for k, v in changes.items()
+            k: (v.value if isinstance(v, _ENUMS) else v) for k, v in changes.items()
         }
         if sealed is not None:
             values.update(encrypted_config=sealed.token, key_id=sealed.key_id)
         if erase_secret:
             values.update(encrypted_config=None, key_id=None)
-        unknown = set(values) - _UPDATABLE
-        if unknown:
-            raise InputError(f"Cannot change connection columns {sorted(unknown)}.")
+        if not _UPDATABLE.issuperset(values):
+            raise InputError(f"Cannot change connection columns {sorted(set(values) - _UPDATABLE)}.")
         columns = tuple(sorted(values))
-        sql = _update_sql(columns, expect_status is not None)
+        sqlite = self.db.is_sqlite
+        sql = _update_sql(columns, expect_status is not None, sqlite)
         with self.db.raw_begin(
             tenant_id=self.tenant_id, admin=self.admin, action="update the connection"
         ) as raw:
             params = [raw.adapt(k, values[k]) for k in columns] + [connection_id, self.tenant_id]
             if expect_status is not None:
                 params.append(expect_status.value)
-            if self.db.is_sqlite or audit is None:
+            if sqlite or audit is None:
                 found = raw.run(sql, params).fetchone()
                 head = None
             else:  # one round trip: the update and the read of the audit head
@@ -952,9 +1044,13 @@ class SqlStore(Store):
                 found = found[:-2] if found is not None else None
             if found is None:
                 return None
-            row = raw.connection(found)
+            # SQLite returns the row as one JSON object: pydantic-core parses and checks it in one call
+            row = Connection.model_validate_json(found[0]) if sqlite else raw.connection(found)
+            written = None
             if audit is not None:
-                _append(raw, self.tenant_id, audit, head=head)
+                written = _append(raw, self.tenant_id, audit, head=head, hint=self._hint)
+        if written is not None:
+            self._hint = (written["hash"], written["seq"])  # committed
         return row
 
     @override
@@ -1026,7 +1122,8 @@ class SqlStore(Store):
         with self.db.raw_begin(
             tenant_id=self.tenant_id, admin=self.admin, action="write the audit log"
         ) as raw:
-            row = _append(raw, self.tenant_id, draft)
+            row = _append(raw, self.tenant_id, draft, hint=self._hint)
+        self._hint = (row["hash"], row["seq"])  # committed
         return to_entry(row)
 
     @override

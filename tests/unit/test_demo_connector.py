@@ -12,7 +12,7 @@ import itertools
 import json
 import re
 from collections import Counter, defaultdict
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import jsonschema
@@ -230,7 +230,7 @@ def test_shopify_orders_customers_products_and_transactions_agree() -> None:
         for li in o["line_items"]:
             assert variants[li["variant_id"]]["product_id"] == li["product_id"] in products
             assert variants[li["variant_id"]]["price"] == li["price"]
-        assert cust["created_at"][:10] <= o["created_at"][:10] or o["order_number"] < 1010
+        assert datetime.fromisoformat(cust["created_at"]) <= datetime.fromisoformat(o["created_at"])
     # The first orders only refer to customers within the same-sized sample, so previews join.
     sample_ids = {c["id"] for c in customers[:1500]}
     assert all(o["customer"]["id"] in sample_ids for o in orders)
@@ -307,6 +307,113 @@ def test_hubspot_deals_point_at_existing_contacts_and_companies() -> None:
         assert d["companies"] == contacts[d["contacts"][0]]["companies"]
         for name, value in d["properties"].items():
             assert d[f"properties_{name}"] == value
+
+
+def _first(values: list[Any] | None) -> Any:
+    return values[0] if values else None
+
+
+def _when(value: int | float | str) -> float:
+    """A record's time as Unix seconds (epoch numbers, ISO 8601 with Z/offset, or naive GMT strings)."""
+    if isinstance(value, (int, float)):
+        return float(value)
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+
+
+# (source, child stream, child's parent reference, child's time, parent stream, parent key, parent's time)
+PARENT_REFS: list[tuple[str, str, Any, str | None, str, str, str | None]] = [
+    ("shopify", "orders", lambda r: r["customer"]["id"], "created_at", "customers", "id", "created_at"),
+    ("shopify", "transactions", lambda r: r["order_id"], "created_at", "orders", "id", "created_at"),
+    (
+        "woocommerce",
+        "orders",
+        lambda r: r["customer_id"] or None,  # 0 is a guest checkout
+        "date_created_gmt",
+        "customers",
+        "id",
+        "date_created_gmt",
+    ),
+    ("stripe", "subscriptions", lambda r: r["customer"], "created", "customers", "id", "created"),
+    ("stripe", "invoices", lambda r: r["customer"], "created", "customers", "id", "created"),
+    ("stripe", "invoices", lambda r: r["subscription"], "created", "subscriptions", "id", "created"),
+    ("stripe", "charges", lambda r: r["customer"], "created", "customers", "id", "created"),
+    ("square", "orders", lambda r: r["customer_id"], "created_at", "customers", "id", "created_at"),
+    ("square", "payments", lambda r: r["customer_id"], "created_at", "customers", "id", "created_at"),
+    ("salesforce", "Contact", lambda r: r["AccountId"], "CreatedDate", "Account", "Id", "CreatedDate"),
+    ("salesforce", "Opportunity", lambda r: r["AccountId"], "CreatedDate", "Account", "Id", "CreatedDate"),
+    ("hubspot", "contacts", lambda r: _first(r["companies"]), "createdAt", "companies", "id", "createdAt"),
+    ("hubspot", "deals", lambda r: _first(r["contacts"]), "createdAt", "contacts", "id", "createdAt"),
+    ("hubspot", "deals", lambda r: _first(r["companies"]), "createdAt", "companies", "id", "createdAt"),
+    ("postgres", "orders", lambda r: r["customer_id"], "created_at", "customers", "id", "created_at"),
+    ("mysql", "orders", lambda r: r["customer_id"], "created_at", "customers", "id", "created_at"),
+    (
+        "intercom",
+        "contacts",
+        lambda r: _first([c["id"] for c in r["companies"]["data"]]),
+        "created_at",
+        "companies",
+        "id",
+        "created_at",
+    ),
+    (
+        "intercom",
+        "conversations",
+        lambda r: r["contacts"]["contacts"][0]["id"],
+        "created_at",
+        "contacts",
+        "id",
+        "created_at",
+    ),
+    (
+        "zendesk-support",
+        "users",
+        lambda r: r["organization_id"],
+        "created_at",
+        "organizations",
+        "id",
+        "created_at",
+    ),
+    ("zendesk-support", "tickets", lambda r: r["requester_id"], "created_at", "users", "id", "created_at"),
+    ("jira", "issues", lambda r: r["projectKey"], None, "projects", "key", None),
+    (
+        "notion",
+        "pages",
+        lambda r: r["parent"]["database_id"],
+        "created_time",
+        "databases",
+        "id",
+        "created_time",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("source_id", "stream", "ref", "when", "parent", "key", "parent_when"),
+    PARENT_REFS,
+    ids=[f"{c[0]}.{c[1]}->{c[4]}" for c in PARENT_REFS],
+)
+def test_the_preview_of_a_child_stream_names_many_parents_that_existed_before(
+    source_id: str, stream: str, ref: Any, when: str | None, parent: str, key: str, parent_when: str | None
+) -> None:
+    """The Data preview (first 100 records) must not show the same one or two customers again and again."""
+    preview = rows(source_id, stream, 100)
+    parent_size = demo(source_id).stream_info(parent).estimated_rows or 0
+    parents = {p[key]: p for p in rows(source_id, parent, min(parent_size, 2000))}
+    named = [(r, ref(r)) for r in preview if ref(r) is not None]
+    assert len(named) >= 25, f"only {len(named)} of the first 100 {stream} name a {parent} row"
+    ids = [pid for _, pid in named]
+    distinct = len(set(ids))
+    assert distinct >= min(30, len(ids) // 2, parent_size), f"{stream}: {distinct} distinct {parent}"
+    if parent_size >= 100:
+        top_id, top = Counter(ids).most_common(1)[0]
+        assert top <= 8, f"{top} of the first 100 {stream} name the same {parent} {top_id}"
+        first_ten = [pid for _, pid in named[:10]]
+        assert len(set(first_ten)) >= len(first_ten) - 3, first_ten
+    for record, pid in named:
+        assert pid in parents, f"{stream} names {parent} {pid}, not among the first {len(parents)}"
+        if when is not None and parent_when is not None:
+            assert _when(parents[pid][parent_when]) <= _when(record[when]), (stream, pid)
 
 
 @pytest.mark.parametrize(("source_id", "namespace"), [("postgres", "public"), ("mysql", "shop")])

@@ -12,9 +12,13 @@ How a demo stream is made:
   were asked for: ``read(10)`` is a prefix of ``read(100)``. Nothing may sort or shuffle across rows.
 * Rows are in cursor order. Row ``i`` of a stream with ``N`` rows happens at about ``i/N`` of the
   stream's time span, which ends at `ANCHOR` (a fixed instant, so the data never changes under a test).
-* A child row refers to a parent that already existed at that time (`Gen.ref`): the first ``k`` orders
-  only refer to customers among the first ``k`` customers (when there are fewer customers than orders),
-  so a preview of both streams joins.
+* A child row refers to a parent that already existed at that time (`Gen.ref`). Parent streams start
+  earlier than their children (a shop that imported its customers, a CRM with accounts before the first
+  deal): a *head start* share of the parents exists before the first child row, so the first rows of a
+  child stream name many different parents instead of the first one or two. The first `PREVIEW_ROWS`
+  child rows pick among the first `PREVIEW_ROWS` parents and row ``i`` after them among the first
+  ``i + 1`` at most, so the first ``k`` orders (``k`` >= `PREVIEW_ROWS`) only refer to customers among
+  the first ``k`` customers and a preview of both streams joins.
 * Value pools (names, companies, cities, words) are built with Faker once per locale and sampled with
   numpy; Faker is never called per row.
 """
@@ -42,6 +46,9 @@ Schema = dict[str, Any]
 ANCHOR = datetime(2026, 11, 1, tzinfo=UTC)
 ANCHOR_TS = ANCHOR.timestamp()
 DAY = 86_400.0
+#: How many records the product's Data preview shows; the first this many rows of a child stream pick
+#: their parents among this many parents (so they are spread out and a preview of both streams joins).
+PREVIEW_ROWS = 100
 
 # --------------------------------------------------------------------------- schema helpers
 # Schemas are written by hand per stream with these small helpers (they only spell JSON Schema).
@@ -608,14 +615,31 @@ class Gen:
         return base + delta
 
     # -- relations
-    def ref(self, column: str, parent_rows: int, *, n: int | None = None, skew: float = 1.0) -> np.ndarray:
-        """Indices of parents that existed when each row happened: row i picks in [0, ~i/N of parents].
+    def ref(
+        self,
+        column: str,
+        parent_rows: int,
+        *,
+        n: int | None = None,
+        skew: float = 1.0,
+        head: float = 0.0,
+        window: int = PREVIEW_ROWS,
+    ) -> np.ndarray:
+        """Indices of parents that existed when each row happened.
 
-        With ``skew`` > 1, recent parents are picked more often (repeat buyers, active accounts).
+        ``head`` is the share of the parents created before this stream's first row (see `head_start`:
+        the parent stream's timeline starts earlier and ends at the same instant). Row ``i`` then picks
+        uniformly (or, with ``skew`` > 1, favouring recent parents: repeat buyers, active accounts) among
+        the first ``min(existing(i), max(i + 1, window))`` parents, where ``existing(i)`` is how many
+        parents were created before row ``i``'s earliest possible time. So every pick existed before the
+        row, the first ``window`` rows name many different parents, and the first ``k >= window`` rows
+        only name parents among the first ``k`` (a preview of both streams joins).
         """
         size = self.n if n is None else n
         idx = self.idx if n is None else np.arange(size, dtype=np.int64)
-        upto = np.clip(np.floor(idx * parent_rows / self.N).astype(np.int64), 1, parent_rows)
+        share = head + (1.0 - head) * idx / self.N
+        existing = np.floor(share * parent_rows).astype(np.int64)
+        upto = np.clip(np.minimum(existing, np.maximum(idx + 1, window)), 1, parent_rows)
         u = self.uniform(column, n=size)
         if skew != 1.0:
             u = 1.0 - (1.0 - u) ** skew
@@ -665,6 +689,16 @@ class Gen:
     def places(self, column: str, n: int | None = None) -> np.ndarray:
         """Indices into `PLACES` (weighted towards the home market)."""
         return self.pick_idx(column, len(PLACES), PLACE_P.tolist(), n)
+
+
+def head_start(span_days: float, parent_span_days: float) -> float:
+    """The share of a parent stream created before a child stream's first row (for `Gen.ref`).
+
+    Both timelines end at the same instant; the parent's is ``parent_span_days`` long, the child's
+    ``span_days``, so the parents of the first ``1 - span/parent_span`` of the parent timeline predate
+    every child row.
+    """
+    return max(0.0, 1.0 - span_days / parent_span_days)
 
 
 def col(values: Sequence[Any], idx: np.ndarray) -> list[Any]:

@@ -30,6 +30,7 @@ from hub.connectors.demo_data._core import (
     _ascii_slug,
     col,
     dates,
+    head_start,
     iso,
     money,
     place_field,
@@ -319,12 +320,18 @@ def _order_book(
     variant_price: np.ndarray | None,
     tax_rate: float = 0.08,
     span_days: float = 1095,
+    customer_span_days: float | None = None,
 ) -> OrderBook:
-    """Customer, items and totals of the first ``n`` orders of the stream ``g`` describes."""
+    """Customer, items and totals of the first ``n`` orders of the stream ``g`` describes.
+
+    ``customer_span_days`` is how long the customers' timeline is (it ends with the orders'): when it is
+    longer, part of the customers predate the first order, who then come from many customers.
+    """
     idx = np.arange(n, dtype=np.int64)
     span = span_days * DAY
     created = ANCHOR_TS - span + span * (idx + g.uniform("created", n=n)) / g.N
-    customer = g.ref("customer", customers, n=n, skew=1.6)
+    head = head_start(span_days, customer_span_days or span_days)
+    customer = g.ref("customer", customers, n=n, skew=1.6, head=head)
     counts = 1 + g.pick_idx("items", 4, [52, 30, 13, 5], n)
     starts = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=starts[1:])
@@ -361,6 +368,12 @@ def _order_book(
     )
 
 
+#: The shop has taken orders for three years; a quarter of its customers signed up (or were imported)
+#: in the year before that, so the first orders already come from many different customers.
+SHOPIFY_ORDER_DAYS = 1095.0
+SHOPIFY_CUSTOMER_DAYS = 1460.0
+
+
 def _shopify_book(g: Gen, n: int) -> OrderBook:
     world = g.world
     key = "shopify:book"
@@ -370,7 +383,15 @@ def _shopify_book(g: Gen, n: int) -> OrderBook:
     og = Gen(world, world.source.streams["orders"], n) if g.sdef.name != "orders" else g
     variants = world.rows("product_variants")
     vp = world.columns("product_variants", variants)["_price"]
-    book = _order_book(og, n, customers=world.rows("customers"), variants=variants, variant_price=vp)
+    book = _order_book(
+        og,
+        n,
+        customers=world.rows("customers"),
+        variants=variants,
+        variant_price=vp,
+        span_days=SHOPIFY_ORDER_DAYS,
+        customer_span_days=SHOPIFY_CUSTOMER_DAYS,
+    )
     world._memo[key] = book
     return book
 
@@ -391,7 +412,7 @@ def _shopify_people(world: World, n: int) -> Columns:
         "first": first,
         "last": last,
         "email": emails,
-        "created": g.timeline("created", 1095),
+        "created": g.timeline("created", SHOPIFY_CUSTOMER_DAYS),
     }
     world._memo["shopify:people"] = out
     return out
@@ -784,8 +805,12 @@ def _wc_address(
     return out
 
 
+#: Customers start earlier than the orders (1000 days), so the first orders name many customers.
+WOO_CUSTOMER_DAYS = 1350.0
+
+
 def _wc_customers(g: Gen) -> Columns:
-    created = g.timeline("created", 1000)
+    created = g.timeline("created", WOO_CUSTOMER_DAYS)
     first, last, emails = g.people("person")
     billing = _wc_address(g, "billing", first, last, emails, g.phones("phone", e164=False))
     local = [e.split("@")[0] for e in emails]
@@ -892,6 +917,7 @@ def _wc_orders(g: Gen) -> Columns:
         variant_price=products["_price"],
         tax_rate=0.07,
         span_days=1000,
+        customer_span_days=WOO_CUSTOMER_DAYS,
     )
     n = g.n
     guest = g.bools("guest", 0.12)
@@ -1167,8 +1193,12 @@ def _sq_money(cents: np.ndarray) -> list[dict[str, Any]]:
     return [{"amount": int(c), "currency": "USD"} for c in cents.tolist()]
 
 
+#: Customers start earlier than the orders (900 days), so the first orders name many customers.
+SQ_CUSTOMER_DAYS = 1200.0
+
+
 def _sq_customers(g: Gen) -> Columns:
-    created = g.timeline("created", 900)
+    created = g.timeline("created", SQ_CUSTOMER_DAYS)
     first, last, emails = g.people("person", work_share=0.1)
     place = g.places("place")
     return {
@@ -1219,6 +1249,7 @@ def _sq_core(world: World, n: int) -> Columns:
         variant_price=prices,
         tax_rate=0.0875,
         span_days=900,
+        customer_span_days=SQ_CUSTOMER_DAYS,
     )
     has_customer = g.bools("has_customer", 0.45)
     top = int(book.customer.max()) + 1 if n else 1
@@ -1532,8 +1563,12 @@ def _db_products(g: Gen) -> Columns:
     }
 
 
+#: Customers start earlier than the orders (1000 days), so the first orders name many customers.
+DB_CUSTOMER_DAYS = 1350.0
+
+
 def _db_customers(g: Gen) -> Columns:
-    created = g.timeline("created", 1000)
+    created = g.timeline("created", DB_CUSTOMER_DAYS)
     first, last, emails = g.people("person")
     place = g.places("place")
     return {
@@ -1564,6 +1599,7 @@ def _db_book(world: World, n: int) -> OrderBook:
         variant_price=prices,
         tax_rate=0.0,
         span_days=1000,
+        customer_span_days=DB_CUSTOMER_DAYS,
     )
     world._memo[key] = book
     return book

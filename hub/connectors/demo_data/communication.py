@@ -30,6 +30,7 @@ from hub.connectors.demo_data._core import (
     World,
     _ascii_slug,
     col,
+    head_start,
     iso,
     place_field,
     stream_schema,
@@ -357,8 +358,14 @@ def _ic_admins(g: Gen) -> Columns:
     }
 
 
+#: Companies go back further than contacts (950 days), contacts further than conversations (900 days),
+#: so the first contacts and conversations name many different companies and contacts.
+IC_COMPANY_DAYS = 1300.0
+IC_CONTACT_DAYS = 950.0
+
+
 def _ic_companies(g: Gen) -> Columns:
-    created = g.timeline("created", 1000)
+    created = g.timeline("created", IC_COMPANY_DAYS)
     company = g.ints("company", 0, len(g.world.pools.companies))
     plan = g.pick("plan", ["Starter", "Growth", "Scale"], [50, 35, 15])
     return {
@@ -387,8 +394,8 @@ def _ic_companies(g: Gen) -> Columns:
 
 
 def _ic_contacts(g: Gen) -> Columns:
-    created = g.timeline("created", 950)
-    comp_idx = g.ref("company", IC_COMPANIES, skew=1.2)
+    created = g.timeline("created", IC_CONTACT_DAYS)
+    comp_idx = g.ref("company", IC_COMPANIES, skew=1.2, head=head_start(IC_CONTACT_DAYS, IC_COMPANY_DAYS))
     comp = g.parent("companies", int(comp_idx.max()) + 1 if g.n else 1)
     has_company = g.bools("has_company", 0.75)
     first, last, emails = g.people("person")
@@ -438,7 +445,7 @@ def _ic_contacts(g: Gen) -> Columns:
 
 def _ic_conversations(g: Gen) -> Columns:
     created = g.timeline("created", 900)
-    contact_idx = g.ref("contact", IC_CONTACTS, skew=1.4)
+    contact_idx = g.ref("contact", IC_CONTACTS, skew=1.4, head=head_start(900, IC_CONTACT_DAYS))
     contacts = g.parent("contacts", int(contact_idx.max()) + 1 if g.n else 1)
     admins = g.parent("admins", IC_ADMINS)
     admin_idx = g.ints("admin", 0, IC_ADMINS)
@@ -651,8 +658,13 @@ def _zd_base(world: World) -> str:
     return f"https://{world.account}/api/v2"
 
 
+#: Organizations go back further than users (1300 days), users further than tickets (1100 days).
+ZD_ORG_DAYS = 1750.0
+ZD_USER_DAYS = 1300.0
+
+
 def _zd_orgs(g: Gen) -> Columns:
-    created = g.timeline("created", 1300)
+    created = g.timeline("created", ZD_ORG_DAYS)
     company = g.ints("company", 0, len(g.world.pools.companies))
     ids = g.seq_ids("id", 360_000_000_000, 369_000_000_000, gap=3_000_000)
     return {
@@ -677,9 +689,9 @@ def _zd_orgs(g: Gen) -> Columns:
 
 
 def _zd_users(g: Gen) -> Columns:
-    created = g.timeline("created", 1300)
+    created = g.timeline("created", ZD_USER_DAYS)
     agent = g.idx < ZD_AGENTS
-    org_idx = g.ref("org", ZD_ORGS)
+    org_idx = g.ref("org", ZD_ORGS, head=head_start(ZD_USER_DAYS, ZD_ORG_DAYS))
     orgs = g.parent("organizations", int(org_idx.max()) + 1 if g.n else 1)
     in_org = g.bools("in_org", 0.35) & ~agent
     first, last, emails = g.people("person")
@@ -727,7 +739,7 @@ def _zd_ticket_core(world: World, n: int) -> dict[str, Any]:
         return have
     g = Gen(world, world.source.streams["tickets"], n)
     created = g.timeline("created", 1100)
-    requester = ZD_AGENTS + g.ref("requester", ZD_USERS - ZD_AGENTS)
+    requester = ZD_AGENTS + g.ref("requester", ZD_USERS - ZD_AGENTS, head=head_start(1100, ZD_USER_DAYS))
     status = g.pick_idx("status", 6, [3, 4, 3, 2, 10, 78])  # new open pending hold solved closed
     age = (ANCHOR_TS - created) / DAY
     status = np.where((age > 25) & (status < 4), 5, np.where((age > 10) & (status < 4), 4, status))

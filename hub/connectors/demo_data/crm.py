@@ -28,6 +28,7 @@ from hub.connectors.demo_data._core import (
     StreamDef,
     col,
     dates,
+    head_start,
     iso,
     place_field,
     sf_ids,
@@ -91,8 +92,13 @@ def _sf_seq(g: Gen, prefix: str) -> list[str]:
     return sf_ids(prefix, start + np.cumsum(g.ints("id_gap", 1, 40)))
 
 
+#: Accounts go back further than contacts and opportunities (the CRM was migrated with its accounts), so
+#: the first contacts and opportunities belong to many different accounts.
+SF_ACCOUNT_DAYS = 1900.0
+
+
 def _sf_accounts(g: Gen) -> Columns:
-    created = g.timeline("created", 1460)
+    created = g.timeline("created", SF_ACCOUNT_DAYS)
     company = g.ints("company", 0, len(g.world.pools.companies))
     place = g.places("place")
     employees = np.round(g.lognormal("employees", 180, 1.4)).astype(np.int64) + 1
@@ -121,7 +127,7 @@ def _sf_accounts(g: Gen) -> Columns:
 
 def _sf_contacts(g: Gen) -> Columns:
     created = g.timeline("created", 1400)
-    acc_idx = g.ref("account", SF_ACCOUNTS, skew=1.3)
+    acc_idx = g.ref("account", SF_ACCOUNTS, skew=1.3, head=head_start(1400, SF_ACCOUNT_DAYS))
     acc = g.parent("Account", int(acc_idx.max()) + 1 if g.n else 1)
     domain = g.world.pools.company_domains[acc["_company"][acc_idx]].tolist()
     first, last, emails = g.people("person", domain=domain)
@@ -144,7 +150,7 @@ def _sf_contacts(g: Gen) -> Columns:
 
 def _sf_opportunities(g: Gen) -> Columns:
     created = g.timeline("created", 1300)
-    acc_idx = g.ref("account", SF_ACCOUNTS, skew=1.2)
+    acc_idx = g.ref("account", SF_ACCOUNTS, skew=1.2, head=head_start(1300, SF_ACCOUNT_DAYS))
     acc = g.parent("Account", int(acc_idx.max()) + 1 if g.n else 1)
     stage = g.pick_idx("stage", len(SF_STAGES), SF_STAGE_P)
     # Old opportunities are closed; the open pipeline is recent.
@@ -367,8 +373,14 @@ def _hs_owner_ids(g: Gen) -> list[str]:
     )
 
 
+#: Companies go back further than contacts (1100 days), contacts further than deals (1000 days).
+HS_COMPANY_DAYS = 1500.0
+HS_CONTACT_DAYS = 1100.0
+HS_DEAL_DAYS = 1000.0
+
+
 def _hs_companies(g: Gen) -> Columns:
-    created = g.timeline("created", 1200)
+    created = g.timeline("created", HS_COMPANY_DAYS)
     updated = g.later("updated", created, 300)
     company = g.ints("company", 0, len(g.world.pools.companies))
     place = g.places("place")
@@ -399,10 +411,10 @@ def _hs_companies(g: Gen) -> Columns:
 
 
 def _hs_contacts(g: Gen) -> Columns:
-    created = g.timeline("created", 1100)
+    created = g.timeline("created", HS_CONTACT_DAYS)
     updated = g.later("updated", created, 200)
     has_company = g.bools("has_company", 0.8)
-    comp_idx = g.ref("company", HS_COMPANIES, skew=1.2)
+    comp_idx = g.ref("company", HS_COMPANIES, skew=1.2, head=head_start(HS_CONTACT_DAYS, HS_COMPANY_DAYS))
     comp = g.parent("companies", int(comp_idx.max()) + 1 if g.n else 1)
     domains = col(comp["properties_domain"], comp_idx)
     first, last, emails = g.people("person", work_share=0.0)
@@ -452,8 +464,8 @@ def _hs_contacts(g: Gen) -> Columns:
 
 
 def _hs_deals(g: Gen) -> Columns:
-    created = g.timeline("created", 1000)
-    contact_idx = g.ref("contact", HS_CONTACTS, skew=1.3)
+    created = g.timeline("created", HS_DEAL_DAYS)
+    contact_idx = g.ref("contact", HS_CONTACTS, skew=1.3, head=head_start(HS_DEAL_DAYS, HS_CONTACT_DAYS))
     contacts = g.parent("contacts", int(contact_idx.max()) + 1 if g.n else 1)
     comp_idx = contacts["_company_idx"][contact_idx]
     comp = g.parent("companies", int(comp_idx.max()) + 1 if g.n and comp_idx.max() >= 0 else 1)

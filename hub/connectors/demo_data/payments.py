@@ -31,6 +31,7 @@ from hub.connectors.demo_data._core import (
     World,
     chars,
     col,
+    head_start,
     stream_schema,
 )
 
@@ -52,12 +53,18 @@ _FAILURES = ["card_declined", "insufficient_funds", "expired_card", "incorrect_c
 # --------------------------------------------------------------------------- the simulation (numbers only)
 
 
+#: Subscriptions start over 880 days; customers over 1200 days ending at the same instant, so about a
+#: quarter of them (accounts made before the first paid plan) exist before the first subscription.
+SUB_DAYS = 880.0
+CUSTOMER_DAYS = 1200.0
+
+
 def _subs(world: World) -> Columns:
     """Every subscription's customer, plan, status and billing window."""
 
     def make() -> Columns:
         g = Gen(world, world.source.streams["subscriptions"], SUBSCRIPTIONS)
-        created = g.timeline("created", 880)
+        created = g.timeline("created", SUB_DAYS)
         status = g.pick_idx("status", len(SUB_STATUS), SUB_STATUS_P)
         # Only a subscription started in the last two weeks can still be in its trial.
         status = np.where((status == TRIALING) & (ANCHOR_TS - created > TRIAL_DAYS * DAY), ACTIVE, status)
@@ -72,7 +79,7 @@ def _subs(world: World) -> Columns:
         qty = 1 + g.pick_idx("seats", 5, [70, 12, 8, 6, 4])
         return {
             "created": created,
-            "customer": g.ref("customer", CUSTOMERS),
+            "customer": g.ref("customer", CUSTOMERS, head=head_start(SUB_DAYS, CUSTOMER_DAYS)),
             "status": status,
             "yearly": yearly,
             "period": period,
@@ -153,7 +160,7 @@ def _top(idx: np.ndarray) -> int:
 
 
 def _customers(g: Gen) -> Columns:
-    created = g.timeline("created", 900)
+    created = g.timeline("created", CUSTOMER_DAYS)
     first, last, emails = g.people("person", work_share=0.7)
     updated = g.later("updated", created, 120, p_same=0.5)
     s = _subs(g.world)

@@ -117,8 +117,13 @@ def _nt_users(g: Gen) -> Columns:
     }
 
 
+#: Pages are written over 800 days; the team set its databases up in the 100 days before the first page,
+#: so every page (even the first ones, in any database) belongs to a database made before it.
+NT_PAGE_DAYS = 800.0
+
+
 def _nt_databases(g: Gen) -> Columns:
-    created = g.timeline("created", 900)
+    created = g.timeline("created", 100, end=ANCHOR_TS - NT_PAGE_DAYS * DAY)
     ids = g.uuids("id")
     names = [DATABASES[i % len(DATABASES)][0] for i in range(g.n)]
     props = [
@@ -150,7 +155,7 @@ def _nt_databases(g: Gen) -> Columns:
 
 
 def _nt_pages(g: Gen) -> Columns:
-    created = g.timeline("created", 800)
+    created = g.timeline("created", NT_PAGE_DAYS)
     db_idx = g.ints("database", 0, NT_DATABASES)
     dbs = g.parent("databases", NT_DATABASES)
     users = g.parent("users", NT_USERS)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from hub.connectors.base import Config, Connector, reveal
@@ -225,9 +226,11 @@ class DemoConnector(Connector):
         return self._def.streams[name]
 
     def _info(self, sdef: StreamDef, world: World) -> StreamInfo:
+        # A copy of the schema: the definitions are shared by every connector in the process, so a
+        # caller editing the returned schema (adding a title, dropping a column) must not change them.
         return StreamInfo(
             name=sdef.name,
-            json_schema=sdef.schema,
+            json_schema=_copy_json(sdef.schema),
             primary_key=list(sdef.primary_key),
             cursor_field=sdef.cursor_field,
             estimated_rows=world.rows(sdef.name),
@@ -291,19 +294,37 @@ def _diagnose(source_id: str, key: str) -> str | None:
     return None
 
 
+def _copy_json(value: Any) -> Any:
+    """A deep copy of JSON-like data (dicts, lists, scalars); several times faster than `copy.deepcopy`."""
+    if isinstance(value, dict):
+        return {k: _copy_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy_json(v) for v in value]
+    return value
+
+
 def _definition(source: SourceEntry) -> SourceDef:
-    """The demo definition for an entry: its own, a database alias, or generic streams for unknown names."""
-    known = get_source(source.id)
-    if known is None and AuthKind(source.auth_kind) is AuthKind.DATABASE:
-        known = database_alias(source.id)
-    missing = [s for s in source.streams if known is None or s not in known.streams]
+    """The demo definition for an entry: its own, a database alias, or generic streams for unknown names.
+
+    Cached per (id, auth kind, streams): the definitions are code, so one object per shape is enough,
+    and every connector for it shares the process-wide stream sizes (see `World`).
+    """
+    return _definition_for(source.id, AuthKind(source.auth_kind), tuple(source.streams))
+
+
+@lru_cache(maxsize=256)
+def _definition_for(source_id: str, kind: AuthKind, stream_names: tuple[str, ...]) -> SourceDef:
+    known = get_source(source_id)
+    if known is None and kind is AuthKind.DATABASE:
+        known = database_alias(source_id)
+    missing = [s for s in stream_names if known is None or s not in known.streams]
     if not missing and known is not None:
         return known
-    extra = generic_source(source.id, missing)
+    extra = generic_source(source_id, missing)
     streams = dict(known.streams) if known is not None else {}
     streams.update(extra.streams)
     return SourceDef(
-        source.id, streams, known.default_account if known is not None else extra.default_account
+        source_id, streams, known.default_account if known is not None else extra.default_account
     )
 
 

@@ -21,6 +21,7 @@ import pytest
 from hub.catalogue import Catalogue
 from hub.connectors import get_connector, secret_fields, validate_config
 from hub.connectors.demo import DemoConnector
+from hub.connectors.demo_data import _core
 from hub.exceptions import ConfigError, NotFound
 from hub.models import AuthKind, Mode, SourceEntry
 
@@ -619,3 +620,89 @@ def test_repr_and_messages_never_hold_the_token() -> None:
     c = demo("slack")
     result = c.check({"account": "acme.slack.com", "access_token": "xoxp-secret-token"})
     assert "xoxp-secret-token" not in repr(c) + result.message + result.hint
+
+
+# --------------------------------------------------------------------------- discover cache (process-wide)
+
+
+def _sizes(source_id: str, tenant: str, seed: int = 0) -> dict[str, int | None]:
+    return {i.name: i.estimated_rows for i in demo(source_id, tenant, seed).discover({})}
+
+
+@pytest.mark.parametrize("source_id", ["stripe", "shopify", "slack", "zendesk-support", "postgres"])
+def test_cached_sizes_equal_sizes_computed_from_scratch_per_tenant_and_seed(source_id: str) -> None:
+    keys = [("acme", 0), ("globex", 0), ("acme", 7)]
+    _core.clear_size_cache()
+    cold = {k: _sizes(source_id, *k) for k in keys}
+    assert _core.size_cache_len() > 0
+    warm = {k: _sizes(source_id, *k) for k in reversed(keys)}  # fresh connectors, sizes from the cache
+    assert warm == cold
+    if source_id in ("stripe", "slack"):  # derived sizes really differ per tenant and seed: no mix-up
+        assert len({json.dumps(v, sort_keys=True) for v in cold.values()}) == len(keys)
+
+
+def test_a_cached_size_is_the_number_of_records_read() -> None:
+    _sizes("stripe", "acme")  # warm
+    c = demo("stripe", "acme")
+    for stream in ("charges", "invoices", "balance_transactions"):
+        size = c.stream_info(stream).estimated_rows
+        assert size is not None
+        assert len(c.generate(stream, size + 50)) == size
+
+
+def test_reads_are_the_same_with_a_cold_or_a_warm_size_cache() -> None:
+    _core.clear_size_cache()
+    cold = {s: rows("shopify", s, 120, "initech") for s in ("transactions", "orders")}
+    cold["charges"] = rows("stripe", "charges", 120, "initech")
+    _sizes("shopify", "initech")
+    _sizes("stripe", "initech")
+    warm = {s: rows("shopify", s, 120, "initech") for s in ("transactions", "orders")}
+    warm["charges"] = rows("stripe", "charges", 120, "initech")
+    assert json.dumps(warm, sort_keys=True) == json.dumps(cold, sort_keys=True)
+
+
+def test_the_size_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_core, "SIZE_CACHE_MAX", 6)
+    _core.clear_size_cache()
+    for tenant in ("t1", "t2", "t3", "t4"):
+        _sizes("slack", tenant)  # one derived size (channel_members) per tenant
+        _sizes("zendesk-support", tenant)  # one derived size (satisfaction_ratings) per tenant
+    assert _core.size_cache_len() == 6
+    _core.clear_size_cache()
+    assert _core.size_cache_len() == 0
+
+
+@pytest.mark.parametrize("source_id", ["stripe", "postgres", "notion"])
+def test_editing_a_discovered_schema_changes_no_later_discover(source_id: str) -> None:
+    first = demo(source_id).discover({})
+    pristine = json.dumps([i.json_schema for i in first], sort_keys=True)
+    for info in first:
+        info.json_schema["title"] = "edited"
+        info.json_schema["required"].clear()
+        for prop in info.json_schema["properties"].values():
+            prop["type"] = "edited"
+        info.json_schema["properties"].clear()
+    c = demo(source_id)
+    again = c.discover({})
+    assert json.dumps([i.json_schema for i in again], sort_keys=True) == pristine
+    # the records still validate against the schema, on the same connector that was edited too
+    validator = jsonschema.Draft7Validator(again[0].json_schema, format_checker=FORMATS)
+    records = list(c.read({}, again[0].name, limit=20))
+    assert records and all(validator.is_valid(r) for r in records)
+
+
+def test_editing_a_generic_stream_schema_leaves_other_generic_streams_alone() -> None:
+    new = SourceEntry(
+        **{
+            **SOURCES["notion"].model_dump(),
+            "id": "asana",
+            "name": "Asana",
+            "streams": ["tasks", "projects"],
+            "airbyte_connector": "source-asana",
+        }
+    )
+    tasks, projects = DemoConnector(new).discover({})
+    tasks.json_schema["properties"]["id"]["type"] = "edited"
+    assert projects.json_schema["properties"]["id"]["type"] != "edited"
+    [tasks_again, _] = DemoConnector(new).discover({})
+    assert tasks_again.json_schema["properties"]["id"]["type"] != "edited"

@@ -28,7 +28,9 @@ from __future__ import annotations
 import gc
 import hashlib
 import re
+import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -418,8 +420,54 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+# --------------------------------------------------------------------------- stream sizes, process-wide
+
+#: How many stream sizes the process keeps (a few ints per (tenant, source, seed, account); LRU beyond).
+SIZE_CACHE_MAX = 4096
+
+_SIZES: OrderedDict[tuple[Any, ...], int] = OrderedDict()
+_SIZES_LOCK = threading.Lock()
+
+
+def _cached_size(key: tuple[Any, ...]) -> int | None:
+    with _SIZES_LOCK:
+        size = _SIZES.get(key)
+        if size is not None:
+            _SIZES.move_to_end(key)
+        return size
+
+
+def _store_size(key: tuple[Any, ...], size: int) -> None:
+    with _SIZES_LOCK:
+        _SIZES[key] = size
+        _SIZES.move_to_end(key)
+        while len(_SIZES) > SIZE_CACHE_MAX:
+            _SIZES.popitem(last=False)
+
+
+def clear_size_cache() -> None:
+    """Forget every cached stream size (benchmarks use it to time a cold discover)."""
+    with _SIZES_LOCK:
+        _SIZES.clear()
+
+
+def size_cache_len() -> int:
+    """How many stream sizes are cached in this process."""
+    with _SIZES_LOCK:
+        return len(_SIZES)
+
+
 class World:
-    """Everything one demo connector generates: per (tenant, source, seed), memoising the columns."""
+    """Everything one demo connector generates: per (tenant, source, seed), memoising the columns.
+
+    The columns and the memo live as long as the world (one connector). Sizes of streams whose size
+    follows from other streams (``StreamDef.rows_fn``, e.g. Stripe's charges need the whole billing
+    simulation) are also kept process-wide, so a fresh connector's ``discover`` is cheap: the service
+    builds a new connector for every connect, retest and preview. That cache is safe to share across
+    tenants and threads: it holds only ints computed deterministically from the tenant id, source, seed
+    and account (synthetic data, no secrets), is bounded (`SIZE_CACHE_MAX`, least recently used out),
+    and another replica or a restart recomputes exactly the same values.
+    """
 
     def __init__(
         self, source: SourceDef, *, tenant: str, seed: int, account: str | None = None, locale: str = "en_US"
@@ -431,6 +479,11 @@ class World:
         self.account = account or source.default_account.format(tenant=account_slug(tenant))
         self._cache: dict[str, Columns] = {}
         self._memo: dict[str, Any] = {}
+        # What a computed size depends on: the source's streams (their sizes and the code that builds
+        # them, by identity), the seeds and the account. A test's ad-hoc SourceDef with a known id but
+        # other builders never shares an entry with the real one.
+        shape = tuple((s.name, s.rows, s.build, s.rows_fn) for s in source.streams.values())
+        self._size_key: tuple[Any, ...] = (source.id, shape, tenant, seed, self.account, locale)
 
     @property
     def pools(self) -> Pools:
@@ -456,9 +509,18 @@ class World:
     def rows(self, stream: str) -> int:
         """The exact number of records ``stream`` has in this world."""
         sdef = self.source.streams[stream]
-        if sdef.rows_fn is None:
+        rows_fn = sdef.rows_fn
+        if rows_fn is None:
             return sdef.rows
-        return int(self.memo(f"rows:{stream}", lambda: sdef.rows_fn(self)))  # type: ignore[misc]
+        return int(self.memo(f"rows:{stream}", lambda: self._derived_rows(stream, rows_fn)))
+
+    def _derived_rows(self, stream: str, rows_fn: Callable[[World], int]) -> int:
+        key = (*self._size_key, stream)
+        size = _cached_size(key)
+        if size is None:
+            size = int(rows_fn(self))
+            _store_size(key, size)
+        return size
 
     def memo(self, key: str, make: Callable[[], Any]) -> Any:
         """A per-world memo for values several streams share (e.g. the whole order book's totals)."""

@@ -85,7 +85,7 @@ def app_server(
         server.start(timeout=60)
         yield server
     finally:
-        server.stop()
+        server.close()  # stops it and removes its temp secrets file; the log and HUB_HOME are ours
         if request.session.stash.get(_FAILED_KEY, False):
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(server.log_path, ARTIFACTS / SERVER_LOG)

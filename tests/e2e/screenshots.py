@@ -37,7 +37,7 @@ def _still(page: Page) -> None:
     """Wait for the app to settle, with no focus ring and no hover effect in the picture."""
     settle(page)
     page.evaluate("document.activeElement instanceof HTMLElement && document.activeElement.blur()")
-    page.mouse.move(1, 1)
+    page.mouse.move(800, 40)  # empty header space: hovering the sidebar would show its collapse button
 
 
 def take(folder: Path) -> list[Path]:

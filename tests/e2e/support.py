@@ -51,15 +51,6 @@ VIEWPORT = {"width": 1400, "height": 900}
 # Generous for a 2-core machine shared with other work; every wait is on a condition, not on time.
 expect.set_options(timeout=20_000)
 
-# Variables that would point the app at a shared database or at keys of the developer's own.
-_SCRUBBED = (
-    "HUB_DATABASE_URL",
-    "HUB_ADMIN_DATABASE_URL",
-    "HUB_ENCRYPTION_KEYS",
-    "HUB_COOKIE_KEY",
-    "HUB_SQLITE_ROOT",
-)
-
 
 def free_port() -> int:
     """A loopback TCP port that was free a moment ago."""
@@ -69,8 +60,12 @@ def free_port() -> int:
 
 
 def server_env(hub_home: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment for an app server: its own HUB_HOME, the embedded default, no demo pacing."""
-    env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED}
+    """The environment for an app server: its own HUB_HOME, the embedded default, no demo pacing.
+
+    Every other ``HUB_*`` variable of the caller is dropped (a developer's database URL, keys, product
+    name or catalogue path must not leak into a test server); pass ``extra`` to set some on purpose.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
     env.update(
         {
             "HUB_HOME": str(hub_home),
@@ -111,6 +106,12 @@ class StreamlitServer:
             os.close(fd)
             log_path = Path(name)
             self._owned.append(log_path)
+        # An empty secrets file instead of ./.streamlit/secrets.toml: the app reads HUB_* settings
+        # from st.secrets, and a developer's file must not point a test server at a real database.
+        fd, name = tempfile.mkstemp(prefix="hub-e2e-secrets-", suffix=".toml")
+        os.close(fd)
+        self.secrets_file = Path(name)
+        self._owned.append(self.secrets_file)
         self.hub_home = hub_home
         self.env = server_env(self.hub_home, env)
         self.log_path = log_path
@@ -138,6 +139,8 @@ class StreamlitServer:
             "127.0.0.1",
             "--browser.gatherUsageStats",
             "false",
+            "--secrets.files",
+            str(self.secrets_file),
             # No file watcher: nothing edits the app during a run, and it costs CPU on small machines.
             "--server.fileWatcherType",
             "none",

@@ -35,8 +35,14 @@ init_state()
 sync_cookie()
 
 if not signed_in():
+    # A deep link to a page (e.g. /preview) while signed out shows the sign-in form at that URL
+    # instead of Streamlit's "Page not found" dialog.
     st.navigation(
-        [st.Page(sign_in_page, title="Sign in", icon=":material/login:", url_path="signin", default=True)],
+        [st.Page(sign_in_page, title="Sign in", icon=":material/login:", url_path="signin", default=True)]
+        + [
+            st.Page(sign_in_page, title="Sign in", icon=":material/login:", url_path=path)
+            for path in ("connections", "preview", "next_steps", "audit")
+        ],
         position="hidden",
     ).run()
     forget_secrets()

@@ -30,20 +30,20 @@ def test_sign_in_gate(app_page: Page, app_server: StreamlitServer, shots: Shots)
     expect(page.get_by_role("heading", name="Data preview")).to_have_count(0)
     expect(page.get_by_text("Demo accounts")).to_be_visible()
     expect(page.get_by_label("Password", exact=True)).to_have_attribute("type", "password")
-    # Signed out, only the sign-in page exists, so Streamlit may say "Page not found" over the form.
-    not_found = page.get_by_role("dialog", name="Page not found")
-    if not_found.count():
-        click(page, not_found.get_by_role("button", name="Close"))
-        expect(not_found).to_be_hidden()
-
+    # The deep link shows the sign-in form itself, not Streamlit's "Page not found" over it.
     settle(page)
+    expect(page.get_by_role("dialog", name="Page not found")).to_have_count(0)
+
     sign_in(page, "alice", "not-the-password")
     expect(page.get_by_text("Wrong username or password.")).to_be_visible()
     shots("wrong-password")
     expect(page.get_by_role("heading", name=re.compile("^Recommended for"))).to_have_count(0)
     expect(page.get_by_label("Password", exact=True)).to_have_value("")  # the field is blanked
 
-    flows.sign_in_as(page, "alice", "demo")
+    # Signing in at the deep link opens the page that was asked for.
+    settle(page)
+    sign_in(page, "alice", "demo")
+    expect(page.get_by_role("heading", name="Data preview")).to_be_visible()
     expect(page.get_by_text("Wrong username or password.")).to_have_count(0)
     expect(page.get_by_text("Signed in as")).to_contain_text("alice")
 

@@ -27,6 +27,7 @@ class HubError(Exception):
         message: what failed, with which value, in words a user understands.
         hint: what to do about it (may be empty).
         transient: True when retrying the same thing later may succeed.
+
     """
 
     transient: bool = False

@@ -68,7 +68,9 @@ class ApiKeyFormat(_Model):
 class SourceEntry(_Model):
     """One integration in the catalogue (`data/mock_sources.json`)."""
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="Stable slug used by the CLI, API and storage.")
+    id: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9-]*$", description="Stable slug used by the CLI, API and storage."
+    )
     name: str = Field(min_length=1, description="Display name.")
     category: str = Field(min_length=1, description="Catalogue category, e.g. `E-commerce`.")
     description: str = Field(min_length=1, max_length=160, description="One line.")

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from hub.exceptions import InputError
 
@@ -63,12 +63,12 @@ class Settings(BaseModel):
         values.update({k: v for k, v in overrides.items() if v is not None})
         try:
             return cls(**values)
-        except ValueError as exc:
+        except ValidationError as exc:
             # pydantic's message names the field; it never contains key material for SecretStr fields
-            first = exc.errors()[0] if hasattr(exc, "errors") else None  # type: ignore[union-attr]
-            field = first["loc"][0] if first else "?"
+            first = exc.errors()[0]
+            field = str(first["loc"][0]) if first["loc"] else "?"
             var = next((v for v, f in mapping.items() if f == field), str(field))
             raise InputError(
-                f"Setting {var} is invalid: {first['msg'] if first else exc}.",
+                f"Setting {var} is invalid: {first['msg']}.",
                 hint="Fix the environment variable (see README, Settings).",
             ) from None

@@ -78,8 +78,10 @@ def postgres_bindir() -> Path:
     """The newest installed PostgreSQL server's bin folder."""
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
     if not found:
-        raise RuntimeError("PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin. Run `make test` "
-                           "(it installs the postgresql package) or `apt-get install -y postgresql`.")
+        raise RuntimeError(
+            "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin. Run `make test` "
+            "(it installs the postgresql package) or `apt-get install -y postgresql`."
+        )
     return Path(found[-1]).parent
 
 
@@ -171,8 +173,10 @@ def start_mariadb(*, extra_args: list[str] | None = None) -> MariaDBServer:
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     for _ in range(600):
-        ok = subprocess.run(["mariadb-admin", "--no-defaults", "-S", str(d / "mysqld.sock"), "-uroot", "ping"],
-                            capture_output=True, timeout=10, check=False)
+        ok = subprocess.run(
+            ["mariadb-admin", "--no-defaults", "-S", str(d / "mysqld.sock"), "-uroot", "ping"],
+            capture_output=True, timeout=10, check=False,
+        )
         if ok.returncode == 0:
             break
         if proc.poll() is not None:

@@ -8,6 +8,7 @@ errors exit 2 (argparse's convention).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import logging
@@ -80,7 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return the exit code."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
     args = build_parser().parse_args(argv)
     ctx = Context()
     try:
@@ -93,7 +96,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write("error: interrupted\n")
         return 130
     finally:
-        try:
+        with contextlib.suppress(HubError):
             ctx.close()
-        except HubError:
-            pass

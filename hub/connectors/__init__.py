@@ -53,6 +53,7 @@ def get_connector(
         tenant: the tenant id or slug that seeds demo data.
         seed: extra seed for demo data.
         settings: passed to live connectors (e.g. ``HUB_SQLITE_ROOT``).
+
     """
     mode = Mode(mode)
     if mode is Mode.DEMO:

@@ -74,7 +74,9 @@ def validate_config(spec: Mapping[str, Any], config: Mapping[str, Any]) -> Confi
     extra = set(plain) - set(data)
     if extra and spec.get("additionalProperties") is False:
         field = sorted(extra)[0]
-        raise ConfigError(f"Unknown field '{field}'.", field=field, hint="Remove it; see the connector's spec.")
+        raise ConfigError(
+            f"Unknown field '{field}'.", field=field, hint="Remove it; see the connector's spec."
+        )
     data.update({k: plain[k] for k in extra})
     validator = _validator(spec)
     errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.path), list(e.path)))
@@ -84,11 +86,18 @@ def validate_config(spec: Mapping[str, Any], config: Mapping[str, Any]) -> Confi
         if err.validator == "required":
             missing = err.message.split("'")[1] if "'" in err.message else err.message
             field = f"{path}.{missing}" if path else missing
-            raise ConfigError(f"The field '{field}' is required.", field=field, hint="Fill it in and try again.")
-        secret = path in secret_fields(spec)
+            raise ConfigError(
+                f"The field '{field}' is required.", field=field, hint="Fill it in and try again."
+            )
+        # jsonschema's message quotes the failing value; never quote one that is or holds a secret.
+        secrets_here = [f for f in secret_fields(spec) if not path or f == path or f.startswith(f"{path}.")]
         title = (spec.get("properties", {}).get(path, {}) or {}).get("title", path)
-        what = "has the wrong format" if secret else f"is invalid: {err.message}"
-        raise ConfigError(f"The field '{path or title}' {what}.", field=path or None, hint="Correct it and try again.")
+        what = f"is invalid ({err.validator})" if secrets_here else f"is invalid: {err.message}"
+        raise ConfigError(
+            f"The field '{path or title or 'config'}' {what}.",
+            field=path or None,
+            hint="Correct it and try again.",
+        )
     return data
 
 

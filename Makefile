@@ -5,7 +5,6 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 PORT ?= 8501
-APT_PACKAGES := postgresql mariadb-server chromium
 
 .PHONY: run test bench lint api screenshots venv dev-deps system-deps clean
 
@@ -27,7 +26,7 @@ system-deps:
 	@missing=""; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v mariadbd >/dev/null 2>&1 || missing="$$missing mariadb-server"; \
-	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium fonts-liberation"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing system packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \

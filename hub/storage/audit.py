@@ -52,6 +52,23 @@ REDACTED = "[redacted]"
 _PLAIN = frozenset({int, float, bool, type(None)})
 #: One encoder for every canonical text (`json.dumps` would build a new one per call; same output).
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+#: Its C core, made once (`JSONEncoder.encode` makes a new one per call): the same output, without the
+#: per-call circular-reference bookkeeping (a shared one would not be thread-safe), see `canonical_json`.
+_C_CANONICAL = (
+    json.encoder.c_make_encoder(  # type: ignore[attr-defined]
+        None,
+        _CANONICAL.default,
+        json.encoder.encode_basestring,
+        None,
+        ":",
+        ",",
+        True,
+        False,
+        True,
+    )
+    if getattr(json.encoder, "c_make_encoder", None) is not None
+    else None
+)
 
 
 @lru_cache(maxsize=4096)
@@ -92,7 +109,12 @@ def iso(at: datetime) -> str:
 
 def canonical_json(value: Any) -> str:
     """Sorted keys, no spaces, UTF-8 text."""
-    return _CANONICAL.encode(value)
+    if _C_CANONICAL is None or type(value) is str:
+        return _CANONICAL.encode(value)
+    try:
+        return "".join(_C_CANONICAL(value, 0))
+    except RecursionError:  # a circular value: the checking encoder says so (ValueError)
+        return _CANONICAL.encode(value)
 
 
 def new_id() -> str:
@@ -158,7 +180,7 @@ def build_row(draft: AuditDraft, *, tenant_id: str, seq: int, prev_hash: str, at
         "action": draft.action,
         "target_type": draft.target_type,
         "target_id": draft.target_id,
-        "outcome": Outcome(draft.outcome).value,
+        "outcome": draft.outcome.value if type(draft.outcome) is Outcome else Outcome(draft.outcome).value,
         "detail": scrub(dict(draft.detail)),
         "prev_hash": prev_hash,
     }

@@ -717,22 +717,26 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _conn_values(conn: Connection) -> dict[str, Any]:
-    return {
-        "id": conn.id,
-        "tenant_id": conn.tenant_id,
-        "source_id": conn.source_id,
-        "name": conn.name,
-        "mode": conn.mode.value,
-        "auth_kind": conn.auth_kind.value,
-        "status": conn.status.value,
-        "status_detail": conn.status_detail,
-        "metadata": conn.metadata,
-        "created_by": conn.created_by,
-        "created_at": conn.created_at,
-        "updated_at": conn.updated_at,
-        "last_checked_at": conn.last_checked_at,
-    }
+def _insert_params(raw: _Raw, conn: Connection, sealed: Sealed | None) -> list[Any]:
+    """The values of `_SQL_INSERT_CONN` (in `_CONN_COLS` order, then the sealed config and its key id)."""
+    ts = raw.ts
+    return [
+        conn.id,
+        conn.tenant_id,
+        conn.source_id,
+        conn.name,
+        conn.mode.value,
+        conn.auth_kind.value,
+        conn.status.value,
+        conn.status_detail,
+        raw.js(conn.metadata),
+        conn.created_by,
+        ts(conn.created_at),
+        ts(conn.updated_at),
+        ts(conn.last_checked_at),
+        sealed.token if sealed else None,
+        sealed.key_id if sealed else None,
+    ]
 
 
 # The hot path (connect: three transactions, each a connection write plus an audit append) runs its
@@ -765,10 +769,9 @@ _AUDIT_COLS = (
 )
 _SQL_INSERT_AUDIT = f"INSERT INTO audit_logs ({', '.join(_AUDIT_COLS)}) VALUES ({', '.join('?' * 12)})"
 _SQL_UPDATE_HEAD = "UPDATE tenants SET audit_head = ? WHERE id = ?"
-_SQL_SQLITE_CAS_HEAD = (
-    "UPDATE tenants SET audit_head = ? WHERE id = ? AND audit_head = ? "
-    "AND (SELECT coalesce(max(seq), 0) FROM audit_logs WHERE tenant_id = ?) = ?"
-)
+# The head names the newest row exactly (its hash covers its seq), so an unchanged head is an unchanged
+# newest row: comparing the head alone is the whole check (seq stays unique by audit_logs_tenant_seq_key).
+_SQL_SQLITE_CAS_HEAD = "UPDATE tenants SET audit_head = ? WHERE id = ? AND audit_head = ?"
 _SQL_PG_APPEND = (
     "WITH upd AS (UPDATE tenants SET audit_head = ? WHERE id = ? AND audit_head = ? RETURNING id) "
     f"INSERT INTO audit_logs ({', '.join(_AUDIT_COLS)}) "
@@ -845,8 +848,9 @@ class _Raw:
             return value
         if value.tzinfo is not UTC:
             value = value.astimezone(UTC)
-        # the text SQLAlchemy's SQLite DateTime stores: "YYYY-MM-DD HH:MM:SS.ffffff" (naive UTC)
-        return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+        # the text SQLAlchemy's SQLite DateTime stores: "YYYY-MM-DD HH:MM:SS.ffffff" (naive UTC); the
+        # aware value's text ends in "+00:00", cut off here (cheaper than a naive copy of the datetime)
+        return value.isoformat(" ", "microseconds")[:-6]
 
     def js(self, value: Any) -> Any:
         if self.sqlite:
@@ -921,10 +925,11 @@ def _append(
     hint: tuple[str, int] | None = None,
 ) -> dict[str, Any]:
     if hint is not None and head is None and raw.sqlite:
-        # SQLite: the (audit_head, seq) this store wrote last, tried as a compare-and-set that checks both
-        # against the database in the UPDATE itself; a stale hint costs the usual read below, never a row.
+        # SQLite: the (audit_head, seq) this store wrote last, tried as a compare-and-set on the head in the
+        # UPDATE itself (the head's hash covers its seq, so the same head means the same newest row); a
+        # stale hint costs the usual read below, never a row.
         row = build_row(draft, tenant_id=tenant_id, seq=hint[1] + 1, prev_hash=hint[0], at=now())
-        if raw.run(_SQL_SQLITE_CAS_HEAD, (row["hash"], tenant_id, hint[0], tenant_id, hint[1])).rowcount == 1:
+        if raw.run(_SQL_SQLITE_CAS_HEAD, (row["hash"], tenant_id, hint[0])).rowcount == 1:
             raw.run(_SQL_INSERT_AUDIT, _audit_values(raw, row))
             return row
     prefetched = head
@@ -988,13 +993,10 @@ class SqlStore(Store):
     def insert_connection(self, conn: Connection, sealed: Sealed | None, audit: AuditDraft) -> Connection:
         if conn.tenant_id != self.tenant_id:
             raise InputError("A connection can only be stored for the store's own tenant.")
-        values = _conn_values(conn)
-        values["encrypted_config"] = sealed.token if sealed else None
-        values["key_id"] = sealed.key_id if sealed else None
         with self.db.raw_begin(
             tenant_id=self.tenant_id, admin=self.admin, action="store the connection"
         ) as raw:
-            params = [raw.adapt(k, values[k]) for k in (*_CONN_COLS, "encrypted_config", "key_id")]
+            params = _insert_params(raw, conn, sealed)
             if self.db.is_sqlite:
                 raw.run(_SQL_INSERT_CONN, params)
                 written = _append(raw, self.tenant_id, audit, hint=self._hint)

@@ -5,9 +5,10 @@ the demo connector's check and discover, AES-256-GCM encryption, and three store
 (connecting, testing, connected), each with its audit row in the hash chain; on PostgreSQL as the app
 role under row level security. The baseline writes the same rows with the same commits through the bare
 driver (sqlite3 / psycopg): the connection row and its audit row, then two status updates each with an
-audit row, each commit also updating the tenant's audit head; no validation, encryption, hashing, RLS or
-models. Sampling is left out of both (``sample_limit=0``). The list returns 1,000 `Connection` models
-beside a plain SELECT returning dicts. Target: at most 2x the baseline.
+audit row, each commit also updating the tenant's audit head, with row contents of the same size as the
+hub's (hash-sized and ciphertext-sized constants, the same metadata and audit details); no validation,
+encryption, hashing, RLS or models. Sampling is left out of both (``sample_limit=0``). The list returns
+1,000 `Connection` models beside a plain SELECT returning dicts. Target: at most 2x the baseline.
 """
 
 from __future__ import annotations
@@ -31,6 +32,25 @@ from hub.settings import Settings
 N = 1000
 REPEAT = 3
 TARGET = "<= 2x"
+
+# The same row contents the hub writes for a demo CSV connect (sizes matter: every byte goes to the WAL),
+# as constants: the baseline writes the same rows, but computes no hash and encrypts nothing.
+_HASH = "0" * 64  # a SHA-256 hex digest's size
+_CIPHERTEXT = "A" * 40  # the size of the hub's base64 nonce+ciphertext+tag for the CSV config
+_KEY_ID = "k20261127-000000"
+_CHECK = {"latency_ms": 0.007, "message": "Demo: sample file 'CSV file sample' (orders_export)."}
+_META_CONNECTING: dict[str, Any] = {"config": {}}
+_META_CONNECTED: dict[str, Any] = {
+    "check": _CHECK, "config": {}, "estimated_rows": {"orders_export": 5000}, "records_sampled": 0,
+    "sample_counts": {}, "stream_count": 1, "streams": ["orders_export"], "total_records": 5000,
+}
+_STEPS = (
+    ("testing", "Testing the connection to CSV file…", _META_CONNECTING,
+     {"from": "connecting", "status_detail": "Testing the connection to CSV file…", "to": "testing"}),
+    ("connected", "Connected · 1 stream · 5,000 records", _META_CONNECTED,
+     {"from": "testing", "records_sampled": 0, "status_detail": "Connected · 1 stream · 5,000 records",
+      "streams": 1, "to": "connected"}),
+)
 
 _COLS = (
     "id, tenant_id, source_id, name, mode, auth_kind, status, status_detail, metadata, created_by, "
@@ -69,11 +89,13 @@ class _Baseline:
                 conn_id,
                 "ok",
                 json.dumps(detail),
-                "",
-                "",
+                _HASH,
+                _HASH,
             ),
         )
-        cur.execute(f"UPDATE tenants SET audit_head = {self.ph} WHERE id = {self.ph}", ("", self.tenant_id))
+        cur.execute(
+            f"UPDATE tenants SET audit_head = {self.ph} WHERE id = {self.ph}", (_HASH, self.tenant_id)
+        )
 
     def connect(self) -> None:
         cid = str(uuid.uuid4())
@@ -90,29 +112,27 @@ class _Baseline:
                 "demo",
                 "file",
                 "connecting",
-                "Connecting…",
-                json.dumps({"config": {}}),
+                "Connecting to CSV file…",
+                json.dumps(_META_CONNECTING),
                 "bench",
                 now,
                 now,
                 None,
-                "plain",
-                "k",
+                _CIPHERTEXT,
+                _KEY_ID,
             ),
         )
-        self._audit(cur, cid, "connection.create", {"source_id": "csv"})
+        self._audit(cur, cid, "connection.create", {"mode": "demo", "name": "CSV file", "source_id": "csv"})
         self.commit()
-        for status, meta in (
-            ("testing", {"config": {}}),
-            ("connected", {"config": {}, "streams": ["orders_export"], "stream_count": 1}),
-        ):
+        for status, detail, meta, audit_detail in _STEPS:
+            now = datetime.now(UTC)
             cur.execute(
                 f"UPDATE tenant_airbyte_connections SET status = {self.ph}, status_detail = {self.ph}, "
-                f"metadata = {self.ph}, updated_at = {self.ph} "
+                f"metadata = {self.ph}, updated_at = {self.ph}, last_checked_at = {self.ph} "
                 f"WHERE id = {self.ph} AND tenant_id = {self.ph}",
-                (status, status, json.dumps(meta), datetime.now(UTC), cid, self.tenant_id),
+                (status, detail, json.dumps(meta), now, now, cid, self.tenant_id),
             )
-            self._audit(cur, cid, "connection.status", {"to": status})
+            self._audit(cur, cid, "connection.status", audit_detail)
             self.commit()
 
     def list(self) -> list[dict[str, Any]]:

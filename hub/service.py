@@ -758,7 +758,8 @@ class Hub:
         settings = settings or Settings.from_env()
         if settings.embedded:
             try:
-                settings.home.mkdir(parents=True, exist_ok=True)
+                # Only the hub's user may read its state (the database holds ciphertexts, the key file keys).
+                settings.home.mkdir(mode=0o700, parents=True, exist_ok=True)
             except OSError as exc:
                 raise StorageError(
                     f"Could not create HUB_HOME {settings.home}: {exc.strerror}.",

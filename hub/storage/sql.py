@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sqlite3
 from collections.abc import Iterator, Mapping
@@ -334,7 +335,9 @@ class Database:
             path = Path(url.database or "")
             if url.database and url.database != ":memory:":
                 try:
-                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                    if not path.exists():  # owner-only; SQLite gives its -wal and -shm files the same mode
+                        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
                 except OSError as exc:
                     raise StorageError(
                         f"Could not create the folder {path.parent}: {exc.strerror}.",

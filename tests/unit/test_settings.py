@@ -53,3 +53,21 @@ def test_cli_exits_1_with_one_error_line_for_a_bad_setting(tmp_path):
         "error: Setting HUB_DEMO_PACE is invalid: Input should be a valid number, unable to parse string as "
         "a number. Fix the environment variable (see README, Settings)."
     ]
+
+
+def test_embedded_state_is_readable_by_its_owner_only(tmp_path):
+    from hub.service import Hub
+
+    home = tmp_path / "state"
+    hub = Hub.open(Settings.from_env({"HUB_HOME": str(home), "HUB_DEMO_PACE": "0"}))
+    try:
+        hub.create_tenant("perm", name="Perm", business_type="saas")
+        hub.tenant("perm").connect("csv", {}, actor="t")
+    finally:
+        hub.close()
+    assert home.stat().st_mode & 0o777 == 0o700
+    for name in ("hub.db", "hub.db-wal", "master.key"):
+        path = home / name
+        if path.exists():
+            assert path.stat().st_mode & 0o077 == 0, f"{name} is readable by others"
+    assert (home / "hub.db").exists() and (home / "master.key").exists()

@@ -920,7 +920,12 @@ class Hub:
             log.info("sign-in failed: unknown user")
             return None
         store = self.db.store(record.tenant.id)
-        if record.user.disabled:
+        reason = (
+            "disabled" if record.user.disabled
+            else None if _check_password(password, record.password_hash)
+            else "wrong password"
+        )
+        if reason is not None:
             store.append_audit(
                 AuditDraft(
                     "auth.sign_in_failed",
@@ -928,19 +933,7 @@ class Hub:
                     target_type="user",
                     target_id=record.user.id,
                     outcome=Outcome.DENIED,
-                    detail={"reason": "disabled"},
-                )
-            )
-            return None
-        if not _check_password(password, record.password_hash):
-            store.append_audit(
-                AuditDraft(
-                    "auth.sign_in_failed",
-                    actor=record.user.username,
-                    target_type="user",
-                    target_id=record.user.id,
-                    outcome=Outcome.DENIED,
-                    detail={"reason": "wrong password"},
+                    detail={"reason": reason},
                 )
             )
             return None

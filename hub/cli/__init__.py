@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import getpass
 import importlib
 import json
 import logging
@@ -49,6 +50,14 @@ class Context:
         """Close the hub if it was opened."""
         if "hub" in self.__dict__:
             self.hub.close()
+
+
+def cli_actor() -> str:
+    """The audit actor for a command: ``cli:<os user>``."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # no user name in some containers
+        return "cli"
 
 
 def print_json(value: Any) -> None:

@@ -20,25 +20,17 @@ from __future__ import annotations
 
 import argparse
 import csv
-import getpass
 import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hub.cli import print_json
+from hub.cli import cli_actor, print_json
 from hub.exceptions import ConfigError, InputError
 from hub.models import AuthKind, Connection, Preview, Status, StreamInfo
 
 if TYPE_CHECKING:
     from hub.cli import Context
-
-
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except Exception:  # no user name in some containers
-        return "cli"
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> str:
@@ -61,7 +53,7 @@ def _tenant_json(t: Any) -> dict[str, Any]:
 
 def _tenants_add(args: argparse.Namespace, ctx: Context) -> int:
     tenant = ctx.hub.create_tenant(
-        args.slug, name=args.name, business_type=args.business_type, actor=_actor()
+        args.slug, name=args.name, business_type=args.business_type, actor=cli_actor()
     )
     if args.json:
         print_json(_tenant_json(tenant))
@@ -172,7 +164,7 @@ def _connect(args: argparse.Namespace, ctx: Context) -> int:
     else:
         config = _read_config(args.config)
         mode = args.mode
-    conn = svc.connect(args.source_id, config, actor=_actor(), mode=mode, name=args.name)
+    conn = svc.connect(args.source_id, config, actor=cli_actor(), mode=mode, name=args.name)
     return _report(conn, args, verb="connect")
 
 
@@ -192,12 +184,12 @@ def _connections(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _retest(args: argparse.Namespace, ctx: Context) -> int:
-    conn = ctx.hub.tenant(args.tenant).retest(args.connection_id, actor=_actor())
+    conn = ctx.hub.tenant(args.tenant).retest(args.connection_id, actor=cli_actor())
     return _report(conn, args, verb="retest")
 
 
 def _disconnect(args: argparse.Namespace, ctx: Context) -> int:
-    conn = ctx.hub.tenant(args.tenant).disconnect(args.connection_id, actor=_actor())
+    conn = ctx.hub.tenant(args.tenant).disconnect(args.connection_id, actor=cli_actor())
     if args.json:
         print_json(conn.public())
     else:
@@ -274,7 +266,9 @@ def _preview(args: argparse.Namespace, ctx: Context) -> int:
 
         result = demo_preview(ctx.catalogue, args.id, args.stream, limit=args.limit)
     else:
-        result = ctx.hub.tenant(args.tenant).preview(args.id, args.stream, limit=args.limit, actor=_actor())
+        result = ctx.hub.tenant(args.tenant).preview(
+            args.id, args.stream, limit=args.limit, actor=cli_actor()
+        )
     if args.format == "json":
         print_json(result.records)
         return 0
@@ -355,7 +349,7 @@ def _keys_generate(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _keys_rotate(args: argparse.Namespace, ctx: Context) -> int:
-    counts = ctx.hub.rotate_keys(actor=_actor())
+    counts = ctx.hub.rotate_keys(actor=cli_actor())
     if args.json:
         print_json({**counts, "key_id": ctx.hub.keys.current_id})
     else:

@@ -11,23 +11,16 @@ through the audited preview) fills in what discovery cannot say (see `hub.ddl`).
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from typing import TYPE_CHECKING, Any
 
+from hub.cli import cli_actor
 from hub.ddl import export
 from hub.exceptions import NotFound
 from hub.models import StreamInfo
 
 if TYPE_CHECKING:
     from hub.cli import Context
-
-
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except Exception:  # no user name in some containers
-        return "cli"
 
 
 def _sample_size(text: str) -> int:
@@ -68,7 +61,9 @@ def _schema(args: argparse.Namespace, ctx: Context) -> int:
         svc = ctx.hub.tenant(args.tenant)
         for s in _pick(svc.streams(args.id), args.stream, f"Connection {args.id}"):
             rows = (
-                svc.preview(args.id, s.name, limit=args.sample, actor=_actor()).records if args.sample else []
+                svc.preview(args.id, s.name, limit=args.sample, actor=cli_actor()).records
+                if args.sample
+                else []
             )
             samples.append((s, rows))
     sys.stdout.write(export(samples, args.format) + "\n")

@@ -674,6 +674,17 @@ def _tenant(row: Any) -> Tenant:
     )
 
 
+def _joined_tenant(row: Any) -> Tenant:
+    """The tenant columns of a user or API-key row joined with its tenant (or a look-up function's row)."""
+    return Tenant(
+        id=str(row.tenant_id),
+        slug=row.slug,
+        name=row.tenant_name,
+        business_type=row.business_type,
+        created_at=_utc(row.tenant_created_at),
+    )
+
+
 def _user(row: Any) -> User:
     return User(
         id=str(row.id),
@@ -1353,13 +1364,7 @@ class SqlDirectory(Directory):
                 ).first()
         if row is None:
             return None
-        tenant = Tenant(
-            id=str(row.tenant_id),
-            slug=row.slug,
-            name=row.tenant_name,
-            business_type=row.business_type,
-            created_at=_utc(row.tenant_created_at),
-        )
+        tenant = _joined_tenant(row)
         return SignInRecord(user=_user(row), tenant=tenant, password_hash=row.password_hash)
 
     @override
@@ -1387,13 +1392,7 @@ class SqlDirectory(Directory):
                 ).first()
         if row is None:
             return None
-        tenant = Tenant(
-            id=str(row.tenant_id),
-            slug=row.slug,
-            name=row.tenant_name,
-            business_type=row.business_type,
-            created_at=_utc(row.tenant_created_at),
-        )
+        tenant = _joined_tenant(row)
         return _api_key(row), tenant
 
     @override

@@ -50,7 +50,9 @@ def _read_password(from_stdin: bool) -> SecretStr:
                 "The two passwords differ.", hint="Run the command again and type the same password."
             )
     if not password:
-        raise InputError("The password is empty.", hint="Give a password of at least one character.")
+        raise InputError(
+            "The password is empty.", hint="Give a password of at least 4 characters (12 or more is better)."
+        )
     return SecretStr(password)
 
 

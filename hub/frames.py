@@ -22,6 +22,7 @@ with the raw values, so a preview always shows.
 
 from __future__ import annotations
 
+import operator
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
@@ -69,8 +70,61 @@ def _is_null(v: Any) -> bool:
     return isinstance(v, float) and v != v  # NaN
 
 
-def _convert(values: list[Any], kind: str) -> pd.Series:
+_NONE = type(None)
+
+
+def _fast(values: Sequence[Any], kind: str) -> Any:
+    """The typed array for the common case, or ``None`` when `_convert`'s general path must decide.
+
+    Columns of one Python type (plus ``None``), as previews from databases mostly are, become arrays
+    straight from numpy with a null mask: no per-value Python checks or copies.
+    """
+    types = set(map(type, values))
+    nulls = _NONE in types
+    types.discard(_NONE)
+    if not types:
+        return None
+    n = len(values)
+    if nulls:
+        mask = np.fromiter((v is None for v in values), dtype=bool, count=n)
+        present: Sequence[Any] = [v for v in values if v is not None]
+    else:
+        mask = np.zeros(n, dtype=bool)
+        present = values
+    if kind == "integer" and types == {int}:
+        data = np.zeros(n, dtype=np.int64)
+        data[~mask] = np.array(present, dtype=np.int64)  # OverflowError past int64: the general path decides
+        return pd.arrays.IntegerArray(data, mask)
+    if kind == "number" and types <= {int, float}:
+        data = np.zeros(n, dtype=np.float64)
+        data[~mask] = np.array(present, dtype=np.float64)
+        mask |= np.isnan(data)  # NaN is a null, as in the general path
+        return pd.arrays.FloatingArray(data, mask)
+    if kind == "boolean" and types == {bool}:
+        data_b = np.zeros(n, dtype=bool)
+        data_b[~mask] = np.array(present, dtype=bool)
+        return pd.arrays.BooleanArray(data_b, mask)
+    if kind == "string" and types == {str}:
+        return pd.array(np.array(values, dtype=object), dtype="string")
+    if kind in ("date-time", "local-date-time", "date") and types == {str}:
+        utc = kind == "date-time"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            stamps = pd.to_datetime(np.array(values, dtype=object), utc=utc, format="ISO8601", errors="raise")
+        if not utc and isinstance(stamps.dtype, pd.DatetimeTZDtype):
+            raise TypeError("a date with a time zone")
+        return stamps.array
+    return None
+
+
+def _convert(values: Sequence[Any], kind: str) -> pd.Series:
     """A typed column, or `None`-free object column when a value does not fit."""
+    try:
+        typed = _fast(values, kind)
+    except (TypeError, ValueError, OverflowError, pd.errors.OutOfBoundsDatetime):
+        return _objects(values)
+    if typed is not None:
+        return pd.Series(typed)
     clean = [None if _is_null(v) else v for v in values]
     present = [v for v in clean if v is not None]
     try:
@@ -122,29 +176,51 @@ def _kind(prop: Mapping[str, Any]) -> str:
     return kind
 
 
-def to_dataframe(records: Iterable[Mapping[str, Any]], json_schema: Mapping[str, Any]) -> pd.DataFrame:
-    """A DataFrame of ``records`` typed by ``json_schema`` (module docstring). Never raises on values."""
-    rows = list(records)
-    props: Mapping[str, Any] = json_schema.get("properties") or {}
+def _columns(
+    rows: list[Mapping[str, Any]], props: Mapping[str, Any]
+) -> tuple[list[str], list[Sequence[Any]]]:
+    """Column names (schema order, then extra fields in first-seen order) and each column's values.
+
+    Records that hold exactly the schema's fields (what connectors produce) are transposed in one pass;
+    otherwise a missing field is `_MISSING`.
+    """
     names: list[str] = list(props)
+    if names and set(map(len, rows)) <= {len(names)}:
+        getter = operator.itemgetter(*names)
+        try:
+            picked = list(map(getter, rows))
+        except (KeyError, TypeError):
+            pass  # some other field instead of a schema field: the general path below
+        else:
+            if len(names) == 1:
+                return names, [picked]
+            return names, list(zip(*picked, strict=True)) if rows else [[] for _ in names]
     known = set(names)
     for row in rows:
         for key in row:
             if key not in known:
                 known.add(key)
                 names.append(key)
-    data: dict[str, pd.Series] = {}
-    for name in names:
-        values = [row.get(name, _MISSING) for row in rows]
+    return names, [[row.get(name, _MISSING) for row in rows] for name in names]
+
+
+def to_dataframe(records: Iterable[Mapping[str, Any]], json_schema: Mapping[str, Any]) -> pd.DataFrame:
+    """A DataFrame of ``records`` typed by ``json_schema`` (module docstring). Never raises on values."""
+    rows = list(records)
+    props: Mapping[str, Any] = json_schema.get("properties") or {}
+    names, columns = _columns(rows, props)
+    if not rows:  # keep the dtypes on an empty frame
+        return pd.DataFrame(
+            {name: _empty(_kind(props[name]) if name in props else "object") for name in names}, columns=names
+        )
+    data: dict[str, Any] = {}
+    for name, values in zip(names, columns, strict=True):
         kind = _kind(props[name]) if name in props else "object"
         series = _objects(values) if kind == "object" else _convert(values, kind)
-        data[name] = series.reset_index(drop=True)
-    frame = pd.DataFrame(data, columns=names)
-    if not rows:  # keep the dtypes on an empty frame
-        for name in names:
-            kind = _kind(props[name]) if name in props else "object"
-            frame[name] = _empty(kind)
-    return frame
+        # typed columns go in as arrays (nothing to align); object ones as series, so that pandas keeps
+        # them ``object`` instead of inferring ``str``; every series has the same RangeIndex
+        data[name] = series if series.dtype == object else series.array
+    return pd.DataFrame(data, columns=names, copy=False)
 
 
 def _empty(kind: str) -> pd.Series:

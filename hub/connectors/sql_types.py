@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import base64
 import math
+import operator
 import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -58,6 +59,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum
+from itertools import repeat
 from typing import Any
 
 #: Longest text shown in a preview (characters); longer values end with an ellipsis.
@@ -688,8 +690,18 @@ __all__ = [
 ]
 
 
-def _all_type(values: Sequence[Any], kind: type) -> bool:
-    return all(v is None or type(v) is kind for v in values)
+_NONE = type(None)
+
+
+def _types(values: Sequence[Any]) -> set[type]:
+    """The Python types in a column, ``None`` left out (one pass in C, no per-value Python code)."""
+    types = set(map(type, values))
+    types.discard(_NONE)
+    return types
+
+
+def _present(values: Sequence[Any]) -> Sequence[Any]:
+    return [v for v in values if v is not None] if None in values else values
 
 
 def convert_column(kind: str, values: Sequence[Any]) -> Sequence[Any]:
@@ -697,21 +709,26 @@ def convert_column(kind: str, values: Sequence[Any]) -> Sequence[Any]:
 
     Column-wise with a cheap check first, because a per-value function call dominated the cost of a preview.
     """
-    if kind == "integer" and _all_type(values, int):
+    types = _types(values)
+    if not types:
+        return values  # only NULLs
+    if kind == "integer" and types == {int}:
         return values
-    if kind == "boolean" and _all_type(values, bool):
+    if kind == "boolean" and types == {bool}:
         return values
-    if kind == "text" and all(v is None or (type(v) is str and len(v) <= TEXT_LIMIT) for v in values):
+    if kind == "text" and types == {str} and max(map(len, _present(values))) <= TEXT_LIMIT:
         return values
-    if kind == "number" and all(
-        v is None or (type(v) is float and v - v == 0) or type(v) is int for v in values
-    ):
-        return values  # v - v == 0 is False for NaN and infinities
-    if kind in ("datetime", "datetime_tz", "any") and all(v is None or type(v) is str for v in values):
+    if kind == "number" and types <= {float, int}:
+        # a float column is JSON-safe when finite: x - x is 0.0 for finite x, NaN for NaN and infinities
+        present = _present(values)
+        floats = present if types == {float} else [v for v in present if type(v) is float]
+        if not floats or math.isfinite(sum(map(operator.sub, floats, floats))):
+            return values
+    if kind in ("datetime", "datetime_tz", "any") and types == {str}:
         return values  # already ISO text (PostgreSQL formats timestamps itself, see ``select_as="iso"``)
     if (
         kind in ("datetime", "datetime_tz")
-        and all(v is None or type(v) is datetime for v in values)
+        and types == {datetime}
         and (kind == "datetime" or all(v is None or v.tzinfo is not None for v in values))
     ):
         return [None if v is None else v.isoformat() for v in values]
@@ -727,6 +744,9 @@ def rows_to_records(
         return []
     raw = list(zip(*rows, strict=True))
     columns = [convert_column(kind, values) for kind, values in zip(kinds, raw, strict=True)]
+    if len(raw) != len(names):
+        raise ValueError(f"{len(names)} column names for rows of {len(raw)} values")
+    # dict(zip(names, row)) per row, driven from C (every row has len(names) values: zip(*rows) checked it)
     if all(c is r for c, r in zip(columns, raw, strict=True)):  # nothing changed: skip rebuilding the rows
-        return [dict(zip(names, row, strict=True)) for row in rows]
-    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+        return list(map(dict, map(zip, repeat(names), rows)))
+    return list(map(dict, map(zip, repeat(names), zip(*columns, strict=True))))

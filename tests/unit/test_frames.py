@@ -145,3 +145,13 @@ def test_demo_streams_become_typed_frames(source_id: str, stream: str) -> None:
             assert dtype.kind == "M", (name, dtype)
         else:
             assert str(dtype) == "object", (name, dtype)
+
+
+def test_an_integer_beyond_int64_keeps_its_value_in_an_object_column():
+    # MySQL BIGINT UNSIGNED reaches 2**64 - 1; the column must keep every digit, without a warning.
+    from hub.frames import to_dataframe as _to_dataframe
+
+    big = 2**64 - 1
+    frame = _to_dataframe([{"n": 1}, {"n": big}], {"properties": {"n": {"type": "integer"}}})
+    assert frame["n"].dtype == object
+    assert frame["n"].tolist() == [1, big]

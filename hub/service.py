@@ -243,6 +243,7 @@ class TenantService:
             audit=audit,
             sealed=sealed,
             erase_secret=erase_secret,
+            current=conn,
         )
         if updated is None:
             current = self._require(conn.id)

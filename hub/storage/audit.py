@@ -100,11 +100,23 @@ def scrub(value: Any, *, _key: str = "") -> Any:
     return str(value)
 
 
+#: The last (datetime object, its `iso` text): one write's times are the same object, formatted once.
+#: Read and replaced as one tuple, so threads never see a time with another's text.
+_iso_last: tuple[datetime | None, str] = (None, "")
+
+
 def iso(at: datetime) -> str:
     """The canonical text of a time: UTC, microseconds, ``+00:00``."""
-    if at.tzinfo is not UTC:
-        at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
-    return at.isoformat(timespec="microseconds")
+    global _iso_last
+    last = _iso_last
+    if last[0] is at:
+        return last[1]
+    value = at
+    if value.tzinfo is not UTC:
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    text = value.isoformat(timespec="microseconds")
+    _iso_last = (at, text)
+    return text
 
 
 def canonical_json(value: Any) -> str:
@@ -171,7 +183,24 @@ class AuditDraft:
 
 def build_row(draft: AuditDraft, *, tenant_id: str, seq: int, prev_hash: str, at: datetime) -> dict[str, Any]:
     """The full row (with its hash) that follows ``prev_hash`` at position ``seq``."""
-    body: dict[str, Any] = {  # what `row_hash` hashes, built once
+    return build_row_text(draft, tenant_id=tenant_id, seq=seq, prev_hash=prev_hash, at=at)[0]
+
+
+_enc = json.encoder.encode_basestring  # the string encoder canonical JSON uses (ensure_ascii=False)
+
+
+def build_row_text(
+    draft: AuditDraft, *, tenant_id: str, seq: int, prev_hash: str, at: datetime
+) -> tuple[dict[str, Any], str]:
+    """`build_row` and the canonical JSON of the row's ``detail`` (what the store writes).
+
+    The hashed text is the canonical JSON of the body, assembled from its parts in sorted-key order so
+    that ``detail`` is encoded once (for the hash and for the row); `row_hash` gives the same digest.
+    """
+    detail = scrub(dict(draft.detail))
+    detail_text = canonical_json(detail)
+    outcome = draft.outcome.value if type(draft.outcome) is Outcome else Outcome(draft.outcome).value
+    body: dict[str, Any] = {  # what `row_hash` hashes
         "id": new_id(),
         "tenant_id": tenant_id,
         "seq": seq,
@@ -180,13 +209,29 @@ def build_row(draft: AuditDraft, *, tenant_id: str, seq: int, prev_hash: str, at
         "action": draft.action,
         "target_type": draft.target_type,
         "target_id": draft.target_id,
-        "outcome": draft.outcome.value if type(draft.outcome) is Outcome else Outcome(draft.outcome).value,
-        "detail": scrub(dict(draft.detail)),
+        "outcome": outcome,
+        "detail": detail,
         "prev_hash": prev_hash,
     }
-    digest = hashlib.sha256(canonical_json(body).encode()).hexdigest()
+    if (
+        type(seq) is int
+        and type(tenant_id) is str
+        and type(prev_hash) is str
+        and type(body["actor"]) is str
+        and type(draft.target_type) is str
+        and type(draft.target_id) is str
+    ):
+        text = (
+            f'{{"action":{_enc(draft.action)},"actor":{_enc(body["actor"])},"at":"{body["at"]}",'
+            f'"detail":{detail_text},"id":"{body["id"]}","outcome":{_enc(outcome)},'
+            f'"prev_hash":{_enc(prev_hash)},"seq":{seq},"target_id":{_enc(draft.target_id)},'
+            f'"target_type":{_enc(draft.target_type)},"tenant_id":{_enc(tenant_id)}}}'
+        )
+    else:  # unusual types: the general encoder
+        text = canonical_json(body)
+    digest = hashlib.sha256(text.encode()).hexdigest()
     row = {**body, "at": at, "hash": digest}
-    return row
+    return row, detail_text
 
 
 def to_entry(row: Mapping[str, Any]) -> AuditEntry:
@@ -258,6 +303,7 @@ __all__ = [
     "GENESIS",
     "AuditDraft",
     "build_row",
+    "build_row_text",
     "canonical_json",
     "new_id",
     "row_hash",

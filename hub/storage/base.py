@@ -58,11 +58,15 @@ class Store(ABC):
         audit: AuditDraft | None,
         sealed: Sealed | None = None,
         erase_secret: bool = False,
+        current: Connection | None = None,
     ) -> Connection | None:
         """Apply ``changes`` (columns of the connection) if its status is still ``expect_status``.
 
         ``sealed`` replaces the stored secret; ``erase_secret`` sets it to NULL. Returns the updated
         connection, or None when it does not exist or its status changed meanwhile (nothing is written).
+        ``current`` (optional) is the caller's copy of the row: a store may build the returned model from
+        it plus ``changes``, reading back only the columns the update did not set (a concurrent rename
+        still shows).
         """
 
     @abstractmethod

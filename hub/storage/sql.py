@@ -26,7 +26,7 @@ import os
 import re
 import sqlite3
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,7 @@ from typing_extensions import override
 
 from hub.exceptions import HubError, InputError, StorageError
 from hub.models import ApiKey, AuditEntry, Connection, Mode, Status, Tenant, User
-from hub.storage.audit import GENESIS, AuditDraft, build_row, canonical_json, to_entry
+from hub.storage.audit import GENESIS, AuditDraft, build_row_text, canonical_json, iso, to_entry
 from hub.storage.base import Directory, SignInRecord, Store
 from hub.storage.crypto import Sealed
 
@@ -419,36 +419,23 @@ class Database:
         except sa_exc.SQLAlchemyError as exc:
             raise translate(exc, action=action, url=url) from exc
 
-    @contextmanager
-    def raw_begin(self, *, tenant_id: str, admin: bool = False, action: str) -> Iterator[_Raw]:
+    def raw_begin(
+        self, *, tenant_id: str, admin: bool = False, action: str
+    ) -> AbstractContextManager[_Raw]:
         """One transaction on the driver's own connection (the hot path; no SQLAlchemy per statement).
 
-        SQLite: BEGIN IMMEDIATE on a connection from `_sqlite_checkout`. PostgreSQL: BEGIN and the tenant
-        setting in one round trip (the tenant id is a checked uuid, so it is written into that statement).
-        Errors become `StorageError`.
+        SQLite: BEGIN IMMEDIATE on a connection from `_sqlite_checkout` (a small context-manager class,
+        cheaper than a generator). PostgreSQL: BEGIN and the tenant setting in one round trip (the tenant
+        id is a checked uuid, so it is written into that statement). Errors become `StorageError`.
         """
         if not is_uuid(tenant_id):
             raise InputError(f"Tenant id {tenant_id!r} is not a uuid.")
         if self.is_sqlite:
-            driver: Any = self._sqlite_checkout(action)
-            broken = False
-            try:
-                driver.execute("BEGIN IMMEDIATE")
-                yield _Raw(True, driver)
-                driver.commit()
-            except BaseException as exc:
-                try:
-                    driver.rollback()
-                except Exception:  # the connection itself is gone
-                    broken = True
-                wrapped = _from_driver(exc) if isinstance(exc, Exception) else None
-                if wrapped is None:
-                    raise
-                broken = broken or isinstance(wrapped, sa_exc.OperationalError | sa_exc.InterfaceError)
-                raise translate(wrapped, action=action, url=self.url) from exc
-            finally:
-                self._sqlite_checkin(driver, broken=broken)
-            return
+            return _SqliteTx(self, action)
+        return self._pg_raw_begin(tenant_id=tenant_id, admin=admin, action=action)
+
+    @contextmanager
+    def _pg_raw_begin(self, *, tenant_id: str, admin: bool, action: str) -> Iterator[_Raw]:
         engine = self._admin_engine if admin else self._engine
         url = self.admin_url if admin else self.url
         try:
@@ -456,7 +443,7 @@ class Database:
         except sa_exc.SQLAlchemyError as exc:
             raise translate(exc, action=action, url=url) from exc
         broken = False
-        driver = fairy.driver_connection
+        driver: Any = fairy.driver_connection
         try:
             try:
                 driver.autocommit = True  # we send BEGIN ourselves, with the setting
@@ -842,6 +829,59 @@ _SQL_LIST_PG = (
 _CONNECTIONS = TypeAdapter(list[Connection])
 
 
+class _SqliteTx:
+    """`Database.raw_begin` on SQLite: BEGIN IMMEDIATE ... COMMIT on a hot-path sqlite3 connection.
+
+    Any error rolls back, returns the connection (closed when it broke) and becomes `StorageError` when
+    it came from the driver; other exceptions pass through unchanged.
+    """
+
+    __slots__ = ("action", "db", "driver")
+
+    def __init__(self, db: Database, action: str) -> None:
+        self.db = db
+        self.action = action
+        self.driver: Any = None
+
+    def __enter__(self) -> _Raw:
+        driver = self.driver = self.db._sqlite_checkout(self.action)
+        try:
+            driver.execute("BEGIN IMMEDIATE")
+        except BaseException as exc:
+            self._fail(exc)
+            raise
+        return _Raw(True, driver)
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
+        driver = self.driver
+        if exc is None:
+            try:
+                driver.commit()
+            except BaseException as err:
+                self._fail(err)
+                raise
+            self.db._sqlite_checkin(driver, broken=False)
+            return
+        self._fail(exc)  # not a driver error: it propagates unchanged
+
+    def _fail(self, exc: BaseException) -> None:
+        """Roll back and return the connection; raise the translated error for a driver error."""
+        driver = self.driver
+        broken = False
+        try:
+            try:
+                driver.rollback()
+            except Exception:  # the connection itself is gone
+                broken = True
+            wrapped = _from_driver(exc) if isinstance(exc, Exception) else None
+            if wrapped is None:
+                return
+            broken = broken or isinstance(wrapped, sa_exc.OperationalError | sa_exc.InterfaceError)
+            raise translate(wrapped, action=self.action, url=self.db.url) from exc
+        finally:
+            self.db._sqlite_checkin(driver, broken=broken)
+
+
 class _Raw:
     """A driver connection (sqlite3 or psycopg) in a transaction, with per-dialect value adaptation."""
 
@@ -860,6 +900,8 @@ class _Raw:
     def ts(self, value: datetime | None) -> Any:
         if value is None or not self.sqlite:
             return value
+        if value.tzinfo is UTC:  # the canonical text (formatted once per time object), its SQLite form
+            return iso(value)[:-6].replace("T", " ", 1)
         if value.tzinfo is not UTC:
             value = value.astimezone(UTC)
         # the text SQLAlchemy's SQLite DateTime stores: "YYYY-MM-DD HH:MM:SS.ffffff" (naive UTC); the
@@ -913,6 +955,59 @@ def _update_sql(columns: tuple[str, ...], guarded: bool, sqlite: bool) -> str:
     return sql
 
 
+#: The connection model's columns an update may change (the others never change after the insert).
+_MUTABLE = ("last_checked_at", "metadata", "name", "status", "status_detail", "updated_at")
+_NOT_MODEL = frozenset({"encrypted_config", "key_id"})
+_UPDATE_REST_SQL: dict[tuple[tuple[str, ...], bool, tuple[str, ...]], str] = {}
+
+
+def _update_sql_rest(columns: tuple[str, ...], guarded: bool, rest: tuple[str, ...]) -> str:
+    """UPDATE ... RETURNING only the ``rest`` columns (SQLite; ``1`` when the update sets them all)."""
+    key = (columns, guarded, rest)
+    sql = _UPDATE_REST_SQL.get(key)
+    if sql is None:
+        sets = ", ".join(f"{c} = ?" for c in columns)
+        guard = " AND status = ?" if guarded else ""
+        sql = (
+            f"UPDATE tenant_airbyte_connections SET {sets} WHERE id = ? AND tenant_id = ?{guard} "
+            f"RETURNING {', '.join(rest) or '1'}"
+        )
+        _UPDATE_REST_SQL[key] = sql
+    return sql
+
+
+def _updated_copy(
+    current: Connection, changes: Mapping[str, Any], rest: tuple[str, ...], found: tuple[Any, ...]
+) -> Connection:
+    """``current`` with ``changes`` and the read-back ``rest`` columns (SQLite text values) applied.
+
+    The changed values are the ones just written, typed as the model types them; the copy is not
+    validated again (every value is either the caller's own typed value or converted here).
+    """
+    update = dict(changes)
+    for col in _NOT_MODEL.intersection(update):
+        del update[col]
+    status = update.get("status")
+    if status is not None and type(status) is not Status:
+        update["status"] = Status(status)
+    for col in _TS_COLS:
+        value = update.get(col)
+        if value is not None and value.tzinfo is not UTC:
+            update[col] = _utc(value)
+    if "metadata" in update and type(update["metadata"]) is not dict:
+        update["metadata"] = dict(update["metadata"] or {})
+    for col, value in zip(rest, found, strict=False):
+        if col in _TS_COLS:
+            update[col] = datetime.fromisoformat(value).replace(tzinfo=UTC) if value is not None else None
+        elif col == "metadata":
+            update[col] = json.loads(value) if value else {}
+        elif col == "status":
+            update[col] = Status(value)
+        else:
+            update[col] = value if value is not None else ""
+    return current.model_copy(update=update)
+
+
 def append_audit(
     db: Database,
     conn: SAConnection,
@@ -942,9 +1037,9 @@ def _append(
         # SQLite: the (audit_head, seq) this store wrote last, tried as a compare-and-set on the head in the
         # UPDATE itself (the head's hash covers its seq, so the same head means the same newest row); a
         # stale hint costs the usual read below, never a row.
-        row = build_row(draft, tenant_id=tenant_id, seq=hint[1] + 1, prev_hash=hint[0], at=now())
+        row, text = build_row_text(draft, tenant_id=tenant_id, seq=hint[1] + 1, prev_hash=hint[0], at=now())
         if raw.run(_SQL_SQLITE_CAS_HEAD, (row["hash"], tenant_id, hint[0])).rowcount == 1:
-            raw.run(_SQL_INSERT_AUDIT, _audit_values(raw, row))
+            raw.run(_SQL_INSERT_AUDIT, _audit_values(raw, row, text))
             return row
     prefetched = head
     for _attempt in range(200):
@@ -955,8 +1050,10 @@ def _append(
                 f"Tenant {tenant_id} does not exist (or is not visible to this role).", transient=False
             )
         current, last_seq = found[0] or "", int(found[1])
-        row = build_row(draft, tenant_id=tenant_id, seq=last_seq + 1, prev_hash=current or GENESIS, at=now())
-        values = _audit_values(raw, row)
+        row, text = build_row_text(
+            draft, tenant_id=tenant_id, seq=last_seq + 1, prev_hash=current or GENESIS, at=now()
+        )
+        values = _audit_values(raw, row, text)
         if raw.sqlite:
             raw.run(_SQL_INSERT_AUDIT, values)
             raw.run(_SQL_UPDATE_HEAD, (row["hash"], tenant_id))
@@ -967,10 +1064,11 @@ def _append(
     raise StorageError(f"Could not append to the audit log of tenant {tenant_id}: too much contention.")
 
 
-def _audit_values(raw: _Raw, row: dict[str, Any]) -> list[Any]:
+def _audit_values(raw: _Raw, row: dict[str, Any], detail_text: str | None = None) -> list[Any]:
+    """The values of `_SQL_INSERT_AUDIT`; ``detail_text`` is the detail's canonical JSON if known."""
     values = [row[c] for c in _AUDIT_COLS]
     values[3] = raw.ts(row["at"])
-    values[9] = raw.js(row["detail"])
+    values[9] = detail_text if raw.sqlite and detail_text is not None else raw.js(row["detail"])
     return values
 
 
@@ -1030,6 +1128,7 @@ class SqlStore(Store):
         audit: AuditDraft | None,
         sealed: Sealed | None = None,
         erase_secret: bool = False,
+        current: Connection | None = None,
     ) -> Connection | None:
         if not is_uuid(connection_id):
             return None
@@ -1044,7 +1143,19 @@ class SqlStore(Store):
             raise InputError(f"Cannot change connection columns {sorted(set(values) - _UPDATABLE)}.")
         columns = tuple(sorted(values))
         sqlite = self.db.is_sqlite
-        sql = _update_sql(columns, expect_status is not None, sqlite)
+        # SQLite with the caller's copy: the returned model is that copy plus the changes, and only the
+        # columns the update did not set are read back (so a concurrent rename still shows)
+        rest: tuple[str, ...] | None = None
+        if (
+            sqlite
+            and current is not None
+            and current.id == connection_id
+            and current.tenant_id == self.tenant_id
+        ):
+            rest = tuple(c for c in _MUTABLE if c not in values)
+            sql = _update_sql_rest(columns, expect_status is not None, rest)
+        else:
+            sql = _update_sql(columns, expect_status is not None, sqlite)
         with self.db.raw_begin(
             tenant_id=self.tenant_id, admin=self.admin, action="update the connection"
         ) as raw:
@@ -1060,8 +1171,13 @@ class SqlStore(Store):
                 found = found[:-2] if found is not None else None
             if found is None:
                 return None
-            # SQLite returns the row as one JSON object: pydantic-core parses and checks it in one call
-            row = Connection.model_validate_json(found[0]) if sqlite else raw.connection(found)
+            if rest is not None:
+                assert current is not None
+                row = _updated_copy(current, changes, rest, found)
+            elif sqlite:  # the row as one JSON object: pydantic-core parses and checks it in one call
+                row = Connection.model_validate_json(found[0])
+            else:
+                row = raw.connection(found)
             written = None
             if audit is not None:
                 written = _append(raw, self.tenant_id, audit, head=head, hint=self._hint)

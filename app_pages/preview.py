@@ -20,6 +20,7 @@ from hub.views import (
     schema_columns,
     schema_rows,
     status_badge,
+    stored_streams,
 )
 from ui.components import show_error
 from ui.session import go_to, require_context
@@ -83,12 +84,14 @@ conn = by_id[str(conn_id)]
 if st.query_params.get("connection") != conn.id:
     st.query_params["connection"] = conn.id
 
-streams = ctx.service.streams(conn.id)
-if not streams:
+# The streams recorded by the last test; discover again only for a connection that recorded none.
+estimates = stored_streams(conn)
+if estimates is None:
+    estimates = {s.name: s.estimated_rows for s in ctx.service.streams(conn.id)}
+if not estimates:
     st.info(f"{conn.name} has no streams to preview.", icon=":material/info:")
     st.stop()
-names = [s.name for s in streams]
-estimates = {s.name: s.estimated_rows for s in streams}
+names = list(estimates)
 if st.session_state.get("preview_stream") not in names:
     st.session_state["preview_stream"] = names[0]
 

@@ -108,6 +108,19 @@ def stream_count(connection: Connection) -> int | None:
     return _first_int(connection.metadata, "stream_count", "streams")
 
 
+def stored_streams(connection: Connection) -> dict[str, int | None] | None:
+    """Stream name -> estimated rows, as recorded by the connection's last test; None if not recorded.
+
+    The stream picker reads this instead of discovering the source again on every page rerun.
+    """
+    names = connection.metadata.get("streams")
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+        return None
+    rows = connection.metadata.get("estimated_rows")
+    rows = rows if isinstance(rows, dict) else {}
+    return {n: rows[n] if isinstance(rows.get(n), int) else None for n in names}
+
+
 def records_sampled(connection: Connection) -> int | None:
     """Number of records sampled when the connection was tested, if known."""
     return _first_int(connection.metadata, "records_sampled", "sample_records", "sample_counts", "samples")

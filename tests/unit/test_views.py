@@ -233,3 +233,15 @@ def test_every_stream_of_every_source_displays_with_its_schema_columns(catalogue
         assert list(shown.columns) == schema_columns(preview.stream)
         assert len(shown) == len(preview.records)
         parquet_bytes(raw_frame(preview.records, schema_columns(preview.stream)))
+
+
+def test_the_stream_picker_uses_the_streams_the_last_test_recorded(hub):
+    from hub.views import stored_streams
+
+    svc = hub.tenant("shop")
+    conn = svc.connect("stripe", {"api_key": "sk_test_" + "a1" * 14}, actor="t", mode="demo")
+    recorded = stored_streams(conn)
+    discovered = {s.name: s.estimated_rows for s in svc.streams(conn.id)}
+    assert recorded == discovered  # same names, order and sizes as a fresh discover
+    bare = conn.model_copy(update={"metadata": {}})
+    assert stored_streams(bare) is None  # nothing recorded: the page discovers instead

@@ -67,7 +67,7 @@ from hub.models import (
 )
 from hub.settings import Settings
 from hub.status import transition
-from hub.storage.audit import AuditDraft, verify_chain
+from hub.storage.audit import AuditDraft, new_id, verify_chain
 from hub.storage.crypto import KeyRing, Sealed
 from hub.storage.sql import Database, SqlStore, now
 
@@ -301,7 +301,7 @@ class TenantService:
         label = (name or "").strip() or self._default_name(source, validated)
         if len(label) > 200:
             raise InputError("The connection name is longer than 200 characters.", hint="Use a shorter name.")
-        conn_id = str(uuid.uuid4())
+        conn_id = new_id()  # a random uuid's text, without the UUID object
         sealed = self.hub.keys.seal_config(validated, tenant_id=self.tenant.id, connection_id=conn_id)
         at = now()
         conn = Connection(

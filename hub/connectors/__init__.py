@@ -55,7 +55,8 @@ def get_connector(
         settings: passed to live connectors (e.g. ``HUB_SQLITE_ROOT``).
 
     """
-    mode = Mode(mode)
+    if type(mode) is not Mode:
+        mode = Mode(mode)
     if mode is Mode.DEMO:
         from hub.connectors.demo import DemoConnector
 

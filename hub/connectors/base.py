@@ -45,7 +45,7 @@ _VALIDATORS: dict[str, tuple[dict[str, Any], jsonschema.protocols.Validator]] = 
 _VALIDATORS_MAX = 512
 
 
-def _validator(spec: Mapping[str, Any]) -> jsonschema.protocols.Validator:
+def validator_for(spec: Mapping[str, Any]) -> jsonschema.protocols.Validator:
     """A Draft 7 validator for ``spec``, built once per distinct spec (a hit is checked with ``==``)."""
     key = repr(spec)
     hit = _VALIDATORS.get(key)
@@ -59,9 +59,15 @@ def _validator(spec: Mapping[str, Any]) -> jsonschema.protocols.Validator:
     return validator
 
 
-def validate_config(spec: Mapping[str, Any], config: Mapping[str, Any]) -> Config:
+def validate_config(
+    spec: Mapping[str, Any],
+    config: Mapping[str, Any],
+    *,
+    validator: jsonschema.protocols.Validator | None = None,
+) -> Config:
     """Validate ``config`` against a connector spec; apply defaults. Raise `ConfigError` naming the field.
 
+    ``validator`` is ``spec``'s own validator when the caller keeps one (else a cached one is looked up).
     The error message never contains the value of a secret field.
     """
     plain = reveal_config(config)
@@ -78,7 +84,8 @@ def validate_config(spec: Mapping[str, Any], config: Mapping[str, Any]) -> Confi
             f"Unknown field '{field}'.", field=field, hint="Remove it; see the connector's spec."
         )
     data.update({k: plain[k] for k in extra})
-    validator = _validator(spec)
+    if validator is None:
+        validator = validator_for(spec)
     errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.path), list(e.path)))
     if errors:
         err = errors[0]

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from typing import Any
 
-from hub.connectors.base import Config, Connector, reveal
+from hub.connectors.base import Config, Connector, reveal, validate_config, validator_for
 from hub.connectors.demo_data import get_source
 from hub.connectors.demo_data._core import SourceDef, StreamDef, World
 from hub.connectors.demo_data.generic import database_alias, generic_source
@@ -40,6 +40,13 @@ KEY_WORDS: dict[str, tuple[str, str]] = {
         "it should be 32 hexadecimal characters followed by the data center, like -us21",
     ),
 }
+
+
+#: (id of the catalogue entry, tenant, seed) -> (the entry, its spec, the spec's validator). The entry is
+#: kept so its id is never reused while cached, and compared by identity on a hit. Never given out: a
+#: caller's `spec()` is always a new dict.
+_SPECS: dict[tuple[int, str, int], tuple[SourceEntry, dict[str, Any], Any]] = {}
+_SPECS_MAX = 512
 
 
 class DemoConnector(Connector):
@@ -67,7 +74,7 @@ class DemoConnector(Connector):
     def spec(self) -> dict[str, Any]:
         """The config schema for the entry's auth kind (secret fields carry ``airbyte_secret: true``)."""
         src = self.source
-        kind = AuthKind(src.auth_kind)
+        kind = _kind(src)
         base: dict[str, Any] = {
             "$schema": "http://json-schema.org/draft-07/schema#",
             "title": f"{src.name} (demo)",
@@ -136,13 +143,25 @@ class DemoConnector(Connector):
             }
         return base
 
+    def validate(self, config: Mapping[str, Any]) -> Config:
+        """`Connector.validate`, with this connector's spec and its validator made once, not per call."""
+        key = (id(self.source), self.tenant, self.seed)
+        hit = _SPECS.get(key)
+        if hit is None or hit[0] is not self.source:
+            spec = self.spec()
+            hit = (self.source, spec, validator_for(spec))
+            if len(_SPECS) >= _SPECS_MAX:
+                _SPECS.clear()
+            _SPECS[key] = hit
+        return validate_config(hit[1], config, validator=hit[2])
+
     # ------------------------------------------------------------------ check
 
     def check(self, config: Config) -> CheckResult:
         """Demo check: nothing is contacted, but a missing account or a malformed API key fails."""
         t0 = time.perf_counter()
         src = self.source
-        kind = AuthKind(src.auth_kind)
+        kind = _kind(src)
         ok, message, hint = True, "", ""
         if kind is AuthKind.OAUTH2:
             account = str(reveal(config.get("account")) or "").strip()
@@ -230,7 +249,7 @@ class DemoConnector(Connector):
         # caller editing the returned schema (adding a title, dropping a column) must not change them.
         return StreamInfo(
             name=sdef.name,
-            json_schema=_copy_json(sdef.schema),
+            json_schema=sdef.schema_copy(),
             primary_key=list(sdef.primary_key),
             cursor_field=sdef.cursor_field,
             estimated_rows=world.rows(sdef.name),
@@ -294,22 +313,19 @@ def _diagnose(source_id: str, key: str) -> str | None:
     return None
 
 
-def _copy_json(value: Any) -> Any:
-    """A deep copy of JSON-like data (dicts, lists, scalars); several times faster than `copy.deepcopy`."""
-    if isinstance(value, dict):
-        return {k: _copy_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy_json(v) for v in value]
-    return value
-
-
 def _definition(source: SourceEntry) -> SourceDef:
     """The demo definition for an entry: its own, a database alias, or generic streams for unknown names.
 
     Cached per (id, auth kind, streams): the definitions are code, so one object per shape is enough,
     and every connector for it shares the process-wide stream sizes (see `World`).
     """
-    return _definition_for(source.id, AuthKind(source.auth_kind), tuple(source.streams))
+    return _definition_for(source.id, _kind(source), tuple(source.streams))
+
+
+def _kind(source: SourceEntry) -> AuthKind:
+    """The entry's auth kind as the enum (already one when the entry was validated: no enum call)."""
+    kind = source.auth_kind
+    return kind if type(kind) is AuthKind else AuthKind(kind)
 
 
 @lru_cache(maxsize=256)

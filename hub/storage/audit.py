@@ -84,7 +84,18 @@ def scrub(value: Any, *, _key: str = "") -> Any:
     if kind in _PLAIN:
         return value
     if kind is dict and not (_key and _secret_key(_key)):
-        return {str(k): scrub(v, _key=str(k)) for k, v in value.items()}
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            if type(k) is str:  # the usual flat detail: plain values kept without a call per value
+                kv = type(v)
+                if kv in _PLAIN:
+                    out[k] = v
+                    continue
+                if kv is str:
+                    out[k] = REDACTED if _secret_key(k) else v
+                    continue
+            out[str(k)] = scrub(v, _key=str(k))
+        return out
     if isinstance(value, SecretStr):
         return REDACTED
     if _key and _secret_key(_key) and not isinstance(value, bool | int | float | type(None)):
@@ -173,6 +184,8 @@ class AuditDraft:
                 f"Unknown audit action {self.action!r}.",
                 hint=f"Use one of: {', '.join(sorted(AUDIT_ACTIONS))}.",
             )
+        if type(self.outcome) is Outcome:
+            return
         try:
             Outcome(self.outcome)
         except ValueError:
@@ -197,41 +210,71 @@ def build_row_text(
     The hashed text is the canonical JSON of the body, assembled from its parts in sorted-key order so
     that ``detail`` is encoded once (for the hash and for the row); `row_hash` gives the same digest.
     """
-    detail = scrub(dict(draft.detail))
+    detail = scrub(draft.detail)  # always a new dict (a mapping is copied, never kept)
     detail_text = canonical_json(detail)
     outcome = draft.outcome.value if type(draft.outcome) is Outcome else Outcome(draft.outcome).value
-    body: dict[str, Any] = {  # what `row_hash` hashes
-        "id": new_id(),
-        "tenant_id": tenant_id,
-        "seq": seq,
-        "at": iso(at),
-        "actor": draft.actor[:200],
-        "action": draft.action,
-        "target_type": draft.target_type,
-        "target_id": draft.target_id,
-        "outcome": outcome,
-        "detail": detail,
-        "prev_hash": prev_hash,
-    }
+    row_id = new_id()
+    at_text = iso(at)
+    actor = draft.actor[:200]
+    action, target_type, target_id = draft.action, draft.target_type, draft.target_id
     if (
         type(seq) is int
         and type(tenant_id) is str
         and type(prev_hash) is str
-        and type(body["actor"]) is str
-        and type(draft.target_type) is str
-        and type(draft.target_id) is str
+        and type(actor) is str
+        and type(target_type) is str
+        and type(target_id) is str
     ):
         text = (
-            f'{{"action":{_enc(draft.action)},"actor":{_enc(body["actor"])},"at":"{body["at"]}",'
-            f'"detail":{detail_text},"id":"{body["id"]}","outcome":{_enc(outcome)},'
-            f'"prev_hash":{_enc(prev_hash)},"seq":{seq},"target_id":{_enc(draft.target_id)},'
-            f'"target_type":{_enc(draft.target_type)},"tenant_id":{_enc(tenant_id)}}}'
+            f'{{"action":{_enc_known(action)},"actor":{_enc(actor)},"at":"{at_text}",'
+            f'"detail":{detail_text},"id":"{row_id}","outcome":{_enc_known(outcome)},'
+            f'"prev_hash":{_enc(prev_hash)},"seq":{seq},"target_id":{_enc(target_id)},'
+            f'"target_type":{_enc_known(target_type)},"tenant_id":{_enc(tenant_id)}}}'
         )
-    else:  # unusual types: the general encoder
-        text = canonical_json(body)
-    digest = hashlib.sha256(text.encode()).hexdigest()
-    row = {**body, "at": at, "hash": digest}
+    else:  # unusual types: the general encoder over the body `row_hash` hashes
+        text = canonical_json(
+            {
+                "id": row_id,
+                "tenant_id": tenant_id,
+                "seq": seq,
+                "at": at_text,
+                "actor": actor,
+                "action": action,
+                "target_type": target_type,
+                "target_id": target_id,
+                "outcome": outcome,
+                "detail": detail,
+                "prev_hash": prev_hash,
+            }
+        )
+    row = {
+        "id": row_id,
+        "tenant_id": tenant_id,
+        "seq": seq,
+        "at": at,
+        "actor": actor,
+        "action": action,
+        "target_type": target_type,
+        "target_id": target_id,
+        "outcome": outcome,
+        "detail": detail,
+        "prev_hash": prev_hash,
+        "hash": hashlib.sha256(text.encode()).hexdigest(),
+    }
     return row, detail_text
+
+
+#: JSON text of the few strings every row repeats (actions, target types, outcomes), encoded once each.
+_ENC_KNOWN: dict[str, str] = {}
+
+
+def _enc_known(value: str) -> str:
+    text = _ENC_KNOWN.get(value)
+    if text is None:
+        text = _enc(value)
+        if len(_ENC_KNOWN) < 256:  # bounded: only the strings the code itself uses get here
+            _ENC_KNOWN[value] = text
+    return text
 
 
 def to_entry(row: Mapping[str, Any]) -> AuditEntry:

@@ -28,6 +28,7 @@ import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -200,7 +201,14 @@ def is_uuid(value: str) -> bool:
     Canonical means 8-4-4-4-12 hexadecimal digits (either case), as ``str(uuid.UUID(value)) ==
     value.lower()`` would accept, without building the `uuid.UUID`.
     """
-    return isinstance(value, str) and _UUID_RE.fullmatch(value) is not None
+    return isinstance(value, str) and len(value) == 36 and _uuid_text(value)
+
+
+@lru_cache(maxsize=4096)
+def _uuid_text(value: str) -> bool:
+    # memoised: the hot path checks the same few tenant and connection ids several times per write
+    # (only 36-character strings get here, so the cache stays small)
+    return _UUID_RE.fullmatch(value) is not None
 
 
 # --------------------------------------------------------------------------- URLs and errors
@@ -958,22 +966,26 @@ def _update_sql(columns: tuple[str, ...], guarded: bool, sqlite: bool) -> str:
 #: The connection model's columns an update may change (the others never change after the insert).
 _MUTABLE = ("last_checked_at", "metadata", "name", "status", "status_detail", "updated_at")
 _NOT_MODEL = frozenset({"encrypted_config", "key_id"})
-_UPDATE_REST_SQL: dict[tuple[tuple[str, ...], bool, tuple[str, ...]], str] = {}
+_UPDATE_REST_SQL: dict[tuple[tuple[str, ...], bool], tuple[str, tuple[str, ...]]] = {}
 
 
-def _update_sql_rest(columns: tuple[str, ...], guarded: bool, rest: tuple[str, ...]) -> str:
-    """UPDATE ... RETURNING only the ``rest`` columns (SQLite; ``1`` when the update sets them all)."""
-    key = (columns, guarded, rest)
-    sql = _UPDATE_REST_SQL.get(key)
-    if sql is None:
+def _update_sql_rest(columns: tuple[str, ...], guarded: bool) -> tuple[str, tuple[str, ...]]:
+    """(UPDATE ... RETURNING the model columns it does not set, those columns) (SQLite).
+
+    ``RETURNING 1`` when the update sets them all. Made once per shape of update.
+    """
+    key = (columns, guarded)
+    plan = _UPDATE_REST_SQL.get(key)
+    if plan is None:
+        rest = tuple(c for c in _MUTABLE if c not in columns)
         sets = ", ".join(f"{c} = ?" for c in columns)
         guard = " AND status = ?" if guarded else ""
         sql = (
             f"UPDATE tenant_airbyte_connections SET {sets} WHERE id = ? AND tenant_id = ?{guard} "
             f"RETURNING {', '.join(rest) or '1'}"
         )
-        _UPDATE_REST_SQL[key] = sql
-    return sql
+        plan = _UPDATE_REST_SQL[key] = (sql, rest)
+    return plan
 
 
 def _updated_copy(
@@ -1032,12 +1044,16 @@ def _append(
     *,
     head: tuple[Any, Any] | None = None,
     hint: tuple[str, int] | None = None,
+    at: datetime | None = None,
 ) -> dict[str, Any]:
+    # ``at``: the time of the change this row records (so one time object is formatted once for both)
+    if not isinstance(at, datetime):
+        at = now()
     if hint is not None and head is None and raw.sqlite:
         # SQLite: the (audit_head, seq) this store wrote last, tried as a compare-and-set on the head in the
         # UPDATE itself (the head's hash covers its seq, so the same head means the same newest row); a
         # stale hint costs the usual read below, never a row.
-        row, text = build_row_text(draft, tenant_id=tenant_id, seq=hint[1] + 1, prev_hash=hint[0], at=now())
+        row, text = build_row_text(draft, tenant_id=tenant_id, seq=hint[1] + 1, prev_hash=hint[0], at=at)
         if raw.run(_SQL_SQLITE_CAS_HEAD, (row["hash"], tenant_id, hint[0])).rowcount == 1:
             raw.run(_SQL_INSERT_AUDIT, _audit_values(raw, row, text))
             return row
@@ -1051,7 +1067,7 @@ def _append(
             )
         current, last_seq = found[0] or "", int(found[1])
         row, text = build_row_text(
-            draft, tenant_id=tenant_id, seq=last_seq + 1, prev_hash=current or GENESIS, at=now()
+            draft, tenant_id=tenant_id, seq=last_seq + 1, prev_hash=current or GENESIS, at=at
         )
         values = _audit_values(raw, row, text)
         if raw.sqlite:
@@ -1111,10 +1127,10 @@ class SqlStore(Store):
             params = _insert_params(raw, conn, sealed)
             if self.db.is_sqlite:
                 raw.run(_SQL_INSERT_CONN, params)
-                written = _append(raw, self.tenant_id, audit, hint=self._hint)
+                written = _append(raw, self.tenant_id, audit, hint=self._hint, at=conn.updated_at)
             else:  # one round trip: the insert and the read of the audit head
                 head = raw.run(_SQL_PG_INSERT_CONN_HEAD, [*params, self.tenant_id, self.tenant_id]).fetchone()
-                written = _append(raw, self.tenant_id, audit, head=head)
+                written = _append(raw, self.tenant_id, audit, head=head, at=conn.updated_at)
         self._hint = (written["hash"], written["seq"])  # committed
         return conn
 
@@ -1152,8 +1168,7 @@ class SqlStore(Store):
             and current.id == connection_id
             and current.tenant_id == self.tenant_id
         ):
-            rest = tuple(c for c in _MUTABLE if c not in values)
-            sql = _update_sql_rest(columns, expect_status is not None, rest)
+            sql, rest = _update_sql_rest(columns, expect_status is not None)
         else:
             sql = _update_sql(columns, expect_status is not None, sqlite)
         with self.db.raw_begin(
@@ -1180,7 +1195,9 @@ class SqlStore(Store):
                 row = raw.connection(found)
             written = None
             if audit is not None:
-                written = _append(raw, self.tenant_id, audit, head=head, hint=self._hint)
+                written = _append(
+                    raw, self.tenant_id, audit, head=head, hint=self._hint, at=values.get("updated_at")
+                )
         if written is not None:
             self._hint = (written["hash"], written["seq"])  # committed
         return row

@@ -133,3 +133,27 @@ def test_concurrent_appends_form_one_chain_on_sqlite() -> None:
         assert [e.seq for e in svc.audit_log()] == list(range(1, 202))
         newest = svc.audit_log(limit=3, newest_first=True)
         assert [e.seq for e in newest] == [201, 200, 199]
+
+
+def test_flat_details_keep_plain_values_and_redact_secret_strings() -> None:
+    detail: dict[Any, Any] = {
+        "password": "hunter2", "to": "connected", "n": 3, "ratio": 0.5, "ok": True, "none": None, 7: "x"
+    }
+    assert scrub(detail) == {
+        "password": "[redacted]",
+        "to": "connected",
+        "n": 3,
+        "ratio": 0.5,
+        "ok": True,
+        "none": None,
+        "7": "x",
+    }
+    assert detail["password"] == "hunter2"  # the caller's dict is left as it was
+    row = build_row(
+        AuditDraft("connection.status", actor="a", detail=detail),
+        tenant_id=TENANT,
+        seq=1,
+        prev_hash=GENESIS,
+        at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    assert row["detail"]["password"] == "[redacted]" and row["hash"] == row_hash(row)

@@ -706,3 +706,23 @@ def test_editing_a_generic_stream_schema_leaves_other_generic_streams_alone() ->
     assert projects.json_schema["properties"]["id"]["type"] != "edited"
     [tasks_again, _] = DemoConnector(new).discover({})
     assert tasks_again.json_schema["properties"]["id"]["type"] != "edited"
+
+
+def test_validation_never_uses_a_spec_a_caller_changed() -> None:
+    c = demo("csv")
+    spec = c.spec()
+    spec["properties"]["file_name"]["type"] = "integer"
+    spec["additionalProperties"] = True
+    assert c.validate({"file_name": "export.csv"}) == {"file_name": "export.csv"}
+    with pytest.raises(ConfigError, match="Unknown field 'other'"):
+        c.validate({"other": 1})
+    assert demo("csv").spec()["properties"]["file_name"]["type"] == "string"
+
+
+def test_validation_follows_the_entry_the_connector_was_made_for() -> None:
+    file_entry = SOURCES["csv"]
+    as_database = SourceEntry(**{**file_entry.model_dump(), "auth_kind": "database"})
+    assert DemoConnector(file_entry, tenant="t").validate({}) == {}
+    assert DemoConnector(as_database, tenant="t").validate({}) == {"sample": True}
+    with pytest.raises(ConfigError, match="file_name"):
+        DemoConnector(file_entry, tenant="t").validate({"file_name": 5})

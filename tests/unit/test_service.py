@@ -19,6 +19,7 @@ from hub.exceptions import InputError, NotFound, StorageError, UnknownBusinessTy
 from hub.models import Mode, Status, StepEvent
 from hub.service import Hub, demo_preview, demo_streams
 from hub.settings import Settings
+from hub.storage.sql import is_uuid
 from tests.storage_support import sqlite_exec
 
 REPO = Path(__file__).resolve().parents[2]
@@ -167,3 +168,38 @@ def test_a_read_only_database_is_a_clear_error_and_nothing_is_written() -> None:
         con.close()
     finally:
         shutil.rmtree(home, ignore_errors=True)
+
+
+def test_each_audit_row_carries_the_time_of_the_change_it_records(hub: Hub) -> None:
+    hub.create_tenant("times", name="Times", business_type="saas")
+    svc = hub.tenant("times")
+    conn = svc.connect("csv", {}, actor="x")
+    rows = [e for e in svc.audit_log() if e.target_id == conn.id]
+    assert [(r.action, r.detail.get("to")) for r in rows] == [
+        ("connection.create", None),
+        ("connection.status", "testing"),
+        ("connection.status", "connected"),
+    ]
+    assert rows[0].at == conn.created_at
+    assert rows[0].at <= rows[1].at <= rows[2].at
+    assert rows[2].at == conn.updated_at == conn.last_checked_at
+    assert svc.verify_audit().ok
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("01a84645-021c-435d-965b-aa6375e62aa6", True),
+        ("01A84645-021C-435D-965B-AA6375E62AA6", True),
+        ("01a84645021c435d965baa6375e62aa6", False),
+        ("01a84645-021c-435d-965b-aa6375e62aaz", False),
+        ("01a84645-021c-435d-965b-aa6375e62aa6\n", False),
+        (" 01a84645-021c-435d-965b-aa6375e62aa", False),
+        ("x" * 100_000, False),
+        (None, False),
+        (42, False),
+    ],
+)
+def test_only_canonical_uuids_reach_the_database(value: object, ok: bool) -> None:
+    assert is_uuid(value) is ok  # type: ignore[arg-type]
+    assert is_uuid(value) is ok  # type: ignore[arg-type]  # the second answer comes from the memo

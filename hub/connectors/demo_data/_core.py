@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import pickle
 import re
 import threading
 import unicodedata
@@ -35,7 +36,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -141,6 +142,18 @@ class StreamDef:
     #: then only the estimate shown before it is computed.
     rows_fn: Callable[[World], int] | None = None
 
+    @cached_property
+    def _schema_pickle(self) -> bytes:
+        return pickle.dumps(self.schema, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def schema_copy(self) -> Schema:
+        """A fresh deep copy of ``schema``, made in C from a pickle made once (our own bytes, never input).
+
+        About twice as fast as parsing the schema's JSON text and several times faster than
+        `copy.deepcopy`; callers may change the copy freely.
+        """
+        return pickle.loads(self._schema_pickle)  # noqa: S301 - bytes made by this process from code
+
 
 @dataclass
 class SourceDef:
@@ -238,6 +251,7 @@ def _ascii_slug(text: str, sep: str = "") -> str:
 _UUIDISH = re.compile(r"^[0-9a-fA-F-]{16,}$")
 
 
+@lru_cache(maxsize=1024)
 def account_slug(tenant: str) -> str:
     """The name demo accounts are built from: the tenant's slug, or ``demo`` for an opaque id (a UUID)."""
     slug = _ascii_slug(tenant, "-")
@@ -479,11 +493,18 @@ class World:
         self.account = account or source.default_account.format(tenant=account_slug(tenant))
         self._cache: dict[str, Columns] = {}
         self._memo: dict[str, Any] = {}
-        # What a computed size depends on: the source's streams (their sizes and the code that builds
-        # them, by identity), the seeds and the account. A test's ad-hoc SourceDef with a known id but
-        # other builders never shares an entry with the real one.
+
+    @cached_property
+    def _size_key(self) -> tuple[Any, ...]:
+        """What a computed size depends on (made on first use: most streams have a fixed size).
+
+        The source's streams (their sizes and the code that builds them, by identity), the seeds and the
+        account. A test's ad-hoc SourceDef with a known id but other builders never shares an entry with
+        the real one.
+        """
+        source = self.source
         shape = tuple((s.name, s.rows, s.build, s.rows_fn) for s in source.streams.values())
-        self._size_key: tuple[Any, ...] = (source.id, shape, tenant, seed, self.account, locale)
+        return (source.id, shape, self.tenant, self.seed, self.account, self.locale)
 
     @property
     def pools(self) -> Pools:

@@ -125,7 +125,16 @@ def iso(at: datetime) -> str:
     value = at
     if value.tzinfo is not UTC:
         value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    text = value.isoformat(timespec="microseconds")
+    # ``value.isoformat(timespec="microseconds")`` for a UTC time, by %-formatting (a third cheaper)
+    text = "%04d-%02d-%02dT%02d:%02d:%02d.%06d+00:00" % (  # noqa: UP031 - see above
+        value.year,
+        value.month,
+        value.day,
+        value.hour,
+        value.minute,
+        value.second,
+        value.microsecond,
+    )
     _iso_last = (at, text)
     return text
 
@@ -167,9 +176,13 @@ def row_hash(row: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical_json(body).encode()).hexdigest()
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class AuditDraft:
-    """What a service wants audited; the store adds id, seq, time and the chain."""
+    """What a service wants audited; the store adds id, seq, time and the chain.
+
+    Not frozen: one is made for every audited change, and a frozen dataclass's ``__init__`` (a call per
+    field) costs about twice as much. The store reads it once and keeps nothing of it but the row.
+    """
 
     action: str
     actor: str

@@ -996,18 +996,19 @@ def _updated_copy(
     The changed values are the ones just written, typed as the model types them; the copy is not
     validated again (every value is either the caller's own typed value or converted here).
     """
-    update = dict(changes)
-    for col in _NOT_MODEL.intersection(update):
-        del update[col]
-    status = update.get("status")
-    if status is not None and type(status) is not Status:
-        update["status"] = Status(status)
-    for col in _TS_COLS:
-        value = update.get(col)
-        if value is not None and value.tzinfo is not UTC:
-            update[col] = _utc(value)
-    if "metadata" in update and type(update["metadata"]) is not dict:
-        update["metadata"] = dict(update["metadata"] or {})
+    update: dict[str, Any] = {}
+    for col, value in changes.items():
+        if col in _NOT_MODEL:
+            continue
+        if col in _TS_COLS:
+            if value is not None and value.tzinfo is not UTC:
+                value = _utc(value)
+        elif col == "status":
+            if value is not None and type(value) is not Status:
+                value = Status(value)
+        elif col == "metadata" and type(value) is not dict:
+            value = dict(value or {})
+        update[col] = value
     for col, value in zip(rest, found, strict=False):
         if col in _TS_COLS:
             update[col] = datetime.fromisoformat(value).replace(tzinfo=UTC) if value is not None else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from hub.exceptions import InputError
 from hub.service import Hub
 from hub.settings import Settings
-from hub.storage.audit import GENESIS, AuditDraft, build_row, row_hash, scrub, verify_chain
+from hub.storage.audit import GENESIS, AuditDraft, build_row, iso, row_hash, scrub, verify_chain
 
 TENANT = "11111111-1111-4111-8111-111111111111"
 
@@ -157,3 +157,20 @@ def test_flat_details_keep_plain_values_and_redact_secret_strings() -> None:
         at=datetime(2026, 1, 1, tzinfo=UTC),
     )
     assert row["detail"]["password"] == "[redacted]" and row["hash"] == row_hash(row)
+
+
+@pytest.mark.parametrize(
+    "at",
+    [
+        datetime(2026, 11, 27, 9, 5, 35, 486372, tzinfo=UTC),
+        datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),  # no microseconds: still six digits
+        datetime(1, 1, 1, tzinfo=UTC),  # a year below 1000: still four digits
+        datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+        datetime(2026, 6, 1, 12, 0, 0, 5),  # naive: read as UTC
+        datetime(2026, 6, 1, 14, 0, 0, 5, tzinfo=timezone(timedelta(hours=2))),  # another zone
+    ],
+)
+def test_the_canonical_time_text_is_isoformat_in_utc(at: datetime) -> None:
+    utc = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    assert iso(at) == utc.isoformat(timespec="microseconds")
+    assert iso(at) == iso(at)  # the memoised answer is the same

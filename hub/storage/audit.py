@@ -230,6 +230,19 @@ def build_row_text(
     at_text = iso(at)
     actor = draft.actor[:200]
     action, target_type, target_id = draft.action, draft.target_type, draft.target_id
+    row: dict[str, Any] = {
+        "id": row_id,
+        "tenant_id": tenant_id,
+        "seq": seq,
+        "at": at,
+        "actor": actor,
+        "action": action,
+        "target_type": target_type,
+        "target_id": target_id,
+        "outcome": outcome,
+        "detail": detail,
+        "prev_hash": prev_hash,
+    }
     if (
         type(seq) is int
         and type(tenant_id) is str
@@ -245,35 +258,8 @@ def build_row_text(
             f'"target_type":{_enc_known(target_type)},"tenant_id":{_enc(tenant_id)}}}'
         )
     else:  # unusual types: the general encoder over the body `row_hash` hashes
-        text = canonical_json(
-            {
-                "id": row_id,
-                "tenant_id": tenant_id,
-                "seq": seq,
-                "at": at_text,
-                "actor": actor,
-                "action": action,
-                "target_type": target_type,
-                "target_id": target_id,
-                "outcome": outcome,
-                "detail": detail,
-                "prev_hash": prev_hash,
-            }
-        )
-    row = {
-        "id": row_id,
-        "tenant_id": tenant_id,
-        "seq": seq,
-        "at": at,
-        "actor": actor,
-        "action": action,
-        "target_type": target_type,
-        "target_id": target_id,
-        "outcome": outcome,
-        "detail": detail,
-        "prev_hash": prev_hash,
-        "hash": hashlib.sha256(text.encode()).hexdigest(),
-    }
+        text = canonical_json({**row, "at": at_text})
+    row["hash"] = hashlib.sha256(text.encode()).hexdigest()
     return row, detail_text
 
 

@@ -174,3 +174,16 @@ def test_the_canonical_time_text_is_isoformat_in_utc(at: datetime) -> None:
     utc = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
     assert iso(at) == utc.isoformat(timespec="microseconds")
     assert iso(at) == iso(at)  # the memoised answer is the same
+
+
+def test_rows_with_unusual_value_types_hash_as_the_verifier_expects() -> None:
+    class Text(str):
+        pass
+
+    draft = AuditDraft(
+        "connection.status", actor=Text("alice"), target_type="connection", target_id=Text("c1")
+    )
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    row = build_row(draft, tenant_id=Text(TENANT), seq=1, prev_hash=GENESIS, at=at)
+    assert row["hash"] == row_hash(row)
+    assert verify_chain([row], head=row["hash"]).ok

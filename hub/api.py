@@ -186,6 +186,7 @@ class _HubProvider:
         hub = self.get()
         if self._owned:
             hub.ensure_demo_accounts()
+        hub.start_warm_up()  # the first demo connect then finds the demo data's pools built
 
     def close(self) -> None:
         """Close the hub if this provider opened it."""

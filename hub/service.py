@@ -776,6 +776,34 @@ class Hub:
         """Dispose of the database engines."""
         self.db.dispose()
 
+    def warm_up(self) -> float:
+        """Build what the first demo connect of a process would otherwise build; the seconds it took.
+
+        That is the demo data's value pools (names, companies, streets...: about 0.4 s, once per process).
+        Servers run it in a background thread at start-up (`start_warm_up`), so the first Connect of a
+        demo does not wait for it; a connect that comes sooner waits for the same build, never a second.
+        """
+        from hub.connectors.demo_data._core import pools
+
+        started = time.perf_counter()
+        pools()
+        return time.perf_counter() - started
+
+    def start_warm_up(self) -> threading.Thread:
+        """`warm_up` in a daemon thread; a failure is logged, never raised (it costs only time)."""
+
+        def run() -> None:
+            try:
+                seconds = self.warm_up()
+            except Exception:
+                log.warning("Warming up the demo data failed; the first demo connect does it.", exc_info=True)
+            else:
+                log.info("demo data warmed up in %.2f s", seconds)
+
+        thread = threading.Thread(target=run, name="hub-warm-up", daemon=True)
+        thread.start()
+        return thread
+
     def __enter__(self) -> Hub:
         return self
 

@@ -155,6 +155,7 @@ def _open_hub(fingerprint: str, _settings: Settings) -> Hub:
     hub = Hub.open(_settings)
     if _settings.embedded:
         hub.ensure_demo_accounts()
+    hub.start_warm_up()  # the demo data's pools, built while the visitor signs in
     return hub
 
 

@@ -6,6 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.app.support import ROOT, has_text, new_app, ok, open_hub, sign_in, texts
+from tests.demo_support import forget_demo_pools, wait_for_demo_pools
 
 PAGES = ["connect", "connections", "preview", "next_steps", "audit"]
 
@@ -111,3 +112,9 @@ def test_no_demo_accounts_outside_the_embedded_default(monkeypatch, hub_home):
         assert hub.list_tenants() == []
     finally:
         hub.close()
+
+
+def test_the_server_warms_up_the_demo_data_while_the_visitor_signs_in() -> None:
+    forget_demo_pools()
+    ok(new_app().run())  # only the sign-in form: nothing asks for demo data yet
+    assert wait_for_demo_pools(30), "the app did not start building the demo data's pools"

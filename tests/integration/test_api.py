@@ -20,6 +20,7 @@ from hub.api import create_app
 from hub.service import Hub
 from hub.settings import Settings
 from hub.storage.crypto import generate_entry
+from tests.demo_support import forget_demo_pools, wait_for_demo_pools
 from tests.integration.api_support import Caller, bytes_at_rest, make_key, open_hub, stripe_key
 
 STRIPE_STREAMS = ["customers", "charges", "invoices", "subscriptions", "balance_transactions"]
@@ -655,3 +656,10 @@ def test_a_secret_the_keys_cannot_decrypt_is_a_generic_500_with_the_reason_in_th
         other_keys.close()
     assert "HUB_ENCRYPTION_KEYS" in caplog.text  # the operator learns what to do
     assert key not in caplog.text
+
+
+def test_the_api_warms_up_the_demo_data_at_start(hub: Hub) -> None:
+    forget_demo_pools()
+    with TestClient(create_app(hub)) as c:
+        assert c.get("/healthz").status_code == 200
+        assert wait_for_demo_pools(30), "the API did not start building the demo data's pools"

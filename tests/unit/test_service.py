@@ -15,11 +15,13 @@ from pathlib import Path
 import pytest
 
 from hub.catalogue import Catalogue
+from hub.connectors.demo_data import _core
 from hub.exceptions import InputError, NotFound, StorageError, UnknownBusinessType
 from hub.models import Mode, Status, StepEvent
 from hub.service import Hub, demo_preview, demo_streams
 from hub.settings import Settings
 from hub.storage.sql import is_uuid
+from tests.demo_support import demo_pools_built, forget_demo_pools
 from tests.storage_support import sqlite_exec
 
 REPO = Path(__file__).resolve().parents[2]
@@ -203,3 +205,28 @@ def test_each_audit_row_carries_the_time_of_the_change_it_records(hub: Hub) -> N
 def test_only_canonical_uuids_reach_the_database(value: object, ok: bool) -> None:
     assert is_uuid(value) is ok  # type: ignore[arg-type]
     assert is_uuid(value) is ok  # type: ignore[arg-type]  # the second answer comes from the memo
+
+
+def test_the_warm_up_builds_the_demo_pools_once_even_beside_a_connect(
+    hub: Hub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[str] = []
+
+    class CountingFaker(_core.Faker):  # type: ignore[misc, name-defined]
+        def __init__(self, locale: str) -> None:
+            made.append(locale)
+            super().__init__(locale)
+
+    monkeypatch.setattr(_core, "Faker", CountingFaker)
+    forget_demo_pools()
+    try:
+        hub.create_tenant("warm", name="Warm", business_type="ecommerce")
+        warmers = [hub.start_warm_up() for _ in range(3)]
+        conn = hub.tenant("warm").connect("shopify", {"account": "warm.example.com"}, actor="x", mode="demo")
+        for thread in warmers:
+            thread.join(30)
+        assert conn.status is Status.CONNECTED and conn.metadata["records_sampled"] > 0
+        assert made == ["en_US"]  # one build, shared by the three warm-ups and the connect
+        assert demo_pools_built() and hub.warm_up() < 0.05  # later calls find them built
+    finally:
+        forget_demo_pools()  # the next test builds them with the real Faker

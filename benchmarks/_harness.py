@@ -13,16 +13,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+def _seconds(fn: Callable[[], Any]) -> float:
+    """Wall time of one ``fn()``."""
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
 def median_seconds(fn: Callable[[], Any], *, repeat: int = 5, warmup: int = 1) -> float:
     """Median wall time of ``fn()`` over ``repeat`` runs after ``warmup`` runs."""
     for _ in range(warmup):
         fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    return statistics.median(_seconds(fn) for _ in range(repeat))
 
 
 def paired_medians(
@@ -35,10 +37,8 @@ def paired_medians(
     """
     times_a, times_b = [], []
     for _ in range(repeat):
-        for fn, times in ((fn_a, times_a), (fn_b, times_b)):
-            t0 = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - t0)
+        times_a.append(_seconds(fn_a))
+        times_b.append(_seconds(fn_b))
     return statistics.median(times_a), statistics.median(times_b)
 
 

@@ -252,28 +252,15 @@ def build_row_text(
         and type(target_id) is str
     ):
         text = (
-            f'{{"action":{_enc_known(action)},"actor":{_enc(actor)},"at":"{at_text}",'
-            f'"detail":{detail_text},"id":"{row_id}","outcome":{_enc_known(outcome)},'
+            f'{{"action":{_enc(action)},"actor":{_enc(actor)},"at":"{at_text}",'
+            f'"detail":{detail_text},"id":"{row_id}","outcome":{_enc(outcome)},'
             f'"prev_hash":{_enc(prev_hash)},"seq":{seq},"target_id":{_enc(target_id)},'
-            f'"target_type":{_enc_known(target_type)},"tenant_id":{_enc(tenant_id)}}}'
+            f'"target_type":{_enc(target_type)},"tenant_id":{_enc(tenant_id)}}}'
         )
     else:  # unusual types: the general encoder over the body `row_hash` hashes
         text = canonical_json({**row, "at": at_text})
     row["hash"] = hashlib.sha256(text.encode()).hexdigest()
     return row, detail_text
-
-
-#: JSON text of the few strings every row repeats (actions, target types, outcomes), encoded once each.
-_ENC_KNOWN: dict[str, str] = {}
-
-
-def _enc_known(value: str) -> str:
-    text = _ENC_KNOWN.get(value)
-    if text is None:
-        text = _enc(value)
-        if len(_ENC_KNOWN) < 256:  # bounded: only the strings the code itself uses get here
-            _ENC_KNOWN[value] = text
-    return text
 
 
 def to_entry(row: Mapping[str, Any]) -> AuditEntry:

@@ -839,10 +839,14 @@ class Hub:
             )
         return tenant
 
-    def tenant(self, slug_or_id: str) -> TenantService:
-        """The services bound to one tenant; `NotFound` for an unknown tenant."""
-        tenant = self._find(slug_or_id)
-        return TenantService(self, tenant, self.db.store(tenant.id))
+    def tenant(self, tenant: Tenant | str) -> TenantService:
+        """The services bound to one tenant (a `Tenant` already resolved, or its slug or id).
+
+        A face that has resolved the tenant once (the API's auth middleware, a page run) passes the
+        `Tenant` itself, so it is not looked up again; `NotFound` for an unknown slug or id.
+        """
+        found = tenant if isinstance(tenant, Tenant) else self._find(tenant)
+        return TenantService(self, found, self.db.store(found.id))
 
     def create_tenant(self, slug: str, *, name: str, business_type: str, actor: str = "cli") -> Tenant:
         """Create a tenant (business type validated against the catalogue's business types)."""

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from hub.exceptions import InputError
 
@@ -25,6 +25,19 @@ class Settings(BaseModel):
     cookie_key: SecretStr | None = Field(default=None, description="HUB_COOKIE_KEY; else home/cookie.key.")
     product_name: str = Field(default="Data Source Hub", description="HUB_PRODUCT_NAME.")
     sqlite_root: Path | None = Field(default=None, description="HUB_SQLITE_ROOT; None = SQLite sources off.")
+    catalogue_path: Path | None = Field(
+        default=None, description="HUB_CATALOGUE_PATH; None = data/mock_sources.json (else the bundled copy)."
+    )
+    api_cors_origins: tuple[str, ...] = Field(
+        default=(), description="HUB_API_CORS_ORIGINS: comma-separated origins; empty = no CORS."
+    )
+
+    @field_validator("api_cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(o.strip() for o in value.split(",") if o.strip())
+        return value
 
     @property
     def embedded(self) -> bool:
@@ -55,6 +68,8 @@ class Settings(BaseModel):
             "HUB_COOKIE_KEY": "cookie_key",
             "HUB_PRODUCT_NAME": "product_name",
             "HUB_SQLITE_ROOT": "sqlite_root",
+            "HUB_CATALOGUE_PATH": "catalogue_path",
+            "HUB_API_CORS_ORIGINS": "api_cors_origins",
         }
         for var, field in mapping.items():
             raw = env.get(var)

@@ -19,6 +19,7 @@ from hub.exceptions import (
     UnknownBusinessType,
 )
 from hub.models import AuthKind, Connection, Mode, Status
+from hub.service import Hub, TenantService
 from hub.settings import Settings
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "Connection",
     "ConnectorError",
     "CryptoError",
+    "Hub",
     "HubError",
     "InputError",
     "Mode",
@@ -36,6 +38,7 @@ __all__ = [
     "Settings",
     "Status",
     "StorageError",
+    "TenantService",
     "TransitionError",
     "UnknownBusinessType",
 ]

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 
 from benchmarks._harness import Report, median_seconds
 from hub.connectors import get_connector
-from hub.connectors.sql_catalog import CATALOG_TAG
+from hub.connectors.sql.catalog import CATALOG_TAG
 from hub.frames import to_dataframe
 from tests.integration.sql_fixtures import BIG_ROWS, shop_postgres, source
 from tests.servers import start_postgres

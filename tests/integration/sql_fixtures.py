@@ -361,6 +361,6 @@ class StatementLog:
     @property
     def catalog(self) -> list[str]:
         """The catalog queries (tagged ``/* hub:catalog */``)."""
-        from hub.connectors.sql_catalog import CATALOG_TAG
+        from hub.connectors.sql.catalog import CATALOG_TAG
 
         return [s for s, _ in self.statements if CATALOG_TAG in s]

@@ -63,9 +63,9 @@ def test_postgres_connection_through_the_services(hub, postgres, hub_home, caplo
     assert _files_contain(hub_home, password) == []
     assert password not in caplog.text
     # the engines kept between operations hold no password (it reaches the driver per connection)
-    from hub.connectors.sql import _ENGINES
+    from hub.connectors.sql.base import ENGINES
 
-    for engine in list(_ENGINES._engines.values()):
+    for engine in list(ENGINES._engines.values()):
         assert engine.url.password is None
         assert password not in repr(engine.dialect.create_connect_args(engine.url))
     assert all(password not in json.dumps(e.detail) for e in acme.audit_log())

@@ -9,7 +9,7 @@ import pymysql
 import pytest
 
 from hub.connectors import get_connector
-from hub.connectors.sql_types import TEXT_LIMIT
+from hub.connectors.sql.values import TEXT_LIMIT
 from hub.exceptions import ConfigError, ConnectorError, NotFound
 from hub.frames import to_dataframe
 from tests.integration.sql_fixtures import BIG_ROWS, SourceDB, StatementLog, shop_mariadb, source

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 
 from hub.connectors import get_connector
-from hub.connectors.sql_types import BINARY_LIMIT, TEXT_LIMIT
+from hub.connectors.sql.values import BINARY_LIMIT, TEXT_LIMIT
 from hub.exceptions import ConfigError, ConnectorError, NotFound
 from hub.frames import to_dataframe
 from tests.integration.sql_fixtures import BIG_ROWS, MID_ROWS, SourceDB, StatementLog, shop_postgres, source

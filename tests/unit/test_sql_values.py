@@ -9,17 +9,15 @@ from decimal import Decimal
 
 import pytest
 
-from hub.connectors.sql_types import (
+from hub.connectors.sql.columns import Column, parse_enum_values, suggest_cursor
+from hub.connectors.sql.values import (
     BINARY_LIMIT,
     TEXT_LIMIT,
-    Column,
     clock_time,
     convert_column,
     iso_duration,
     json_safe,
-    parse_enum_values,
     rows_to_records,
-    suggest_cursor,
 )
 from hub.ddl import pg_type, quote_ident, quote_literal
 

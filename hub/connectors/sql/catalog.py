@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from hub.connectors.sql_types import Column, mysql_column, pg_column, sqlite_column, suggest_cursor
+from hub.connectors.sql.columns import Column, mysql_column, pg_column, sqlite_column, suggest_cursor
 from hub.models import StreamInfo
 
 CATALOG_TAG = "/* hub:catalog */"

@@ -1,0 +1,195 @@
+"""PostgreSQL and Supabase: Airbyte's source-postgres field names, read-only sessions, TLS choices."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.pool import NullPool
+
+from hub.connectors.base import Config
+from hub.connectors.sql.base import (
+    LOCK,
+    STATEMENT_TIMEOUT,
+    SQLConnector,
+    db_spec,
+    inject_password,
+    session_setup,
+    sha256_text,
+)
+from hub.connectors.sql.catalog import (
+    PG_PROBE,
+    Table,
+    pg_candidates,
+    pg_table,
+    pg_tables,
+)
+from hub.connectors.sql.errors import grant_hint
+from hub.models import CheckResult
+
+#: PostgreSQL session settings: read-only, ISO 8601 intervals, UTC, a statement timeout.
+_PG_SESSION = (
+    ("default_transaction_read_only", "on"),
+    ("IntervalStyle", "iso_8601"),
+    ("TimeZone", "UTC"),
+    ("statement_timeout", f"{STATEMENT_TIMEOUT}s"),
+)
+
+
+class PostgresConnector(SQLConnector):
+    """PostgreSQL and Supabase (Airbyte's source-postgres field names)."""
+
+    engine_name = "PostgreSQL"
+    default_port = 5432
+
+    def spec(self) -> dict[str, Any]:
+        """host, port, database, username, password, schemas, ssl_mode, connect_timeout."""
+        return db_spec(
+            "PostgreSQL",
+            port=5432,
+            schemas=True,
+            ssl_default="prefer",
+            ssl_modes=["disable", "allow", "prefer", "require", "verify-ca", "verify-full"],
+            verify=["verify-ca", "verify-full"],
+        )
+
+    def _make_engine(self, cfg: Config, *, checking: bool) -> sa.Engine:
+        ssl_cfg = cfg.get("ssl_mode") or {}
+        mode = ssl_cfg.get("mode", "prefer")
+        args: dict[str, Any] = {
+            "connect_timeout": int(cfg.get("connect_timeout") or 10),
+            "sslmode": mode,
+            "application_name": "data-source-hub",
+        }
+        if mode in ("verify-ca", "verify-full"):
+            pem = ssl_cfg.get("ca_certificate")
+            args["sslrootcert"] = _pem_file(pem) if pem else "system"
+        url = sa.URL.create(
+            "postgresql+psycopg",
+            username=cfg["username"],
+            host=cfg["host"],
+            port=int(cfg["port"]),
+            database=cfg["database"],
+        )
+        # no hstore type lookup on connect (hstore columns are read as text); no ROLLBACK on close
+        if not self._set_after_connect:
+            # the session settings travel in the start-up packet: no extra round trip
+            args["options"] = " ".join(f"-c {name}={value}" for name, value in _PG_SESSION)
+        # autocommit: no BEGIN/ROLLBACK round trips; every statement is still read-only (session default)
+        engine = sa.create_engine(
+            url,
+            poolclass=NullPool,
+            connect_args=args,
+            use_native_hstore=False,  # no hstore type lookup on connect: hstore columns are read as text
+            pool_reset_on_return=None,
+            isolation_level="AUTOCOMMIT",
+        )
+        inject_password(engine)
+        if self._set_after_connect:  # PgBouncer and some poolers refuse start-up options
+            statements = "; ".join(f"SET {name} = '{value}'" for name, value in _PG_SESSION)
+            event.listen(engine, "connect", session_setup([statements]), insert=True)
+        return engine
+
+    _set_after_connect = False
+
+    def _engine_key(self, cfg: Config, *, checking: bool) -> tuple[Any, ...] | None:
+        key = super()._engine_key(cfg, checking=checking)
+        return None if key is None else (*key, self._set_after_connect)
+
+    def _fallback(self, exc: BaseException) -> bool:
+        if not self._set_after_connect and "unsupported startup parameter" in str(exc).lower():
+            self._set_after_connect = True
+            return True
+        return False
+
+    def _schemas(self, cfg: Config) -> list[str]:
+        return list(cfg.get("schemas") or ["public"])
+
+    def _tables(self, conn: sa.Connection, cfg: Config, *, stream: str | None = None) -> list[Table]:
+        schemas = self._schemas(cfg)
+        if stream is None:
+            return pg_tables(conn, schemas)
+        table = pg_table(conn, pg_candidates(stream, schemas), schemas[0])
+        return [table] if table is not None else []
+
+    def _where(self, cfg: Config) -> str:
+        return f"schemas {', '.join(self._schemas(cfg))} of database '{cfg.get('database', '')}'"
+
+    def _probe(self, conn: sa.Connection, cfg: Config) -> CheckResult:
+        schemas = self._schemas(cfg)
+        rows = list(conn.execute(PG_PROBE, {"schemas": schemas}).mappings())
+        t = self._target(cfg)
+        first = rows[0]
+        user = first["user"]
+        missing = [r["schema"] for r in rows if not r["present"]]
+        if missing:
+            return CheckResult(
+                ok=False,
+                message=f"{_schema_word(missing).capitalize()} {_names(missing)} "
+                f"{'does' if len(missing) == 1 else 'do'} not exist in database '{t.database}'.",
+                hint="Check the schema names (they are case-sensitive). The database has: "
+                f"{first['all_schemas']}.",
+            )
+        unusable = [r["schema"] for r in rows if not r["usable"]]
+        readable = sum(int(r["readable"]) for r in rows)
+        relations = sum(int(r["relations"]) for r in rows)
+        if readable == 0:
+            if unusable:
+                msg = (
+                    f"User '{user}' may not use {_schema_word(unusable)} {_names(unusable)} "
+                    f"in database '{t.database}'."
+                )
+            elif relations:
+                msg = (
+                    f"User '{user}' has no SELECT privilege on any table or view in "
+                    f"{_schema_word(schemas)} {_names(schemas)} ({relations} found)."
+                )
+            else:
+                return CheckResult(
+                    ok=False,
+                    message=f"Connected, but {_schema_word(schemas)} {_names(schemas)} of database "
+                    f"'{t.database}' has no tables or views.",
+                    hint=f"Choose the schemas that hold your data. The database has: {first['all_schemas']}.",
+                )
+            return CheckResult(
+                ok=False, message=msg, hint=grant_hint(self.engine_name, schemas, user, t.database)
+            )
+        hidden = relations - readable
+        note = f" ({hidden} more not readable by this user)" if hidden else ""
+        version = str(first["version"]).split(" ")[0]
+        return CheckResult(
+            ok=True,
+            message=(
+                f"Connected to PostgreSQL {version} at {t.endpoint} as '{user}' (read-only): "
+                f"{readable} tables and views readable in {_schema_word(schemas)} {_names(schemas)}{note}."
+            ),
+        )
+
+
+def _schema_word(items: list[str]) -> str:
+    return "schema" if len(items) == 1 else "schemas"
+
+
+def _names(items: list[str]) -> str:
+    return ", ".join(f"'{s}'" for s in items)
+
+
+_CA_DIR: Path | None = None
+
+
+def _pem_file(pem: str) -> str:
+    """A CA certificate (public, not a secret) as a file named by its hash; libpq wants a path."""
+    global _CA_DIR
+    with LOCK:
+        if _CA_DIR is None or not _CA_DIR.is_dir():
+            _CA_DIR = Path(tempfile.mkdtemp(prefix="hub-ca-"))
+        path = _CA_DIR / f"{sha256_text(pem)}.pem"
+        if not path.exists():
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(pem)
+            os.replace(tmp, path)
+    return str(path)

@@ -43,7 +43,12 @@ def test_sign_in_gate(app_page: Page, app_server: StreamlitServer, shots: Shots)
     # Signing in at the deep link opens the page that was asked for.
     settle(page)
     sign_in(page, "alice", "demo")
-    expect(page.get_by_role("heading", name="Data preview")).to_be_visible()
+    # Mid-rerun, Streamlit may briefly keep the previous run's heading beside the new one: wait for the
+    # page, let the reruns settle, then there is exactly one.
+    heading = page.get_by_role("heading", name="Data preview")
+    expect(heading.first).to_be_visible()
+    settle(page)
+    expect(heading).to_have_count(1)
     expect(page.get_by_text("Wrong username or password.")).to_have_count(0)
     expect(page.get_by_text("Signed in as")).to_contain_text("alice")
 

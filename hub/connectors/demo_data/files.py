@@ -44,9 +44,10 @@ CHANNELS = ["Paid search", "Paid social", "Email", "Events", "Content", "Partner
 def _sales_pipeline(g: Gen) -> Columns:
     created = g.timeline("created", 300)
     company = g.ints("company", 0, len(g.world.pools.companies))
-    first, last, _ = g.people("owner")
+    # six sales reps own the deals: a team of the same six whatever the number of rows asked for
+    first, last, _ = g.people("owner", 6)
     owners = [f"{f} {la}" for f, la in zip(first, last, strict=True)]
-    owner = [owners[i % 6] for i in g.ints("owner_pick", 0, 6).tolist()]
+    owner = [owners[i] for i in g.ints("owner_pick", 0, len(owners)).tolist()]
     stage = g.pick_idx("stage", len(STAGES), [15, 15, 14, 12, 9, 20, 15])
     amount = np.round(g.lognormal("amount", 18_000, 0.8), -2).astype(np.int64) * 100
     close = created + g.uniform("cycle", 20, 120) * DAY

@@ -21,12 +21,16 @@ venv: $(VENV)/.runtime
 
 dev-deps: $(VENV)/.dev
 
-## Installs the servers and browser the tests start themselves (apt), only where missing.
+## Installs what the tests start or call themselves (apt), only where missing: the database servers, the
+## browser, iproute2 (`ip netns`) and util-linux (runuser, setpriv, unshare). The suite runs as root.
 system-deps:
 	@missing=""; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v mariadbd >/dev/null 2>&1 || missing="$$missing mariadb-server"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium fonts-liberation"; \
+	command -v ip >/dev/null 2>&1 || missing="$$missing iproute2"; \
+	command -v setpriv >/dev/null 2>&1 && command -v runuser >/dev/null 2>&1 && command -v unshare >/dev/null 2>&1 \
+	  || missing="$$missing util-linux"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing system packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \

@@ -29,6 +29,7 @@ system-deps:
 	command -v mariadbd >/dev/null 2>&1 || missing="$$missing mariadb-server"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium fonts-liberation"; \
 	command -v ip >/dev/null 2>&1 || missing="$$missing iproute2"; \
+	command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || missing="$$missing pgbouncer"; \
 	command -v setpriv >/dev/null 2>&1 && command -v runuser >/dev/null 2>&1 && command -v unshare >/dev/null 2>&1 \
 	  || missing="$$missing util-linux"; \
 	if [ -n "$$missing" ]; then \

@@ -191,3 +191,86 @@ def start_mariadb(*, extra_args: list[str] | None = None) -> MariaDBServer:
           f"ALTER USER 'root'@'127.0.0.1' IDENTIFIED BY '{password}'; "
           f"GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION; FLUSH PRIVILEGES;"])
     return MariaDBServer(dir=d, port=port, password=password, proc=proc)
+
+
+@dataclass
+class PgBouncerServer:
+    """PgBouncer on 127.0.0.1:``port`` in front of a `PostgresServer`, in ``pool_mode`` (a pooler such as
+    Supabase's: session mode on 5432, transaction mode on 6543)."""
+
+    dir: Path
+    port: int
+    proc: subprocess.Popen[bytes]
+    pool_mode: str
+    host: str = "127.0.0.1"
+
+    def log_tail(self, chars: int = 2000) -> str:
+        """The end of PgBouncer's log (for failure messages)."""
+        path = self.dir / "pgbouncer.log"
+        return path.read_text(errors="replace")[-chars:] if path.exists() else ""
+
+    def stop(self) -> None:
+        """SIGTERM, wait, remove the folder."""
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def start_pgbouncer(
+    server: PostgresServer,
+    users: dict[str, str],
+    *,
+    pool_mode: str = "transaction",
+    host: str = "127.0.0.1",
+    port: int | None = None,
+    tls: tuple[Path, Path] | None = None,
+    ignore_startup_parameters: str = "",
+) -> PgBouncerServer:
+    """Start Debian's PgBouncer (as the postgres user: it refuses root) for ``users`` (name -> password).
+
+    ``tls`` (certificate, key; readable by postgres) makes clients use TLS; ``ignore_startup_parameters``
+    accepts and silently drops those start-up parameters, as some hosted poolers do.
+    """
+    binary = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+    if not Path(binary).exists():
+        raise RuntimeError("pgbouncer not found. Run `make test` (it installs the pgbouncer package) or "
+                           "`apt-get install -y pgbouncer`.")
+    d = Path(tempfile.mkdtemp(prefix="hubpgb-"))
+    os.chmod(d, 0o755)
+    port = port or free_port()
+    tls_conf = (
+        f"client_tls_sslmode = require\nclient_tls_cert_file = {tls[0]}\nclient_tls_key_file = {tls[1]}\n"
+        if tls
+        else ""
+    )
+    (d / "userlist.txt").write_text("".join(f'"{u}" "{p}"\n' for u, p in users.items()))
+    (d / "pgbouncer.ini").write_text(
+        "[databases]\n"
+        f"* = host={server.host} port={server.port}\n"
+        "[pgbouncer]\n"
+        f"listen_addr = {host}\nlisten_port = {port}\nunix_socket_dir =\n"
+        f"auth_type = scram-sha-256\nauth_file = {d / 'userlist.txt'}\n"
+        f"pool_mode = {pool_mode}\nmax_client_conn = 200\ndefault_pool_size = 4\n"
+        f"logfile = {d / 'pgbouncer.log'}\npidfile = {d / 'pgbouncer.pid'}\n"
+        f"ignore_startup_parameters = {ignore_startup_parameters}\n" + tls_conf
+    )
+    for path in (d, d / "userlist.txt", d / "pgbouncer.ini"):
+        shutil.chown(path, "postgres", "postgres")
+    proc = subprocess.Popen(
+        ["runuser", "-u", "postgres", "--", binary, str(d / "pgbouncer.ini")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    bouncer = PgBouncerServer(dir=d, port=port, proc=proc, pool_mode=pool_mode, host=host)
+    for _ in range(300):
+        with socket.socket() as s:
+            if s.connect_ex((host, port)) == 0:
+                return bouncer
+        if proc.poll() is not None:
+            raise RuntimeError(f"pgbouncer exited: {bouncer.log_tail()}")
+        time.sleep(0.05)
+    bouncer.stop()
+    raise RuntimeError("pgbouncer did not start in 15 s")

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 #: source id -> "module:Class" of its live connector (imported on first use).
 LIVE_CONNECTORS: dict[str, str] = {
     "postgres": "hub.connectors.sql:PostgresConnector",
-    "supabase": "hub.connectors.sql:PostgresConnector",
+    "supabase": "hub.connectors.sql:SupabaseConnector",
     "mysql": "hub.connectors.sql:MySQLConnector",
     "mariadb": "hub.connectors.sql:MySQLConnector",
     "sqlite": "hub.connectors.sql:SQLiteConnector",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from hub.connectors.sql.base import MAX_LIMIT
 from hub.connectors.sql.mysql import MySQLConnector
-from hub.connectors.sql.postgres import PostgresConnector
+from hub.connectors.sql.postgres import PostgresConnector, SupabaseConnector
 from hub.connectors.sql.sqlite import SQLiteConnector
 
-__all__ = ["MAX_LIMIT", "MySQLConnector", "PostgresConnector", "SQLiteConnector"]
+__all__ = ["MAX_LIMIT", "MySQLConnector", "PostgresConnector", "SQLiteConnector", "SupabaseConnector"]

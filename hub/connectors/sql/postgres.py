@@ -18,7 +18,6 @@ from hub.connectors.sql.base import (
     SQLConnector,
     db_spec,
     inject_password,
-    session_setup,
     sha256_text,
 )
 from hub.connectors.sql.catalog import (
@@ -75,34 +74,49 @@ class PostgresConnector(SQLConnector):
             port=int(cfg["port"]),
             database=cfg["database"],
         )
-        # no hstore type lookup on connect (hstore columns are read as text); no ROLLBACK on close
-        if not self._set_after_connect:
-            # the session settings travel in the start-up packet: no extra round trip
+        # psycopg prepares a statement run 5 times on one connection; a transaction pooler (PgBouncer before
+        # 1.21) may hand the next statement to another server connection, where it does not exist
+        args["prepare_threshold"] = None
+        if self._pooled_for(cfg):
+            # a pooler refused the start-up options: it may hand the server connection to another client
+            # after every transaction, so the settings are made per transaction (SET LOCAL) and end with it
+            engine = sa.create_engine(
+                url,
+                poolclass=NullPool,
+                connect_args=args,
+                use_native_hstore=False,
+                pool_reset_on_return="rollback",
+            )
+            event.listen(engine, "begin", _settings_per_transaction)
+        else:
+            # the session settings travel in the start-up packet: no extra round trip; autocommit: no
+            # BEGIN/ROLLBACK round trips, and every statement is still read-only (the session's default)
             args["options"] = " ".join(f"-c {name}={value}" for name, value in _PG_SESSION)
-        # autocommit: no BEGIN/ROLLBACK round trips; every statement is still read-only (session default)
-        engine = sa.create_engine(
-            url,
-            poolclass=NullPool,
-            connect_args=args,
-            use_native_hstore=False,  # no hstore type lookup on connect: hstore columns are read as text
-            pool_reset_on_return=None,
-            isolation_level="AUTOCOMMIT",
-        )
+            engine = sa.create_engine(
+                url,
+                poolclass=NullPool,
+                connect_args=args,
+                use_native_hstore=False,  # no hstore type lookup on connect: hstore columns are read as text
+                pool_reset_on_return=None,
+                isolation_level="AUTOCOMMIT",
+            )
         inject_password(engine)
-        if self._set_after_connect:  # PgBouncer and some poolers refuse start-up options
-            statements = "; ".join(f"SET {name} = '{value}'" for name, value in _PG_SESSION)
-            event.listen(engine, "connect", session_setup([statements]), insert=True)
         return engine
 
-    _set_after_connect = False
+    #: a pooler (PgBouncer, Supabase's poolers) is in front: settings per transaction, see `_make_engine`
+    _pooled = False
+
+    def _pooled_for(self, cfg: Config) -> bool:
+        """Whether the settings must be made per transaction for ``cfg`` (a pooler in front)."""
+        return self._pooled
 
     def _engine_key(self, cfg: Config, *, checking: bool) -> tuple[Any, ...] | None:
         key = super()._engine_key(cfg, checking=checking)
-        return None if key is None else (*key, self._set_after_connect)
+        return None if key is None else (*key, self._pooled_for(cfg))
 
     def _fallback(self, exc: BaseException) -> bool:
-        if not self._set_after_connect and "unsupported startup parameter" in str(exc).lower():
-            self._set_after_connect = True
+        if not self._pooled and "unsupported startup parameter" in str(exc).lower():
+            self._pooled = True
             return True
         return False
 
@@ -168,6 +182,58 @@ class PostgresConnector(SQLConnector):
                 f"{readable} tables and views readable in {_schema_word(schemas)} {_names(schemas)}{note}."
             ),
         )
+
+
+class SupabaseConnector(PostgresConnector):
+    """Supabase's PostgreSQL: the same fields as source-postgres, SSL required, and its three ways in.
+
+    Direct (``db.<project-ref>.supabase.co:5432``), the session pooler (``<region>.pooler.supabase.com:5432``,
+    user ``postgres.<project-ref>``) and the transaction pooler (the same host on port 6543). The
+    transaction pooler shares server connections between clients after every transaction, so on port
+    6543 the session settings are made per transaction from the first connect on.
+    """
+
+    engine_name = "Supabase"
+
+    def spec(self) -> dict[str, Any]:
+        """PostgreSQL's fields; SSL required (require, verify-ca or verify-full)."""
+        spec = db_spec(
+            "Supabase",
+            port=5432,
+            schemas=True,
+            ssl_default="require",
+            ssl_modes=["require", "verify-ca", "verify-full"],
+            verify=["verify-ca", "verify-full"],
+        )
+        props = spec["properties"]
+        props["host"]["description"] = (
+            "Direct: db.<project-ref>.supabase.co. Pooler: the host shown under Connect > Session pooler or "
+            "Transaction pooler in your Supabase dashboard (<region>.pooler.supabase.com)."
+        )
+        props["port"]["description"] = (
+            "5432 for a direct connection or the session pooler; 6543 for the transaction pooler."
+        )
+        props["username"]["description"] = (
+            "A read-only user (see the setup guide). Through a pooler, add the project: <user>.<project-ref>."
+        )
+        return spec
+
+    def _pooled_for(self, cfg: Config) -> bool:
+        return self._pooled or int(cfg.get("port") or 0) == SUPABASE_TRANSACTION_POOLER_PORT
+
+
+#: Supabase's transaction pooler (Supavisor in transaction mode) listens here.
+SUPABASE_TRANSACTION_POOLER_PORT = 6543
+
+
+def _settings_per_transaction(conn: sa.Connection) -> None:
+    """Make the transaction read-only and give it the session settings, for this transaction only."""
+    local = "; ".join(
+        f"SET LOCAL {name} = '{value}'"
+        for name, value in _PG_SESSION
+        if name != "default_transaction_read_only"
+    )
+    conn.exec_driver_sql(f"SET TRANSACTION READ ONLY; {local}")
 
 
 def _schema_word(items: list[str]) -> str:

@@ -15,6 +15,7 @@ import re
 from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.support import click, key_locator, settle, sign_in, sign_in_form
+from ui.auth import COOKIE_NAME
 
 RECOMMENDED = "rec"
 ALL = "all"
@@ -27,10 +28,18 @@ def wait_sign_in_form(page: Page) -> None:
 
 
 def sign_in_as(page: Page, username: str, password: str) -> None:
-    """Sign in from the sign-in form and wait for the catalogue's recommendations."""
+    """Sign in from the sign-in form; wait for the catalogue and for the browser to hold the sign-in cookie.
+
+    The app sends the cookie after the sign-in run and reruns until the browser confirms it; waiting for
+    it (and for those reruns to settle) keeps a late rerun from replacing what the next step reads.
+    """
     settle(page)
     sign_in(page, username, password)
     expect(page.get_by_role("heading", name=re.compile(r"^Recommended for "))).to_be_visible()
+    page.wait_for_function(
+        "name => document.cookie.split('; ').some(c => c.startsWith(name + '='))", arg=COOKIE_NAME
+    )
+    settle(page)
 
 
 def card(page: Page, source_id: str, grid: str = RECOMMENDED) -> Locator:
@@ -130,8 +139,18 @@ def dataframe_shape(frame: Locator) -> tuple[int, int]:
     return rows, int(table.get_attribute("aria-colcount") or 0)
 
 
-def dataframe_headers(frame: Locator) -> list[str]:
-    """The column headers the grid has rendered (it virtualises: the leftmost ones that fit)."""
+def dataframe_headers(frame: Locator, *, reads: int = 50) -> list[str]:
+    """The column headers the grid has rendered (it virtualises: the leftmost ones that fit).
+
+    The grid fills its headers in over a few frames, so they are read until two reads agree.
+    """
     headers = grid(frame).locator('th[role="columnheader"]')
     expect(headers.first).to_be_attached()
-    return [h.strip() for h in headers.all_text_contents() if h.strip()]
+    seen: list[str] | None = None
+    for _ in range(reads):
+        now = [h.strip() for h in headers.all_text_contents() if h.strip()]
+        if now and now == seen:
+            return now
+        seen = now
+        frame.page.wait_for_timeout(100)
+    raise AssertionError(f"the grid's headers did not settle: {seen}")

@@ -117,6 +117,8 @@ class StreamlitServer:
         self.log_path = log_path
         self.port = port or free_port()
         self.proc: subprocess.Popen[bytes] | None = None
+        #: secrets the tests typed into this server's pages (passwords); see `leaked_secrets`
+        self.typed_secrets: set[str] = set()
 
     @property
     def url(self) -> str:
@@ -198,6 +200,23 @@ class StreamlitServer:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=timeout)
+
+    def leaked_secrets(self) -> list[str]:
+        """Which secrets appear in the server's log: those typed into it, and its own key files' keys.
+
+        Reported by a short label, never by value.
+        """
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        found = [f"a typed secret ({len(v)} characters)" for v in self.typed_secrets if v and v in text]
+        for name in ("master.key", "cookie.key"):
+            path = self.hub_home / name
+            if not path.exists():
+                continue
+            for line in path.read_text().splitlines():
+                value = line.split(":", 1)[-1].strip()
+                if len(value) >= 16 and value in text:
+                    found.append(f"a key from {name}")
+        return found
 
     def log_tail(self, lines: int = 60) -> str:
         """The last lines of the server log."""

@@ -29,6 +29,7 @@ def test_live_postgres_form_preview_and_schema(
 ) -> None:
     shop = shop_postgres(postgres)
     password = shop.users["reader"]
+    app_server.typed_secrets.add(password)
     with Hub.open(Settings.from_env({"HUB_HOME": str(app_server.hub_home)})) as hub:
         hub.create_tenant("initech", name="Initech Analytics", business_type="saas")
         hub.create_user("carol", tenant="initech", name="Carol", password="demo-carol-pw")

@@ -671,6 +671,20 @@ def test_cors_origins_come_from_the_environment(
         assert r.headers["access-control-allow-origin"] == "https://b.example"
 
 
+def test_cors_origins_come_from_the_settings(hub: Hub, acme: Caller, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("HUB_API_CORS_ORIGINS", raising=False)
+    settings = Settings.from_env(api_cors_origins="https://a.example, https://b.example")
+    assert settings.api_cors_origins == ("https://a.example", "https://b.example")
+    with TestClient(create_app(hub, settings=settings)) as client:
+        r = client.get("/api/connections", headers={**acme.headers, "Origin": "https://b.example"})
+        assert r.headers["access-control-allow-origin"] == "https://b.example"
+    # the argument still wins over the settings
+    with TestClient(create_app(hub, settings=settings, cors_origins=[])) as client:
+        r = client.get("/api/connections", headers={**acme.headers, "Origin": "https://b.example"})
+        assert r.status_code == 200
+        assert "access-control-allow-origin" not in r.headers
+
+
 def test_a_secret_the_keys_cannot_decrypt_is_a_generic_500_with_the_reason_in_the_log(
     hub: Hub, acme: Caller, caplog: pytest.LogCaptureFixture
 ) -> None:

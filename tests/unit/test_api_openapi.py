@@ -7,8 +7,11 @@ and schema is in it, so any drift in the web front end's contract shows here as 
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
+
+from fastapi import FastAPI
 
 from hub.api import create_app
 
@@ -41,3 +44,12 @@ def test_the_snapshot_lists_every_operation() -> None:
         "GET /api/connections/{connection_id}/streams",
         "GET /api/connections/{connection_id}/streams/{stream}/preview",
     }
+
+
+def test_the_uvicorn_entry_is_one_app_with_the_same_schema() -> None:
+    """``uvicorn hub.api:app`` reads the module attribute; it is made once, on first access."""
+    module = importlib.import_module("hub.api")
+    first, again = module.app, module.app
+    assert isinstance(first, FastAPI)
+    assert first is again
+    assert _text(first.openapi()) == FIXTURE.read_text(encoding="utf-8")

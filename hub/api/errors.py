@@ -18,7 +18,6 @@ from hub import (
     AuthError,
     ConfigError,
     ConnectorError,
-    CryptoError,
     HubError,
     InputError,
     NotFound,
@@ -61,25 +60,23 @@ def too_large_detail(limit: int) -> str:
     )
 
 
+#: The status of each kind of `HubError`, the first match wins (`CryptoError` and the rest: 500).
+_STATUS_OF: tuple[tuple[type[HubError], int], ...] = (
+    (Conflict, status.HTTP_409_CONFLICT),
+    (NotFound, status.HTTP_404_NOT_FOUND),
+    (InputError, status.HTTP_422_UNPROCESSABLE_CONTENT),
+    (TransitionError, status.HTTP_409_CONFLICT),
+    (ConnectorError, status.HTTP_502_BAD_GATEWAY),
+    (StorageError, status.HTTP_503_SERVICE_UNAVAILABLE),
+    (AuthError, status.HTTP_403_FORBIDDEN),
+)
+
+
 def status_of(exc: HubError) -> int:
     """The HTTP status of a `HubError`."""
-    if isinstance(exc, Conflict):
-        return status.HTTP_409_CONFLICT
-    if isinstance(exc, NotFound):
-        return status.HTTP_404_NOT_FOUND
-    if isinstance(exc, InputError):
-        return status.HTTP_422_UNPROCESSABLE_CONTENT
-    if isinstance(exc, TransitionError):
-        return status.HTTP_409_CONFLICT
-    if isinstance(exc, ConnectorError):
-        return status.HTTP_502_BAD_GATEWAY
-    if isinstance(exc, StorageError):
-        return status.HTTP_503_SERVICE_UNAVAILABLE
-    if isinstance(exc, AuthError):
-        return status.HTTP_403_FORBIDDEN
-    if isinstance(exc, CryptoError):
-        return status.HTTP_500_INTERNAL_SERVER_ERROR
-    return status.HTTP_500_INTERNAL_SERVER_ERROR
+    return next(
+        (code for kind, code in _STATUS_OF if isinstance(exc, kind)), status.HTTP_500_INTERNAL_SERVER_ERROR
+    )
 
 
 def _loc_of(exc: InputError) -> list[str | int]:

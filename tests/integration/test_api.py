@@ -14,7 +14,9 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
 
 from hub.api import create_app
 from hub.service import Hub
@@ -552,6 +554,35 @@ def test_another_tenants_ids_are_404_like_unknown_ids(
     assert [a.action for a in hub.tenant("acme").audit_log() if a.actor == globex.name] == []
 
 
+def _reads_a_tenant(statement: str) -> bool:
+    """A statement that looks a tenant up: it reads what a `Tenant` is made of (its business type).
+
+    The audit's append reads and moves ``tenants.audit_head`` but not the business type, so it is not
+    counted; the API key's look-up joins its tenant, and is the one look-up a request needs.
+    """
+    sql = statement.lower()
+    return sql.lstrip().startswith(("select", "with")) and "tenants" in sql and "business_type" in sql
+
+
+def test_the_tenant_is_looked_up_once_per_request(client: TestClient, hub: Hub, acme: Caller) -> None:
+    """The key's look-up finds the tenant; the route and the request's audit row reuse it."""
+    lookups: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        if _reads_a_tenant(statement):
+            lookups.append(statement)
+
+    # every engine (the hub's included): the count does not depend on how the store names its engine
+    sa.event.listen(Engine, "before_cursor_execute", count)
+    try:
+        r = client.get("/api/connections", headers=acme.headers)
+    finally:
+        sa.event.remove(Engine, "before_cursor_execute", count)
+    assert r.status_code == 200
+    assert len(api_audit(hub, "acme")) == 1  # the audit row was written inside the counted request
+    assert len(lookups) == 1, "\n".join(lookups)
+
+
 # --------------------------------------------------------------------------- audit and storage
 
 
@@ -638,6 +669,20 @@ def test_cors_origins_come_from_the_environment(
     with TestClient(create_app(hub)) as client:
         r = client.get("/api/connections", headers={**acme.headers, "Origin": "https://b.example"})
         assert r.headers["access-control-allow-origin"] == "https://b.example"
+
+
+def test_cors_origins_come_from_the_settings(hub: Hub, acme: Caller, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("HUB_API_CORS_ORIGINS", raising=False)
+    settings = Settings.from_env(api_cors_origins="https://a.example, https://b.example")
+    assert settings.api_cors_origins == ("https://a.example", "https://b.example")
+    with TestClient(create_app(hub, settings=settings)) as client:
+        r = client.get("/api/connections", headers={**acme.headers, "Origin": "https://b.example"})
+        assert r.headers["access-control-allow-origin"] == "https://b.example"
+    # the argument still wins over the settings
+    with TestClient(create_app(hub, settings=settings, cors_origins=[])) as client:
+        r = client.get("/api/connections", headers={**acme.headers, "Origin": "https://b.example"})
+        assert r.status_code == 200
+        assert "access-control-allow-origin" not in r.headers
 
 
 def test_a_secret_the_keys_cannot_decrypt_is_a_generic_500_with_the_reason_in_the_log(

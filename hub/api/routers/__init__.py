@@ -1,0 +1,10 @@
+"""One `APIRouter` per group of endpoints; `hub.api.factory.create_app` includes them in this order."""
+
+from __future__ import annotations
+
+from hub.api.routers import catalogue, connections, health
+
+#: Every router of the app, in the order their routes are matched.
+ROUTERS = (health.router, catalogue.router, connections.router)
+
+__all__ = ["ROUTERS"]

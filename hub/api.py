@@ -33,6 +33,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from hub import Hub, TenantService
 from hub.exceptions import (
     AuthError,
     ConfigError,
@@ -46,7 +47,6 @@ from hub.exceptions import (
     UnknownBusinessType,
 )
 from hub.models import ApiKey, Mode, Preview, Recommendation, SourceEntry, Status, StreamInfo, Tenant
-from hub.service import Hub, TenantService
 from hub.settings import Settings
 
 log = logging.getLogger(__name__)

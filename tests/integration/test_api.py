@@ -16,8 +16,8 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from hub import Hub
 from hub.api import create_app
-from hub.service import Hub
 from hub.settings import Settings
 from hub.storage.crypto import generate_entry
 from tests.demo_support import forget_demo_pools, wait_for_demo_pools

@@ -124,6 +124,7 @@ class Connections(TenantScope):
         connector = self._connector(source, mode)
         spec = connector.spec()
         config = wrap_secrets(spec, config)  # first: from here on a secret is masked wherever it goes
+        # validating reveals the secrets to jsonschema inside the connector and applies the defaults
         validated = wrap_secrets(spec, self._validate(source, connector, config))
         conn_id = existing.id if existing is not None else str(uuid.uuid4())
         label = existing.name if existing is not None else _new_name(source, name, validated)

@@ -25,7 +25,7 @@ class TenantScope:
         self._store = store
 
     def __repr__(self) -> str:
-        return f"TenantService(tenant={self.tenant.slug!r})"
+        return f"{type(self).__name__}(tenant={self.tenant.slug!r})"
 
     def _connector(self, source: SourceEntry, mode: Mode) -> Connector:
         return get_connector(source, mode, tenant=self.tenant.id, settings=self.hub.settings)

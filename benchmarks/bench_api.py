@@ -137,7 +137,7 @@ def _start_server(port: int, log: Path) -> subprocess.Popen[bytes]:
 
 
 def run(report: Report) -> None:
-    from hub.service import Hub
+    from hub import Hub
     from hub.settings import Settings
 
     home = Path(os.environ["HUB_HOME"])

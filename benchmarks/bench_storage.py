@@ -26,7 +26,7 @@ from typing import Any
 import psycopg
 
 from benchmarks._harness import Report, median_seconds, paired_medians
-from hub.service import Hub
+from hub import Hub
 from hub.settings import Settings
 
 N = 1000

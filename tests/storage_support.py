@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from hub.service import Hub
+from hub import Hub
 from hub.settings import Settings
 from hub.storage.crypto import generate_entry
 from hub.storage.sql import migration_files

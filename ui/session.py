@@ -20,9 +20,9 @@ from pydantic import SecretStr
 
 from hub.settings import Settings
 
-if TYPE_CHECKING:  # hub.service (SQLAlchemy, bcrypt...) is imported when the hub is first opened
+if TYPE_CHECKING:  # hub.services (SQLAlchemy, bcrypt...) is imported when the hub is first opened
+    from hub import Hub, TenantService
     from hub.models import Tenant
-    from hub.service import Hub, TenantService
 
 log = logging.getLogger("hub.app")
 
@@ -150,7 +150,7 @@ def _close_hub(hub: Hub) -> None:
 @st.cache_resource(max_entries=4, show_spinner=False, on_release=_close_hub)
 def _open_hub(fingerprint: str, _settings: Settings) -> Hub:
     """One Hub per distinct settings: tenant-neutral, shared by every session of this server."""
-    from hub.service import Hub
+    from hub import Hub
 
     hub = Hub.open(_settings)
     if _settings.embedded:

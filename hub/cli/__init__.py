@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 from hub.exceptions import HubError
 
 if TYPE_CHECKING:
+    from hub import Hub
     from hub.catalogue import Catalogue
-    from hub.service import Hub
 
 #: Modules that add commands, in the order they appear in ``--help``.
 COMMAND_MODULES = ("catalogue", "connections", "schema", "users", "apikeys")
@@ -41,7 +41,7 @@ class Context:
     @cached_property
     def hub(self) -> Hub:
         """The hub opened from the environment (``HUB_*``)."""
-        from hub.service import Hub
+        from hub import Hub
         from hub.settings import Settings
 
         return Hub.open(Settings.from_env())

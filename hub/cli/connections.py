@@ -220,7 +220,7 @@ def _stream_json(s: StreamInfo) -> dict[str, Any]:
 def _streams(args: argparse.Namespace, ctx: Context) -> int:
     _one_of(args)
     if args.demo:
-        from hub.service import demo_streams
+        from hub import demo_streams
 
         found = demo_streams(ctx.catalogue, args.id)
     else:
@@ -262,7 +262,7 @@ def _columns(preview: Preview) -> list[str]:
 def _preview(args: argparse.Namespace, ctx: Context) -> int:
     _one_of(args)
     if args.demo:
-        from hub.service import demo_preview
+        from hub import demo_preview
 
         result = demo_preview(ctx.catalogue, args.id, args.stream, limit=args.limit)
     else:

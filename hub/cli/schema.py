@@ -50,7 +50,7 @@ def _schema(args: argparse.Namespace, ctx: Context) -> int:
         )
     samples: list[tuple[StreamInfo, list[dict[str, Any]]]] = []
     if args.demo:
-        from hub.service import demo_preview, demo_streams
+        from hub import demo_preview, demo_streams
 
         for s in _pick(demo_streams(ctx.catalogue, args.id), args.stream, args.id):
             rows = (

@@ -9,7 +9,15 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from hub.connectors.base import Config, Connector, reveal, secret_fields, validate_config
+from hub.connectors.base import (
+    Config,
+    Connector,
+    public_config,
+    reveal,
+    secret_fields,
+    validate_config,
+    wrap_secrets,
+)
 from hub.exceptions import ConfigError
 from hub.models import Mode, SourceEntry
 
@@ -78,7 +86,9 @@ __all__ = [
     "Connector",
     "get_connector",
     "has_live",
+    "public_config",
     "reveal",
     "secret_fields",
     "validate_config",
+    "wrap_secrets",
 ]

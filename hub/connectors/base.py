@@ -30,6 +30,41 @@ def secret_fields(spec: Mapping[str, Any], prefix: str = "") -> list[str]:
     return sorted(set(found))
 
 
+def wrap_secrets(spec: Mapping[str, Any], config: Mapping[str, Any]) -> Config:
+    """A copy of ``config`` with every string the spec marks ``airbyte_secret`` as a `SecretStr`.
+
+    With `secret_fields`, this is the one place that decides what in a config is secret. Services wrap a
+    config the moment it arrives, so its secrets stay masked in reprs, errors and logs until the
+    connector (or the encryption) reveals them. Every string inside a secret object counts as secret.
+    """
+    hidden = set(secret_fields(spec))
+
+    def wrap(value: Any, path: str, inside: bool) -> Any:
+        secret = inside or path in hidden
+        if isinstance(value, Mapping):
+            return {str(k): wrap(v, f"{path}.{k}" if path else str(k), secret) for k, v in value.items()}
+        return SecretStr(value) if secret and isinstance(value, str) else value
+
+    wrapped: Config = wrap(config, "", False)
+    return wrapped
+
+
+def public_config(spec: Mapping[str, Any], config: Mapping[str, Any]) -> Config:
+    """The part of ``config`` that may be shown and stored in the clear: no secret field, no `SecretStr`."""
+    hidden = set(secret_fields(spec))
+
+    def strip(value: Mapping[str, Any], prefix: str) -> Config:
+        out: Config = {}
+        for key, item in value.items():
+            path = f"{prefix}{key}"
+            if path in hidden or isinstance(item, SecretStr):
+                continue
+            out[str(key)] = strip(item, f"{path}.") if isinstance(item, Mapping) else item
+        return out
+
+    return strip(config, "")
+
+
 def reveal(value: Any) -> Any:
     """The plain value of a `SecretStr` (or the value itself). Call only where the secret is used."""
     return value.get_secret_value() if isinstance(value, SecretStr) else value

@@ -9,7 +9,7 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
-from hub.service import Hub
+from hub import Hub
 from hub.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from hub.service import Hub
+from hub import Hub
 from hub.settings import Settings
 from tests.e2e import flows
 from tests.e2e.support import StreamlitServer, click

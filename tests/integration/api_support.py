@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from hub.service import Hub
+from hub import Hub
 from hub.settings import Settings
 
 

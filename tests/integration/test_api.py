@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
+from hub import Hub
 from hub.api import create_app
-from hub.service import Hub
 from hub.settings import Settings
 from hub.storage.crypto import generate_entry
 from tests.demo_support import forget_demo_pools, wait_for_demo_pools

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from hub import Hub
 from hub.api import create_app
-from hub.service import Hub
 from tests.integration.api_support import make_key, stripe_key
 from tests.servers import PostgresServer
 from tests.storage_support import APP_PASSWORD, make_pg_database, unique_slug

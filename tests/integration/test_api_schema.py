@@ -22,8 +22,8 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from hub import Hub
 from hub.api import create_app
-from hub.service import Hub
 from tests.integration.api_support import make_key, open_hub, stripe_key
 
 SEED = 20261127

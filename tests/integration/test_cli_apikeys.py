@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from hub import Hub
 from hub.api import create_app
 from hub.cli import main
-from hub.service import Hub
 from hub.settings import Settings
 from tests.integration.api_support import bytes_at_rest, make_key, open_hub
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from hub import Hub
 from hub.models import Mode, Status
-from hub.service import Hub
 from hub.settings import Settings
 from tests.integration.sql_fixtures import shop_mariadb, shop_postgres
 

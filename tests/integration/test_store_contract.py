@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
+from hub import Hub
 from hub.exceptions import ConfigError, CryptoError, HubError, InputError, NotFound, TransitionError
 from hub.models import Mode, Status, StepEvent
-from hub.service import Hub
 from hub.storage.crypto import generate_entry
 from tests.storage_support import (
     PgDatabase,

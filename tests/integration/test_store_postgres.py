@@ -9,9 +9,9 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
+from hub import Hub
 from hub.exceptions import StorageError
 from hub.models import Status
-from hub.service import Hub
 from hub.settings import Settings
 from hub.storage.crypto import generate_entry
 from hub.storage.sql import metadata as sql_metadata

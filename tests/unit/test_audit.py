@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
+from hub import Hub
 from hub.exceptions import InputError
-from hub.service import Hub
 from hub.settings import Settings
 from hub.storage.audit import GENESIS, AuditDraft, build_row, iso, row_hash, scrub, verify_chain
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from hub import Hub
 from hub.cli import main
-from hub.service import Hub
 from hub.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]

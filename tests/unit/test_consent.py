@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import SecretStr
 
+from hub import Hub
 from hub.auth import approve, consent_request, cookie_key, humanize_stream
 from hub.catalogue import Catalogue
 from hub.connectors import get_connector
 from hub.exceptions import InputError
 from hub.models import AuthKind, Tenant
-from hub.service import Hub
 from hub.settings import Settings
 
 CATALOGUE = Catalogue.load()

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
+from hub import Hub
 from hub.exceptions import CryptoError
-from hub.service import Hub
 from hub.settings import Settings
 from hub.storage.crypto import KeyRing, Sealed, generate_entry
 

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from hub import Hub, demo_preview, demo_streams
 from hub.catalogue import Catalogue
 from hub.connectors.demo_data import _core
 from hub.exceptions import InputError, NotFound, StorageError, UnknownBusinessType
 from hub.models import Mode, Status, StepEvent
-from hub.service import Hub, demo_preview, demo_streams
 from hub.settings import Settings
 from hub.storage.sql import is_uuid
 from tests.demo_support import demo_pools_built, forget_demo_pools

@@ -56,7 +56,7 @@ def test_cli_exits_1_with_one_error_line_for_a_bad_setting(tmp_path):
 
 
 def test_embedded_state_is_readable_by_its_owner_only(tmp_path):
-    from hub.service import Hub
+    from hub import Hub
 
     home = tmp_path / "state"
     hub = Hub.open(Settings.from_env({"HUB_HOME": str(home), "HUB_DEMO_PACE": "0"}))

@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pyarrow.parquet as pq
 import pytest
 
+from hub import Hub, demo_preview
 from hub.catalogue import Catalogue
 from hub.models import Status
-from hub.service import Hub, demo_preview
 from hub.settings import Settings
 from hub.views import (
     STATUS_BADGES,

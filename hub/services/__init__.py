@@ -1,0 +1,50 @@
+"""Use cases: the one place that runs the status machine, stores, encrypts and audits.
+
+Faces (Streamlit pages, CLI, HTTP API) call these and nothing below them.
+
+    hub = Hub.open(Settings.from_env())        # tenant-neutral; safe to share (st.cache_resource)
+    acme = hub.tenant("acme")                  # bound to one tenant; every query carries it
+    conn = acme.connect("shopify", {...}, actor="alice", mode="demo", on_step=print)
+    acme.preview(conn.id, "orders", limit=100, actor="alice")
+
+One module per job:
+
+* `hub.services.hub` - `Hub`: opens storage, catalogue and keys; warm-up; hands out `TenantService`;
+* `hub.services.accounts` - tenants, users, sign-in, API keys, the demo accounts; password and key hashing;
+* `hub.services.keys` - key rotation;
+* `hub.services.tenant` - `TenantService`: one tenant's use cases, made of
+  `hub.services.connections` (connect and reconnect on one path, re-test, rename, disconnect, list) and
+  `hub.services.previews` (streams and previews; the storage-free demo forms);
+* `hub.services.scope` - what those share: the tenant, its store, a connection's stored config.
+
+A connection's ``metadata`` (shown by the faces; never secrets) holds:
+
+* ``config`` - the non-secret configuration (host, port, database, username, account, shop domain,
+  scopes, ssl mode...); fields marked ``airbyte_secret`` live only in the encrypted config;
+* ``streams`` - stream names found by the last successful check, ``stream_count``;
+* ``sample_counts`` - records read per stream by the sample (up to `SAMPLE_LIMIT` each),
+  ``records_sampled`` - their sum;
+* ``estimated_rows`` - per stream, the connector's estimate (or null); ``total_records`` - the sum of
+  the estimates, where a stream has none its sample count;
+* ``check`` - ``{"message", "latency_ms"}`` of the last check.
+"""
+
+from __future__ import annotations
+
+from hub.services.accounts import hash_api_key, hash_password
+from hub.services.connections import SAMPLE_LIMIT, StepCallback
+from hub.services.hub import Hub
+from hub.services.previews import PREVIEW_MAX, demo_preview, demo_streams
+from hub.services.tenant import TenantService
+
+__all__ = [
+    "PREVIEW_MAX",
+    "SAMPLE_LIMIT",
+    "Hub",
+    "StepCallback",
+    "TenantService",
+    "demo_preview",
+    "demo_streams",
+    "hash_api_key",
+    "hash_password",
+]

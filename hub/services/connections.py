@@ -1,0 +1,492 @@
+"""Connections of one tenant: connect and reconnect (one path), re-test, rename, disconnect, list.
+
+Every change runs the status machine (`hub.status`), is stored and audited in one step (`_move`).
+The path of a connect, new or with new credentials for a failed connection::
+
+    wrap the config's secrets (spec) -> validate -> encrypt -> store as connecting
+    -> testing: check, discover, sample -> connected, or failed with the reason (returned, not raised)
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from itertools import islice
+from typing import Any
+
+from hub.connectors import has_live, public_config, wrap_secrets
+from hub.connectors.base import Connector
+from hub.exceptions import ConnectorError, HubError, InputError, NotFound, TransitionError
+from hub.models import CheckResult, Connection, Mode, Outcome, SourceEntry, Status, StepEvent
+from hub.services.scope import TenantScope
+from hub.status import transition
+from hub.storage.audit import AuditDraft
+from hub.storage.crypto import Sealed
+from hub.storage.sql import now
+
+log = logging.getLogger(__name__)
+
+StepCallback = Callable[[StepEvent], None]
+
+#: Records read per stream when a connection is sampled.
+SAMPLE_LIMIT = 50
+
+
+class Connections(TenantScope):
+    """Connect, reconnect, re-test, rename, disconnect and list one tenant's connections."""
+
+    # ------------------------------------------------------------------ connect
+
+    def connect(
+        self,
+        source_id: str,
+        config: Mapping[str, Any],
+        *,
+        actor: str,
+        mode: Mode | str | None = None,
+        name: str | None = None,
+        on_step: StepCallback | None = None,
+        sample_limit: int | None = None,
+    ) -> Connection:
+        """Validate against the spec, then connecting -> testing (check, discover, sample) -> connected.
+
+        ``config`` may be a plain dict: the fields the connector's spec marks secret are wrapped in
+        `SecretStr` before anything else reads it. ``mode`` None means: live when the source has a live
+        connector and ``config`` is not empty, else demo. A config that fails validation raises
+        `ConfigError` and stores nothing. A failed check stores the connection as ``failed`` with the
+        reason in ``status_detail`` and returns it. ``sample_limit`` (default `SAMPLE_LIMIT`) records are
+        read per stream; 0 skips sampling.
+        """
+        source = self.hub.catalogue.get(source_id)
+        if mode is None:
+            chosen = Mode.LIVE if has_live(source.id) and bool(config) else Mode.DEMO
+        else:
+            try:
+                chosen = Mode(mode)
+            except ValueError:
+                raise InputError(f"Unknown mode {mode!r}.", hint="Use 'demo' or 'live'.") from None
+        return self._connect(
+            source,
+            chosen,
+            config,
+            None,
+            name=name,
+            actor=actor,
+            on_step=on_step,
+            sample_limit=sample_limit,
+        )
+
+    def reconnect(
+        self,
+        connection_id: str,
+        config: Mapping[str, Any],
+        *,
+        actor: str,
+        on_step: StepCallback | None = None,
+        sample_limit: int | None = None,
+    ) -> Connection:
+        """A failed connection with new credentials: failed -> connecting -> testing -> ...
+
+        The same path as `connect` (same validation, encryption, test and results); only the row is
+        the existing one.
+        """
+        conn = self._require(connection_id)
+        transition(conn.status, Status.CONNECTING)  # before any work: only a failed connection qualifies
+        source = self.hub.catalogue.get(conn.source_id)
+        return self._connect(
+            source,
+            conn.mode,
+            config,
+            conn,
+            name=None,
+            actor=actor,
+            on_step=on_step,
+            sample_limit=sample_limit,
+        )
+
+    def _connect(
+        self,
+        source: SourceEntry,
+        mode: Mode,
+        config: Mapping[str, Any],
+        existing: Connection | None,
+        *,
+        name: str | None,
+        actor: str,
+        on_step: StepCallback | None,
+        sample_limit: int | None,
+    ) -> Connection:
+        """The one path of `connect` (``existing`` None: a new row) and `reconnect` (``existing``)."""
+        started = time.perf_counter()
+        _emit(on_step, "connecting", "running", f"Connecting to {source.name}…")
+        connector = self._connector(source, mode)
+        spec = connector.spec()
+        config = wrap_secrets(spec, config)  # first: from here on a secret is masked wherever it goes
+        # validating reveals the secrets to jsonschema inside the connector and applies the defaults
+        validated = wrap_secrets(spec, self._validate(source, connector, config))
+        conn_id = existing.id if existing is not None else str(uuid.uuid4())
+        label = existing.name if existing is not None else _new_name(source, name, validated)
+        sealed = self.hub.keys.seal_config(validated, tenant_id=self.tenant.id, connection_id=conn_id)
+        metadata = {"config": public_config(spec, validated)}
+        if existing is None:
+            conn = self._insert(conn_id, source, mode, label, metadata, sealed, actor=actor)
+            done = f"Connection to {source.name} created."
+        else:
+            conn = self._move(
+                existing,
+                Status.CONNECTING,
+                actor=actor,
+                detail=f"Reconnecting to {source.name}…",
+                metadata=metadata,
+                sealed=sealed,
+                extra={"reconnect": True},
+            )
+            done = "New credentials stored."
+        self._pace(mode)
+        _emit(on_step, "connecting", "done", done, time.perf_counter() - started)
+        return self._test(
+            conn,
+            source,
+            connector,
+            validated,
+            actor=actor,
+            on_step=on_step,
+            sample_limit=SAMPLE_LIMIT if sample_limit is None else sample_limit,
+        )
+
+    def _validate(
+        self, source: SourceEntry, connector: Connector, config: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        try:
+            return connector.validate(config)
+        except HubError:
+            raise
+        except Exception as exc:  # a connector's spec that jsonschema cannot use is a bug, reported plainly
+            raise ConnectorError(
+                f"The {source.name} connector could not validate the config ({type(exc).__name__})."
+            ) from exc
+
+    def _insert(
+        self,
+        conn_id: str,
+        source: SourceEntry,
+        mode: Mode,
+        label: str,
+        metadata: dict[str, Any],
+        sealed: Sealed,
+        *,
+        actor: str,
+    ) -> Connection:
+        """The new row, ``connecting``, with its sealed config and its ``connection.create`` audit row."""
+        at = now()
+        conn = Connection(
+            id=conn_id,
+            tenant_id=self.tenant.id,
+            source_id=source.id,
+            name=label,
+            mode=mode,
+            auth_kind=source.auth_kind,
+            status=Status.CONNECTING,
+            status_detail=f"Connecting to {source.name}…",
+            metadata=metadata,
+            created_by=actor,
+            created_at=at,
+            updated_at=at,
+        )
+        transition(None, Status.CONNECTING)
+        self._store.insert_connection(
+            conn,
+            sealed,
+            AuditDraft(
+                "connection.create",
+                actor=actor,
+                target_type="connection",
+                target_id=conn_id,
+                detail={"source_id": source.id, "mode": mode.value, "name": label},
+            ),
+        )
+        return conn
+
+    # ------------------------------------------------------------------ test
+
+    def retest(
+        self,
+        connection_id: str,
+        *,
+        actor: str,
+        on_step: StepCallback | None = None,
+        sample_limit: int | None = None,
+    ) -> Connection:
+        """Re-test (connected) or retry (failed) with the stored config: -> testing -> connected|failed."""
+        conn = self._require(connection_id)
+        transition(conn.status, Status.TESTING)
+        source = self.hub.catalogue.get(conn.source_id)
+        connector = self._connector(source, conn.mode)
+        return self._test(
+            conn,
+            source,
+            connector,
+            self._config(conn, connector),
+            actor=actor,
+            on_step=on_step,
+            sample_limit=SAMPLE_LIMIT if sample_limit is None else sample_limit,
+            action="connection.retest",
+        )
+
+    def _test(
+        self,
+        conn: Connection,
+        source: SourceEntry,
+        connector: Connector,
+        config: dict[str, Any],
+        *,
+        actor: str,
+        on_step: StepCallback | None,
+        sample_limit: int,
+        action: str = "connection.status",
+    ) -> Connection:
+        """-> testing, then check, discover and sample; -> connected or failed (returned, not raised)."""
+        conn = self._move(
+            conn,
+            Status.TESTING,
+            actor=actor,
+            action=action,
+            detail=f"Testing the connection to {source.name}…",
+        )
+        step = "testing"
+        t0 = time.perf_counter()
+        try:
+            _emit(on_step, "testing", "running", f"Checking access to {source.name}…")
+            result = connector.check(config)
+            self._pace(conn.mode)
+            if not result.ok:
+                _emit(on_step, "testing", "error", result.message, time.perf_counter() - t0)
+                return self._fail(conn, result, actor=actor)
+            _emit(on_step, "testing", "done", result.message or "Access confirmed.", time.perf_counter() - t0)
+
+            step, t0 = "discovering", time.perf_counter()
+            _emit(on_step, "discovering", "running", "Discovering streams…")
+            streams = connector.discover(config)
+            self._pace(conn.mode)
+            _emit(on_step, "discovering", "done", f"Found {len(streams)} streams.", time.perf_counter() - t0)
+
+            step, t0 = "sampling", time.perf_counter()
+            counts: dict[str, int] = {}
+            if sample_limit > 0:
+                _emit(on_step, "sampling", "running", "Reading a sample of each stream…")
+                for s in streams:
+                    counts[s.name] = sum(
+                        1 for _ in islice(connector.read(config, s.name, limit=sample_limit), sample_limit)
+                    )
+                self._pace(conn.mode)
+                _emit(
+                    on_step,
+                    "sampling",
+                    "done",
+                    f"Read {sum(counts.values()):,} sample records.",
+                    time.perf_counter() - t0,
+                )
+        except HubError as exc:
+            _emit(on_step, step, "error", exc.message, time.perf_counter() - t0)
+            return self._fail(
+                conn,
+                CheckResult(ok=False, message=exc.message, hint=exc.hint, transient=exc.transient),
+                actor=actor,
+                step=step,
+            )
+        except Exception as exc:
+            log.exception("connector %s failed while %s (connection %s)", source.id, step, conn.id)
+            msg = f"The {source.name} connector failed unexpectedly while {step} ({type(exc).__name__})."
+            _emit(on_step, step, "error", msg, time.perf_counter() - t0)
+            return self._fail(
+                conn,
+                CheckResult(ok=False, message=msg, hint="Retry; if it persists, report it."),
+                actor=actor,
+                step=step,
+            )
+
+        estimated = {s.name: s.estimated_rows for s in streams}
+        total = sum(e if e is not None else counts.get(n, 0) for n, e in estimated.items())
+        meta = {
+            **conn.metadata,
+            "streams": [s.name for s in streams],
+            "stream_count": len(streams),
+            "sample_counts": counts,
+            "records_sampled": sum(counts.values()),
+            "estimated_rows": estimated,
+            "total_records": total,
+            "check": {"message": result.message, "latency_ms": result.latency_ms},
+        }
+        n = len(streams)
+        detail = (
+            f"Connected · {n} stream{'' if n == 1 else 's'} · {total:,} record{'' if total == 1 else 's'}"
+        )
+        return self._move(
+            conn,
+            Status.CONNECTED,
+            actor=actor,
+            detail=detail,
+            metadata=meta,
+            checked=True,
+            extra={"streams": len(streams), "records_sampled": sum(counts.values())},
+        )
+
+    def _fail(
+        self, conn: Connection, result: CheckResult, *, actor: str, step: str = "testing"
+    ) -> Connection:
+        detail = f"{result.message} {result.hint}".strip()
+        meta = {
+            **conn.metadata,
+            "check": {
+                "message": result.message,
+                "hint": result.hint,
+                "transient": result.transient,
+                "step": step,
+                "latency_ms": result.latency_ms,
+            },
+        }
+        return self._move(
+            conn,
+            Status.FAILED,
+            actor=actor,
+            detail=detail,
+            outcome=Outcome.ERROR,
+            metadata=meta,
+            checked=True,
+            extra={"step": step},
+        )
+
+    def _pace(self, mode: Mode) -> None:
+        if mode is Mode.DEMO and self.hub.settings.demo_pace > 0:
+            time.sleep(self.hub.settings.demo_pace)
+
+    # ------------------------------------------------------------------ other changes
+
+    def rename(self, connection_id: str, name: str, *, actor: str) -> Connection:
+        """Rename a connection."""
+        conn = self._require(connection_id)
+        label = (name or "").strip()
+        if not label or len(label) > 200:
+            raise InputError(
+                "A connection name must be 1 to 200 characters.", hint="Type a shorter or non-empty name."
+            )
+        updated = self._store.update_connection(
+            conn.id,
+            expect_status=None,
+            changes={"name": label, "updated_at": now()},
+            audit=AuditDraft(
+                "connection.rename",
+                actor=actor,
+                target_type="connection",
+                target_id=conn.id,
+                detail={"from": conn.name, "to": label},
+            ),
+        )
+        if updated is None:
+            raise NotFound(f"Connection {connection_id!r} not found for tenant {self.tenant.slug!r}.")
+        return updated
+
+    def disconnect(self, connection_id: str, *, actor: str) -> Connection:
+        """-> disconnected; the secret is erased, the row stays for the audit trail. Idempotent."""
+        conn = self._require(connection_id)
+        if conn.status is Status.DISCONNECTED:
+            return conn
+        if conn.status in (Status.CONNECTING, Status.TESTING):  # interrupted (e.g. a crashed replica)
+            conn = self._move(
+                conn,
+                Status.FAILED,
+                actor=actor,
+                outcome=Outcome.ERROR,
+                detail="Interrupted: disconnected while it was being tested.",
+            )
+        return self._move(
+            conn,
+            Status.DISCONNECTED,
+            actor=actor,
+            action="connection.disconnect",
+            detail="Disconnected; the stored credentials were erased.",
+            erase_secret=True,
+        )
+
+    def _move(
+        self,
+        conn: Connection,
+        target: Status,
+        *,
+        actor: str,
+        detail: str,
+        action: str = "connection.status",
+        outcome: Outcome = Outcome.OK,
+        metadata: dict[str, Any] | None = None,
+        checked: bool = False,
+        sealed: Sealed | None = None,
+        erase_secret: bool = False,
+        extra: Mapping[str, Any] | None = None,
+    ) -> Connection:
+        """One stored, audited transition; `TransitionError` if illegal or the row changed meanwhile."""
+        transition(conn.status, target)
+        at = now()
+        changes: dict[str, Any] = {"status": target, "status_detail": detail, "updated_at": at}
+        if checked:
+            changes["last_checked_at"] = at
+        if metadata is not None:
+            changes["metadata"] = metadata
+        audit = AuditDraft(
+            action,
+            actor=actor,
+            target_type="connection",
+            target_id=conn.id,
+            outcome=outcome,
+            detail={"from": conn.status.value, "to": target.value, "status_detail": detail, **(extra or {})},
+        )
+        updated = self._store.update_connection(
+            conn.id,
+            expect_status=conn.status,
+            changes=changes,
+            audit=audit,
+            sealed=sealed,
+            erase_secret=erase_secret,
+            current=conn,
+        )
+        if updated is None:
+            current = self._require(conn.id)
+            raise TransitionError(
+                f"Connection {conn.id} changed meanwhile: it is now {current.status.value}.",
+                hint="Reload it and try again.",
+            )
+        return updated
+
+    # ------------------------------------------------------------------ read
+
+    def list_connections(self, *, include_disconnected: bool = True) -> list[Connection]:
+        """The tenant's connections, newest first."""
+        return self._store.list_connections(include_disconnected=include_disconnected)
+
+    def get_connection(self, connection_id: str) -> Connection:
+        """One connection (metadata only); `NotFound` for unknown ids and other tenants' ids."""
+        return self._require(connection_id)
+
+
+def _emit(on_step: StepCallback | None, step: str, state: str, message: str, seconds: float = 0.0) -> None:
+    if on_step is None:
+        return
+    try:
+        on_step(StepEvent(step=step, state=state, message=message, seconds=round(seconds, 3)))
+    except Exception:  # a broken progress display must not leave a connection half-way
+        log.exception("on_step callback failed at %s/%s", step, state)
+
+
+def _new_name(source: SourceEntry, name: str | None, config: Mapping[str, Any]) -> str:
+    """The name given, else the source's name with the config's account, shop, host... (never a secret)."""
+    label = (name or "").strip()
+    if len(label) > 200:
+        raise InputError("The connection name is longer than 200 characters.", hint="Use a shorter name.")
+    if label:
+        return label
+    for key in ("account", "shop", "host", "database", "file_name"):
+        value = config.get(key)
+        if isinstance(value, str) and value.strip():
+            return f"{source.name} · {value.strip()}"[:200]
+    return source.name

@@ -1,0 +1,127 @@
+"""`Hub`: the tenant-neutral entry point that opens the storage, the catalogue and the keys.
+
+Its use cases come from one base per job: `Accounts` (tenants, users, sign-in, API keys, demo accounts)
+and `KeyRotation`; `Hub.tenant` hands out the `TenantService` of one tenant.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from hub.catalogue import Catalogue
+from hub.exceptions import StorageError
+from hub.models import Tenant
+from hub.services.accounts import Accounts
+from hub.services.keys import KeyRotation
+from hub.services.tenant import TenantService
+from hub.settings import Settings
+from hub.storage.crypto import KeyRing
+from hub.storage.sql import Database
+
+log = logging.getLogger(__name__)
+
+
+class Hub(Accounts, KeyRotation):
+    """Tenant-neutral entry point: settings, catalogue, storage, keys. Thread-safe; holds no tenant state."""
+
+    settings: Settings
+    catalogue: Catalogue
+
+    def __init__(self, settings: Settings, catalogue: Catalogue, db: Database, keys: KeyRing) -> None:
+        self.settings = settings
+        self.catalogue = catalogue
+        self.db = db
+        self.keys = keys
+
+    def __repr__(self) -> str:
+        return f"Hub(db={self.db!r}, keys={self.keys!r})"
+
+    @classmethod
+    def open(cls, settings: Settings | None = None, *, catalogue: Catalogue | None = None) -> Hub:
+        """Open (and on first use create) the storage; load the catalogue and the keys.
+
+        Keys are loaded first, so a malformed ``HUB_ENCRYPTION_KEYS`` entry fails here, at start-up.
+        """
+        settings = settings or Settings.from_env()
+        if settings.embedded:
+            try:
+                # Only the hub's user may read its state (the database holds ciphertexts, the key file keys).
+                settings.home.mkdir(mode=0o700, parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StorageError(
+                    f"Could not create HUB_HOME {settings.home}: {exc.strerror}.",
+                    hint="Set HUB_HOME to a writable folder.",
+                    transient=False,
+                ) from exc
+        keys = KeyRing.from_settings(settings)
+        cat = catalogue or Catalogue.load_or_fallback()
+        db = Database(settings.url, admin_url=settings.admin_database_url)
+        return cls(settings, cat, db, keys)
+
+    def close(self) -> None:
+        """Dispose of the database engines."""
+        self.db.dispose()
+
+    def __enter__(self) -> Hub:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def tenant(self, tenant: Tenant | str) -> TenantService:
+        """The services bound to one tenant (a `Tenant` already resolved, or its slug or id).
+
+        A face that has resolved the tenant once (the API's auth middleware, a page run) passes the
+        `Tenant` itself, so it is not looked up again; `NotFound` for an unknown slug or id.
+        """
+        found = self._resolve_tenant(tenant)
+        return TenantService(self, found, self.db.store(found.id))
+
+    # ------------------------------------------------------------------ warm-up
+
+    def warm_up(self) -> float:
+        """Build what the first demo connect of a process would otherwise build; the seconds it took.
+
+        That is the demo data's value pools (names, companies, streets...: about 0.4 s, once per process).
+        Servers run it in a background thread at start-up (`start_warm_up`), so the first Connect of a
+        demo does not wait for it; a connect that comes sooner waits for the same build, never a second.
+        """
+        from hub.connectors.demo_data._core import pools
+
+        started = time.perf_counter()
+        pools()
+        return time.perf_counter() - started
+
+    def start_warm_up(self) -> threading.Thread:
+        """`warm_up` in a daemon thread; a failure is logged, never raised (it costs only time)."""
+
+        def run() -> None:
+            try:
+                seconds = self.warm_up()
+            except Exception:
+                log.warning("Warming up the demo data failed; the first demo connect does it.", exc_info=True)
+            else:
+                log.info("demo data warmed up in %.2f s", seconds)
+
+        thread = threading.Thread(target=run, name="hub-warm-up", daemon=True)
+        thread.start()
+        return thread
+
+    # ------------------------------------------------------------------ facts for the faces
+
+    @property
+    def rls_warning(self) -> str | None:
+        """Set when the app's PostgreSQL role could bypass row level security (shown by the UI)."""
+        return self.db.rls_warning
+
+    @property
+    def local_key(self) -> bool:
+        """True when the encryption key is the generated local file ``$HUB_HOME/master.key``."""
+        return self.keys.local
+
+    @property
+    def backend(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.db.backend

@@ -1,0 +1,142 @@
+"""Reading a source: streams and bounded previews.
+
+Of a tenant's connected connection (audited), or of a demo source without storage (the CLI's ``--demo``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from itertools import islice
+from typing import Any
+
+from hub.catalogue import Catalogue
+from hub.connectors import get_connector
+from hub.connectors.base import Connector
+from hub.exceptions import ConnectorError, HubError, InputError, NotFound
+from hub.models import Connection, Mode, Outcome, Preview, SourceEntry, Status, StreamInfo
+from hub.services.scope import TenantScope
+from hub.storage.audit import AuditDraft
+
+log = logging.getLogger(__name__)
+
+#: The most records one preview returns.
+PREVIEW_MAX = 10_000
+
+
+class Previews(TenantScope):
+    """Streams and previews of one tenant's connected connections."""
+
+    def streams(self, connection_id: str) -> list[StreamInfo]:
+        """Discover the streams of a connected connection."""
+        _conn, source, connector, config = self._connected(connection_id)
+        with _connector_errors(source, "discovering streams"):
+            return connector.discover(config)
+
+    def preview(self, connection_id: str, stream: str, *, limit: int = 100, actor: str) -> Preview:
+        """A bounded sample of one stream (audited as ``connection.preview``)."""
+        limit = _check_limit(limit)
+        conn, source, connector, config = self._connected(connection_id)
+        try:
+            with _connector_errors(source, f"reading {stream}"):
+                info = _find_stream(connector.discover(config), stream, source)
+                records = list(islice(connector.read(config, info.name, limit=limit), limit))
+        except HubError as exc:
+            error = {"stream": stream, "limit": limit, "error": exc.message}
+            self._audit_preview(conn, Outcome.ERROR, error, actor=actor)
+            raise
+        read = {"stream": info.name, "limit": limit, "records": len(records)}
+        self._audit_preview(conn, Outcome.OK, read, actor=actor)
+        return Preview(
+            connection_id=conn.id, source_id=conn.source_id, stream=info, records=records, mode=conn.mode
+        )
+
+    def _connected(self, connection_id: str) -> tuple[Connection, SourceEntry, Connector, dict[str, Any]]:
+        conn = self._require(connection_id)
+        if conn.status is not Status.CONNECTED:
+            raise InputError(
+                f"Connection {conn.id} is {conn.status.value}, not connected.",
+                hint="Re-test it (or reconnect) first."
+                if conn.status is not Status.DISCONNECTED
+                else "Connect the source again.",
+            )
+        source = self.hub.catalogue.get(conn.source_id)
+        connector = self._connector(source, conn.mode)
+        return conn, source, connector, self._config(conn, connector)
+
+    def _audit_preview(
+        self, conn: Connection, outcome: Outcome, detail: dict[str, Any], *, actor: str
+    ) -> None:
+        self._store.append_audit(
+            AuditDraft(
+                "connection.preview",
+                actor=actor,
+                target_type="connection",
+                target_id=conn.id,
+                outcome=outcome,
+                detail=detail,
+            )
+        )
+
+
+def demo_streams(
+    catalogue: Catalogue, source_id: str, *, tenant: str = "demo", seed: int = 0
+) -> list[StreamInfo]:
+    """Streams of a source's demo connector, without storage (CLI ``streams --demo``)."""
+    source = catalogue.get(source_id)
+    connector = get_connector(source, Mode.DEMO, tenant=tenant, seed=seed)
+    with _connector_errors(source, "discovering streams"):
+        return connector.discover({})
+
+
+def demo_preview(
+    catalogue: Catalogue,
+    source_id: str,
+    stream: str,
+    *,
+    limit: int = 100,
+    tenant: str = "demo",
+    seed: int = 0,
+) -> Preview:
+    """A demo sample without storage (CLI ``preview --demo``)."""
+    limit = _check_limit(limit)
+    source = catalogue.get(source_id)
+    connector = get_connector(source, Mode.DEMO, tenant=tenant, seed=seed)
+    with _connector_errors(source, f"reading {stream}"):
+        info = _find_stream(connector.discover({}), stream, source)
+        records = list(islice(connector.read({}, info.name, limit=limit), limit))
+    return Preview(connection_id=None, source_id=source.id, stream=info, records=records, mode=Mode.DEMO)
+
+
+def _check_limit(limit: int) -> int:
+    try:
+        value = int(limit)
+    except (TypeError, ValueError):
+        raise InputError(f"The limit {limit!r} is not a number.", hint=f"Use 1 to {PREVIEW_MAX}.") from None
+    if not 1 <= value <= PREVIEW_MAX:
+        raise InputError(f"The limit {value} is out of range.", hint=f"Use 1 to {PREVIEW_MAX}.")
+    return value
+
+
+def _find_stream(streams: list[StreamInfo], name: str, source: SourceEntry) -> StreamInfo:
+    for s in streams:
+        if s.name == name:
+            return s
+    names = ", ".join(s.name for s in streams)
+    raise NotFound(f"{source.name} has no stream {name!r}.", hint=f"Streams: {names}.")
+
+
+@contextmanager
+def _connector_errors(source: SourceEntry, doing: str) -> Iterator[None]:
+    """Turn a connector's unexpected exception into a `ConnectorError` (logged, never with a config)."""
+    try:
+        yield
+    except HubError:
+        raise
+    except Exception as exc:
+        log.exception("connector %s failed while %s", source.id, doing)
+        raise ConnectorError(
+            f"The {source.name} connector failed while {doing} ({type(exc).__name__}).",
+            hint="Retry; if it persists, re-test the connection.",
+        ) from exc

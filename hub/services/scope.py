@@ -1,0 +1,52 @@
+"""What every use case of one tenant starts from: the tenant, its store, and its connections' configs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from hub.connectors import get_connector, wrap_secrets
+from hub.connectors.base import Connector
+from hub.exceptions import InputError, NotFound
+from hub.models import Connection, Mode, SourceEntry, Tenant
+from hub.storage.sql import SqlStore
+
+if TYPE_CHECKING:
+    from hub.services.hub import Hub
+
+
+class TenantScope:
+    """One tenant, resolved once, with the store bound to it; the base of `TenantService`'s parts."""
+
+    tenant: Tenant
+
+    def __init__(self, hub: Hub, tenant: Tenant, store: SqlStore) -> None:
+        self.hub = hub
+        self.tenant = tenant
+        self._store = store
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(tenant={self.tenant.slug!r})"
+
+    def _connector(self, source: SourceEntry, mode: Mode) -> Connector:
+        return get_connector(source, mode, tenant=self.tenant.id, settings=self.hub.settings)
+
+    def _require(self, connection_id: str) -> Connection:
+        conn = self._store.get_connection(connection_id) if isinstance(connection_id, str) else None
+        if conn is None:
+            raise NotFound(
+                f"Connection {connection_id!r} not found for tenant {self.tenant.slug!r}.",
+                hint="List this tenant's connections with `python -m hub connections --tenant "
+                f"{self.tenant.slug}`.",
+            )
+        return conn
+
+    def _config(self, conn: Connection, connector: Connector) -> dict[str, Any]:
+        """The stored config, decrypted, with its secret fields wrapped again until the connector."""
+        sealed = self._store.get_sealed(conn.id)
+        if sealed is None:
+            raise InputError(
+                f"Connection {conn.id} has no stored credentials (it is {conn.status.value}).",
+                hint="Connect the source again.",
+            )
+        opened = self.hub.keys.open_config(sealed, tenant_id=self.tenant.id, connection_id=conn.id)
+        return wrap_secrets(connector.spec(), opened)

@@ -9,10 +9,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from typing import Any
 
 from hub.catalogue import Catalogue
+from hub.connectors import get_connector
 from hub.exceptions import StorageError
-from hub.models import Tenant
+from hub.models import Mode, Tenant
 from hub.services.accounts import Accounts
 from hub.services.keys import KeyRotation
 from hub.services.tenant import TenantService
@@ -80,6 +82,14 @@ class Hub(Accounts, KeyRotation):
         return TenantService(self, found, self.db.store(found.id))
 
     # ------------------------------------------------------------------ warm-up
+
+    def source_spec(self, source_id: str, mode: Mode | str = Mode.DEMO) -> dict[str, Any]:
+        """The JSON Schema a ``config`` for ``source_id`` must match in ``mode`` (forms, API, validation).
+
+        `NotFound` for an unknown source; `ConfigError` when it has no connector in that mode.
+        """
+        source = self.catalogue.get(source_id)
+        return get_connector(source, Mode(mode), tenant="spec", settings=self.settings).spec()
 
     def warm_up(self) -> float:
         """Build what the first demo connect of a process would otherwise build; the seconds it took.

@@ -54,14 +54,11 @@ def source_spec(
     mode: Annotated[Mode, Query(description="`demo` or `live`.")] = Mode.DEMO,
 ) -> SourceSpec:
     """The JSON Schema that ``config`` of ``POST /api/connections/store`` must match in ``mode``."""
-    from hub.connectors import get_connector
-
-    source = hub.catalogue.get(source_id)
     try:
-        spec = get_connector(source, mode, tenant="api", settings=hub.settings).spec()
+        spec = hub.source_spec(source_id, mode)
     except ConfigError as exc:  # no live connector for this source
         raise FieldError(exc.message, loc=["query", "mode"], hint=exc.hint) from None
-    return SourceSpec(source_id=source.id, mode=mode, connection_specification=spec)
+    return SourceSpec(source_id=hub.catalogue.get(source_id).id, mode=mode, connection_specification=spec)
 
 
 @router.get(

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response, status
-from pydantic import SecretStr
 
-from hub import Connection, Hub, HubError, Mode, NotFound, Status, TenantService
+from hub import Connection, NotFound, Status, TenantService
 from hub.api.deps import CallerDep, ConnectionId, HubDep, TenantDep
 from hub.api.errors import Conflict, FieldError
 from hub.api.schemas import COMMON_ERRORS, ConnectionOut, StoreRequest, error_responses
-from hub.models import Preview, SourceEntry, StreamInfo
+from hub.models import Preview, StreamInfo
 
 #: Bounds of ``?limit=`` on the preview endpoint.
 PREVIEW_MAX_LIMIT = 1000
@@ -59,8 +57,8 @@ def store_connection(
         source = hub.catalogue.get(body.source_id)
     except NotFound as exc:  # a body field naming nothing is a validation error of that field
         raise FieldError(exc.message, loc=["body", "source_id"], hint=exc.hint) from None
-    config = _seal_secrets(body.config, _secret_paths(hub, source, body.mode, body.config))
-    connection = service.connect(source.id, config, actor=who.actor, mode=body.mode, name=body.name)
+    # the service wraps the spec's secret fields the moment it knows the spec
+    connection = service.connect(source.id, body.config, actor=who.actor, mode=body.mode, name=body.name)
     response.headers["Location"] = f"/api/connections/{connection.id}"
     return _public(connection)
 
@@ -154,36 +152,3 @@ def preview_stream(
     """
     _require_connected(service, connection_id)
     return service.preview(connection_id, stream, limit=limit, actor=who.actor)
-
-
-# Removed at merge once the connect service seals configs itself (services branch).
-def _secret_paths(hub: Hub, source: SourceEntry, mode: Mode | None, config: Mapping[str, Any]) -> list[str]:
-    """Dotted paths of the fields the connector keeps secret (of either mode when ``mode`` is None)."""
-    from hub.connectors import get_connector, has_live, secret_fields
-
-    modes = [mode] if mode is not None else [Mode.DEMO]
-    if mode is None and has_live(source.id) and config:
-        modes.append(Mode.LIVE)
-    paths: set[str] = set()
-    for m in modes:
-        try:
-            spec = get_connector(source, m, tenant="api", settings=hub.settings).spec()
-        except HubError:
-            continue  # e.g. no live connector: the service raises the proper error
-        paths.update(secret_fields(spec))
-    return sorted(paths)
-
-
-# Removed at merge once the connect service seals configs itself (services branch).
-def _seal_secrets(config: Mapping[str, Any], paths: list[str], prefix: str = "") -> dict[str, Any]:
-    """A copy of ``config`` whose secret fields are `SecretStr` (so they stay masked until encrypted)."""
-    sealed: dict[str, Any] = {}
-    for key, value in config.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, Mapping):
-            sealed[key] = _seal_secrets(value, paths, prefix=f"{path}.")
-        elif path in paths and isinstance(value, str):
-            sealed[key] = SecretStr(value)
-        else:
-            sealed[key] = value
-    return sealed

@@ -44,26 +44,6 @@ STATUS_BADGES: dict[Status, Badge] = {
 DEMO_BADGE = Badge("Demo", ":material/science:", "violet")
 LIVE_BADGE = Badge("Live", ":material/bolt:", "orange")
 
-#: The audit actions of contracts.md, for the audit page's filter.
-AUDIT_ACTIONS: tuple[str, ...] = (
-    "auth.sign_in",
-    "auth.sign_in_failed",
-    "auth.sign_out",
-    "connection.create",
-    "connection.status",
-    "connection.retest",
-    "connection.preview",
-    "connection.rename",
-    "connection.disconnect",
-    "tenant.create",
-    "user.create",
-    "user.remove",
-    "key.rotate",
-    "apikey.create",
-    "apikey.revoke",
-    "api.request",
-)
-
 AUTH_KIND_LABELS: dict[AuthKind, str] = {
     AuthKind.OAUTH2: "OAuth",
     AuthKind.API_KEY: "API key",
@@ -561,7 +541,6 @@ def parquet_bytes(frame: pd.DataFrame) -> bytes:
 
 
 __all__ = [
-    "AUDIT_ACTIONS",
     "AUTH_KIND_LABELS",
     "DEMO_BADGE",
     "LIVE_BADGE",

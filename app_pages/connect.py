@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from hub.models import SourceEntry
-from hub.views import business_type_name, card_connections, connected, continue_label
+from hub.presenting import business_type_name, card_connections, connected, continue_label
 from ui.components import source_card
 from ui.dialogs import open_dialog, show_connect_dialog
 from ui.session import go_to, require_context

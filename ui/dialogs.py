@@ -18,7 +18,7 @@ from pydantic import SecretStr
 from hub.auth import approve, consent_request
 from hub.exceptions import NotFound
 from hub.models import AuthKind, Connection, Mode, SourceEntry, Status, StepEvent
-from hub.views import plural, records_sampled, stream_count
+from hub.presenting import plural, records_sampled, stream_count
 from ui.components import error_boundary, failure_box, run_with_progress, setup_guide
 from ui.session import Context, clear_dialog, pop_secret, require_context, take_secret
 

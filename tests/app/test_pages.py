@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlite3
 
 from hub.models import AuditAction, Status
+from hub.presenting import schema_columns
 from hub.settings import Settings
-from hub.views import schema_columns
 from tests.app.support import STRIPE_KEY, has_text, ok, open_hub, rendered, sign_in, status_labels, texts
 
 

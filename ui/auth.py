@@ -22,8 +22,8 @@ from ui.session import get_hub, load_settings
 if TYPE_CHECKING:  # imported on first use: they are slow to import and the sign-in form needs neither
     from streamlit_authenticator.models import CookieModel
 
+    from hub import Hub
     from hub.models import Tenant, User
-    from hub.service import Hub
 
 log = logging.getLogger("hub.app")
 

@@ -20,9 +20,9 @@ from pydantic import SecretStr
 
 from hub.settings import Settings
 
-if TYPE_CHECKING:  # hub.service (SQLAlchemy, bcrypt...) is imported when the hub is first opened
+if TYPE_CHECKING:
+    from hub import Hub, TenantService
     from hub.models import Tenant
-    from hub.service import Hub, TenantService
 
 log = logging.getLogger("hub.app")
 
@@ -135,7 +135,7 @@ def _fingerprint(settings: Settings) -> str:
         str(settings.demo_pace),
         settings.product_name,
         str(settings.sqlite_root or ""),
-        os.environ.get("HUB_CATALOGUE_PATH", ""),
+        str(settings.catalogue_path or ""),
     ]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
@@ -150,9 +150,11 @@ def _close_hub(hub: Hub) -> None:
 @st.cache_resource(max_entries=4, show_spinner=False, on_release=_close_hub)
 def _open_hub(fingerprint: str, _settings: Settings) -> Hub:
     """One Hub per distinct settings: tenant-neutral, shared by every session of this server."""
-    from hub.service import Hub
+    from hub import Hub
+    from hub.catalogue import Catalogue
 
-    hub = Hub.open(_settings)
+    # The catalogue of these settings (HUB_CATALOGUE_PATH may come from st.secrets, not the environment).
+    hub = Hub.open(_settings, catalogue=Catalogue.load_or_fallback(settings=_settings))
     if _settings.embedded:
         hub.ensure_demo_accounts()
     hub.start_warm_up()  # the demo data's pools, built while the visitor signs in

@@ -120,4 +120,4 @@ else:
     st.info(f"No integrations match “{query}”{where}.", icon=":material/search_off:")
     st.button("Clear search", key="catalogue_clear", icon=":material/close:", on_click=_clear_search)
 
-show_connect_dialog()
+show_connect_dialog(ctx)

@@ -3,8 +3,7 @@
 Where the file comes from (`Catalogue.load`):
 
 1. the ``path`` argument, else
-2. the settings' ``catalogue_path`` (``HUB_CATALOGUE_PATH``; the settings given, else the environment's),
-   else
+2. ``HUB_CATALOGUE_PATH``: the ``catalogue_path`` of the settings given (else `Settings.from_env`), else
 3. ``data/mock_sources.json`` in the repository (the parent folder of the ``hub`` package).
 
 A file that is missing or cannot be read falls back to the copy bundled inside the package

@@ -14,6 +14,7 @@ from hub.exceptions import HubError, NotFound
 from ui.auth import sign_in_page, sign_out, sync_cookie
 from ui.errors import show_error
 from ui.session import (
+    forget_context,
     forget_dialogs,
     forget_secrets,
     get_hub,
@@ -22,6 +23,8 @@ from ui.session import (
     require_context,
     signed_in,
 )
+
+forget_context()  # this run looks the tenant up afresh, once (`require_context`)
 
 try:
     settings = load_settings()
@@ -96,3 +99,4 @@ except Exception as exc:  # the error boundary: a friendly message, the app stay
     show_error(exc, where=f"the {page.title} page")
 finally:
     forget_secrets()
+    forget_context()

@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from hub.views import AUDIT_ACTIONS
+from hub.models import AuditAction
 from ui.session import require_context
 
 ROWS_SHOWN = 500
@@ -19,7 +19,7 @@ st.caption(
     "rows never carry secrets."
 )
 
-actions = list(AUDIT_ACTIONS)
+actions = [a.value for a in AuditAction]  # in the enum's order: grouped by what they concern
 left, right = st.columns([2, 1], vertical_alignment="bottom")
 with left:
     action = st.selectbox("Action", ["All actions", *actions], key="audit_action")

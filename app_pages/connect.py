@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from hub.models import SourceEntry
-from hub.views import business_type_name, card_connections, connected, continue_label
+from hub.presenting import business_type_name, card_connections, connected, continue_label
 from ui.components import source_card
 from ui.dialogs import open_dialog, show_connect_dialog
 from ui.session import go_to, require_context
@@ -120,4 +120,4 @@ else:
     st.info(f"No integrations match “{query}”{where}.", icon=":material/search_off:")
     st.button("Clear search", key="catalogue_clear", icon=":material/close:", on_click=_clear_search)
 
-show_connect_dialog()
+show_connect_dialog(ctx)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from hub.exceptions import NotFound
 from hub.models import Connection, Status
-from hub.views import failure_text, time_ago
+from hub.presenting import failure_text, time_ago
 from ui.components import connection_badges, run_with_progress, show_error
 from ui.session import go_to, require_context
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from hub.models import Mode, StreamInfo
-from hub.views import connected, manifest, manifest_json, plural, schema_columns, status_text
+from hub.presenting import connected, manifest, manifest_json, plural, schema_columns, status_text
 from ui.components import connection_badges, show_error
 from ui.session import go_to, require_context
 

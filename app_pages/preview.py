@@ -9,19 +9,8 @@ import streamlit as st
 from hub.ddl import export
 from hub.exceptions import NotFound
 from hub.models import Status
-from hub.views import (
-    ColumnSpec,
-    column_specs,
-    csv_bytes,
-    display_frame,
-    parquet_bytes,
-    plural,
-    raw_frame,
-    schema_columns,
-    schema_rows,
-    status_badge,
-    stored_streams,
-)
+from hub.presenting import plural, schema_columns, schema_rows, status_label, stored_streams
+from ui.columns import ColumnSpec, column_specs, csv_bytes, display_frame, parquet_bytes, raw_frame
 from ui.components import show_error
 from ui.session import go_to, require_context
 
@@ -51,7 +40,7 @@ if asked and asked not in by_id:
     try:
         other = ctx.service.get_connection(str(asked))
         st.info(
-            f"“{other.name}” is {status_badge(other).label.lower().rstrip('…')} and has no data to preview. "
+            f"“{other.name}” is {status_label(other).lower().rstrip('…')} and has no data to preview. "
             "Re-test it on the Connections page.",
             icon=":material/info:",
         )

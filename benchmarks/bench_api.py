@@ -137,8 +137,7 @@ def _start_server(port: int, log: Path) -> subprocess.Popen[bytes]:
 
 
 def run(report: Report) -> None:
-    from hub import Hub
-    from hub.settings import Settings
+    from hub import Hub, Settings
 
     home = Path(os.environ["HUB_HOME"])
     hub = Hub.open(Settings.from_env())

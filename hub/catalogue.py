@@ -3,7 +3,7 @@
 Where the file comes from (`Catalogue.load`):
 
 1. the ``path`` argument, else
-2. the ``HUB_CATALOGUE_PATH`` environment variable, else
+2. ``HUB_CATALOGUE_PATH``: the ``catalogue_path`` of the settings given (else `Settings.from_env`), else
 3. ``data/mock_sources.json`` in the repository (the parent folder of the ``hub`` package).
 
 A file that is missing or cannot be read falls back to the copy bundled inside the package
@@ -20,7 +20,6 @@ from __future__ import annotations
 import difflib
 import importlib.resources
 import json
-import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,8 +30,9 @@ from pydantic import ValidationError
 
 from hub.exceptions import CatalogueError, InputError, NotFound, UnknownBusinessType
 from hub.models import AuthKind, BusinessType, Recommendation, SourceEntry
+from hub.settings import Settings
 
-#: Environment variable that points the catalogue at another file (tests, staging catalogues).
+#: The variable behind `Settings.catalogue_path`: another catalogue file (tests, staging catalogues).
 CATALOGUE_ENV = "HUB_CATALOGUE_PATH"
 
 #: The repository root: the folder that holds the ``hub`` package.
@@ -319,10 +319,13 @@ class Catalogue:
     # ----------------------------------------------------------------- loading
 
     @staticmethod
-    def default_path() -> Path:
-        """``$HUB_CATALOGUE_PATH`` if set, else ``data/mock_sources.json`` in the repository."""
-        env = os.environ.get(CATALOGUE_ENV, "").strip()
-        return Path(env).expanduser() if env else DEFAULT_PATH
+    def default_path(settings: Settings | None = None) -> Path:
+        """``settings.catalogue_path`` if set, else ``data/mock_sources.json`` in the repository.
+
+        Without ``settings`` they are read from the environment (`Settings.from_env`).
+        """
+        configured = (settings if settings is not None else Settings.from_env()).catalogue_path
+        return configured.expanduser() if configured else DEFAULT_PATH
 
     @classmethod
     def bundled(cls, *, fallback_reason: str | None = None) -> Catalogue:
@@ -338,13 +341,13 @@ class Catalogue:
                    fallback_reason=fallback_reason)
 
     @classmethod
-    def load(cls, path: Path | None = None) -> Catalogue:
+    def load(cls, path: Path | None = None, *, settings: Settings | None = None) -> Catalogue:
         """Load and validate; `CatalogueError` (naming entry and field) when malformed.
 
-        ``path`` defaults to `default_path`. A missing or unreadable file falls back to the bundled
-        copy, with ``fallback_reason`` saying why.
+        ``path`` defaults to `default_path` (of ``settings``). A missing or unreadable file falls back
+        to the bundled copy, with ``fallback_reason`` saying why.
         """
-        target = Path(path) if path is not None else cls.default_path()
+        target = Path(path) if path is not None else cls.default_path(settings)
         label = _label(target)
         showing = "showing the catalogue bundled with the app."
         try:
@@ -357,10 +360,10 @@ class Catalogue:
         return cls(parse_catalogue(text, label=label), origin=label)
 
     @classmethod
-    def load_or_fallback(cls, path: Path | None = None) -> Catalogue:
-        """Like `load`, but falls back to the bundled copy and says why in ``fallback_reason``."""
+    def load_or_fallback(cls, path: Path | None = None, *, settings: Settings | None = None) -> Catalogue:
+        """Like `load`, but a malformed file falls back to the bundled copy too, saying why."""
         try:
-            return cls.load(path)
+            return cls.load(path, settings=settings)
         except CatalogueError as exc:
             reason = f"{exc.message.rstrip('.')}. Showing the catalogue bundled with the app."
             return cls.bundled(fallback_reason=reason)

@@ -43,6 +43,54 @@ class Outcome(StrEnum):
     DENIED = "denied"
 
 
+class AuditAction(StrEnum):
+    """Every action the audit log records (contracts.md), grouped by what it concerns.
+
+    The audit page's filter lists them in this order; storage refuses any other action name.
+    """
+
+    # tenants, users and signing in
+    TENANT_CREATE = "tenant.create"
+    USER_CREATE = "user.create"
+    USER_REMOVE = "user.remove"
+    AUTH_SIGN_IN = "auth.sign_in"
+    AUTH_SIGN_IN_FAILED = "auth.sign_in_failed"
+    AUTH_SIGN_OUT = "auth.sign_out"
+    # connections
+    CONNECTION_CREATE = "connection.create"
+    CONNECTION_STATUS = "connection.status"
+    CONNECTION_INTERRUPTED = "connection.interrupted"
+    CONNECTION_RETEST = "connection.retest"
+    CONNECTION_PREVIEW = "connection.preview"
+    CONNECTION_RENAME = "connection.rename"
+    CONNECTION_DISCONNECT = "connection.disconnect"
+    # the Airbyte connectors installed on this machine
+    CONNECTOR_INSTALL = "connector.install"
+    CONNECTOR_REMOVE = "connector.remove"
+    # OAuth
+    OAUTH_START = "oauth.start"
+    OAUTH_CALLBACK = "oauth.callback"
+    OAUTH_DENIED = "oauth.denied"
+    OAUTH_REFRESH = "oauth.refresh"
+    OAUTH_REVOKE = "oauth.revoke"
+    # encryption keys, API keys and API calls
+    KEY_ROTATE = "key.rotate"
+    APIKEY_CREATE = "apikey.create"
+    APIKEY_REVOKE = "apikey.revoke"
+    API_REQUEST = "api.request"
+    # health: outcome changes only (not every check), alerts, schema drift
+    HEALTH_CHANGE = "health.change"
+    ALERT_SENT = "alert.sent"
+    DRIFT_DETECT = "drift.detect"
+    DRIFT_ACCEPT = "drift.accept"
+    # the hand-off to an Airbyte deployment
+    HANDOFF_SETUP = "handoff.setup"
+    HANDOFF_SOURCE = "handoff.source"
+    HANDOFF_DESTINATION = "handoff.destination"
+    HANDOFF_CONNECTION = "handoff.connection"
+    HANDOFF_JOB = "handoff.job"
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

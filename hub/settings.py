@@ -13,7 +13,10 @@ from hub.exceptions import InputError
 
 
 class Settings(BaseModel):
-    """Settings as in `reference/contracts.md`. Build with `Settings.from_env()`."""
+    """Settings as in `reference/contracts.md`. Build with `Settings.from_env()`.
+
+    Each field is read from ``HUB_<FIELD NAME>`` (`env_names`); the app also reads them from ``st.secrets``.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -55,22 +58,16 @@ class Settings(BaseModel):
         return self.admin_database_url or self.url
 
     @classmethod
+    def env_names(cls) -> dict[str, str]:
+        """Environment variable -> field name: ``home`` is read from ``HUB_HOME``, and so on."""
+        return {f"HUB_{name.upper()}": name for name in cls.model_fields}
+
+    @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Read ``HUB_*`` variables (``env`` defaults to ``os.environ``); ``overrides`` win."""
         env = os.environ if env is None else env
+        mapping = cls.env_names()
         values: dict[str, Any] = {}
-        mapping = {
-            "HUB_HOME": "home",
-            "HUB_DATABASE_URL": "database_url",
-            "HUB_ADMIN_DATABASE_URL": "admin_database_url",
-            "HUB_ENCRYPTION_KEYS": "encryption_keys",
-            "HUB_DEMO_PACE": "demo_pace",
-            "HUB_COOKIE_KEY": "cookie_key",
-            "HUB_PRODUCT_NAME": "product_name",
-            "HUB_SQLITE_ROOT": "sqlite_root",
-            "HUB_CATALOGUE_PATH": "catalogue_path",
-            "HUB_API_CORS_ORIGINS": "api_cors_origins",
-        }
         for var, field in mapping.items():
             raw = env.get(var)
             if raw is not None and raw.strip() != "":

@@ -13,15 +13,8 @@ import streamlit as st
 
 from hub.exceptions import ConfigError, HubError
 from hub.models import Connection, SourceEntry, Status, StepEvent
-from hub.views import (
-    Badge,
-    auth_kind_label,
-    failure_text,
-    mode_badge,
-    status_badge,
-    status_counts,
-    status_text,
-)
+from hub.presenting import auth_kind_label, failure_text, status_counts, status_text
+from ui.badges import Badge, mode_badge, status_badge
 from ui.errors import error_boundary, show_error
 
 log = logging.getLogger("hub.app")

@@ -18,7 +18,7 @@ from pydantic import SecretStr
 from hub.auth import approve, consent_request
 from hub.exceptions import NotFound
 from hub.models import AuthKind, Connection, Mode, SourceEntry, Status, StepEvent
-from hub.views import plural, records_sampled, stream_count
+from hub.presenting import plural, records_sampled, stream_count
 from ui.components import error_boundary, failure_box, run_with_progress, setup_guide
 from ui.session import Context, clear_dialog, pop_secret, require_context, take_secret
 
@@ -70,12 +70,11 @@ def _close() -> None:
     st.rerun()
 
 
-def show_connect_dialog() -> None:
+def show_connect_dialog(ctx: Context) -> None:
     """Open the dialog named in session state, if any (called at the end of the Connect page)."""
     source_id = st.session_state.get("dialog_source")
     if not source_id:
         return
-    ctx = require_context()
     try:
         source = ctx.hub.catalogue.get(str(source_id))
     except NotFound:
@@ -92,6 +91,8 @@ def show_connect_dialog() -> None:
 def _dialog_body(source_id: str) -> None:
     if not st.session_state.get("dialog_source"):
         st.rerun()  # closed by a callback during a dialog-only rerun
+    # Asked for, not passed in: a dialog-only rerun runs this body alone, and a context is per run (the
+    # page's run already resolved it; a dialog-only rerun resolves it once).
     ctx = require_context()
     source = ctx.hub.catalogue.get(source_id)
     conn = _dialog_connection(ctx)

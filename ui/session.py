@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 from pydantic import SecretStr
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from hub.settings import Settings
 
@@ -135,7 +136,7 @@ def _fingerprint(settings: Settings) -> str:
         str(settings.demo_pace),
         settings.product_name,
         str(settings.sqlite_root or ""),
-        os.environ.get("HUB_CATALOGUE_PATH", ""),
+        str(settings.catalogue_path or ""),
     ]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
@@ -152,7 +153,7 @@ def _open_hub(fingerprint: str, _settings: Settings) -> Hub:
     """One Hub per distinct settings: tenant-neutral, shared by every session of this server."""
     from hub import Hub
 
-    hub = Hub.open(_settings)
+    hub = Hub.open(_settings)  # with the catalogue of these settings (st.secrets may name it)
     if _settings.embedded:
         hub.ensure_demo_accounts()
     hub.start_warm_up()  # the demo data's pools, built while the visitor signs in
@@ -170,7 +171,7 @@ def get_hub(settings: Settings | None = None) -> Hub:
 
 @dataclass(frozen=True)
 class Context:
-    """Who is signed in, and the services bound to their tenant (made fresh every run, never cached)."""
+    """Who is signed in, and the services bound to their tenant (made once per run, never kept longer)."""
 
     hub: Hub
     service: TenantService
@@ -189,20 +190,46 @@ def signed_in() -> bool:
     return bool(st.session_state.get("user_id") and st.session_state.get("tenant_id"))
 
 
+# The context of the script run in progress. app.py, the page and its dialog all ask for it; the tenant is
+# looked up for the first and handed to the others. Thread-local and keyed by session and user, so a
+# server thread never hands one visitor's context to another; app.py forgets it at both ends of a run.
+_run = threading.local()
+
+
 def require_context() -> Context:
-    """The signed-in context; stops the page (with a sign-in prompt) when nobody is signed in."""
+    """The signed-in context of this run; stops the page (with a sign-in prompt) when nobody is signed in.
+
+    The first call in a run resolves the tenant (one look-up); later calls in the same run (the page after
+    app.py, a dialog after its page) get the same `Context`.
+    """
     if not signed_in():
         st.warning("Please sign in to see this page.", icon=":material/lock:")
         st.stop()
+    key = (_session_id(), st.session_state["user_id"], st.session_state["tenant_id"])
+    current: tuple[Any, Context] | None = getattr(_run, "context", None)
+    if current is not None and current[0] == key:
+        return current[1]
     hub = get_hub()
     service = hub.tenant(str(st.session_state["tenant_id"]))
-    return Context(
+    ctx = Context(
         hub=hub,
         service=service,
         tenant=service.tenant,
         username=str(st.session_state["username"]),
         user_name=str(st.session_state.get("user_name") or st.session_state["username"]),
     )
+    _run.context = (key, ctx)
+    return ctx
+
+
+def forget_context() -> None:
+    """Drop the run's context (app.py, at the start and the end of every run)."""
+    _run.context = None
+
+
+def _session_id() -> str:
+    run_ctx = get_script_run_ctx()
+    return run_ctx.session_id if run_ctx is not None else ""
 
 
 def clear_dialog() -> None:

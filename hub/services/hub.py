@@ -58,7 +58,7 @@ class Hub(Accounts, KeyRotation):
                     transient=False,
                 ) from exc
         keys = KeyRing.from_settings(settings)
-        cat = catalogue or Catalogue.load_or_fallback()
+        cat = catalogue or Catalogue.load_or_fallback(settings=settings)
         db = Database(settings.url, admin_url=settings.admin_database_url)
         return cls(settings, cat, db, keys)
 

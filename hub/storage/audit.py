@@ -21,31 +21,12 @@ from typing import Any
 from pydantic import SecretStr
 
 from hub.exceptions import InputError
-from hub.models import AuditEntry, AuditVerification, Outcome
+from hub.models import AuditAction, AuditEntry, AuditVerification, Outcome
 
 GENESIS = "0" * 64
 
-#: Every action the hub audits (contracts.md).
-AUDIT_ACTIONS = frozenset(
-    {
-        "tenant.create",
-        "user.create",
-        "user.remove",
-        "auth.sign_in",
-        "auth.sign_in_failed",
-        "auth.sign_out",
-        "connection.create",
-        "connection.status",
-        "connection.retest",
-        "connection.preview",
-        "connection.rename",
-        "connection.disconnect",
-        "key.rotate",
-        "apikey.create",
-        "apikey.revoke",
-        "api.request",
-    }
-)
+#: Every action the hub audits: the values of `AuditAction` (contracts.md).
+AUDIT_ACTIONS: frozenset[str] = frozenset(action.value for action in AuditAction)
 
 _SECRETISH = re.compile(r"(pass(word)?|secret|token|api_?key|private|credential|authorization)", re.I)
 REDACTED = "[redacted]"

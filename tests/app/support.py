@@ -9,8 +9,7 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
-from hub import Hub
-from hub.settings import Settings
+from hub import Hub, Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
@@ -32,7 +31,7 @@ def ok(at: AppTest) -> AppTest:
 
 def sign_in(username: str = "alice", password: str = "demo", at: AppTest | None = None) -> AppTest:
     """Sign in through the form; returns the app on the landing page."""
-    at = at or new_app()
+    at = at if at is not None else new_app()  # not `or`: an AppTest that has not run yet is falsy (len 0)
     if not at._tree.children:  # never run yet
         ok(at.run())
     at.text_input(key="signin_username").input(username)

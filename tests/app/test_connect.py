@@ -9,6 +9,7 @@ from tests.app.support import (
     STRIPE_KEY,
     closed_port,
     has_text,
+    new_app,
     ok,
     open_hub,
     rendered,
@@ -100,6 +101,33 @@ def test_a_malformed_catalogue_file_falls_back_with_a_notice(tmp_path, monkeypat
     assert warning.value.startswith("The catalogue file could not be used: ")
     assert "bundled" in warning.value
     assert at.button(key="all_connect_shopify")  # the bundled catalogue is shown
+
+
+@pytest.mark.parametrize("form", ["top-level key", "[hub] table"])
+def test_streamlit_secrets_can_point_the_app_at_another_catalogue(tmp_path, monkeypatch, form):
+    import json
+
+    from hub.catalogue import DEFAULT_PATH
+
+    doc = json.loads(DEFAULT_PATH.read_text(encoding="utf-8"))
+    doc["sources"] = doc["sources"][:3]
+    doc["sources"][0]["name"] = "Shopify Plus"
+    path = tmp_path / "staging_sources.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    monkeypatch.delenv("HUB_CATALOGUE_PATH", raising=False)  # only st.secrets names the file
+    at = new_app()
+    if form == "top-level key":
+        at.secrets["HUB_CATALOGUE_PATH"] = str(path)
+    else:
+        at.secrets["hub"] = {"catalogue_path": str(path)}
+    at = sign_in(at=at)
+    assert sorted(b.key for b in at.button if b.key.startswith("all_connect_")) == [
+        "all_connect_shopify",
+        "all_connect_stripe",
+        "all_connect_woocommerce",
+    ]
+    assert any("Shopify Plus" in t for t in texts(at))
+    assert not at.warning  # the file was used, no fallback notice
 
 
 def test_oauth_consent_dialog_connects_shopify():

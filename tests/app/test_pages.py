@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from hub.models import Status
+from hub.models import AuditAction, Status
+from hub.presenting import schema_columns
 from hub.settings import Settings
-from hub.views import schema_columns
 from tests.app.support import STRIPE_KEY, has_text, ok, open_hub, rendered, sign_in, status_labels, texts
 
 
@@ -138,6 +138,7 @@ def test_audit_page_shows_rows_filters_and_verifies_the_chain():
     _seed("acme", ("shopify", {"account": "acme-outfitters.myshopify.com"}))
     at = sign_in()
     ok(at.switch_page("app_pages/audit.py").run())
+    assert at.selectbox(key="audit_action").options == ["All actions", *(a.value for a in AuditAction)]
     frame = at.dataframe[0].value
     assert {"auth.sign_in", "connection.create", "connection.status"} <= set(frame["action"])
     assert list(frame["seq"]) == sorted(frame["seq"], reverse=True)  # newest first

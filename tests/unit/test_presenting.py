@@ -1,38 +1,34 @@
-"""hub.views: what the screens show, as plain data (badges, card states, labels, manifest, columns)."""
+"""hub.presenting: what the faces show, as plain data (state words, card states, labels, times, manifest).
+
+The badges' icons and colours and the preview's column display are the Streamlit layer's: their tests are
+in tests/app/test_presentation.py.
+"""
 
 from __future__ import annotations
 
-import io
 import json
 from datetime import UTC, datetime, timedelta
 
-import pyarrow.parquet as pq
 import pytest
 
-from hub import Hub, demo_preview
+from hub import Hub, Settings
 from hub.catalogue import Catalogue
 from hub.models import Status
-from hub.settings import Settings
-from hub.views import (
-    STATUS_BADGES,
+from hub.presenting import (
     auth_kind_label,
     business_type_name,
     card_connections,
-    column_specs,
     connected,
     continue_label,
-    csv_bytes,
-    display_frame,
     manifest,
     manifest_json,
-    parquet_bytes,
-    raw_frame,
     schema_columns,
     schema_rows,
-    status_badge,
     status_text,
+    stored_streams,
     time_ago,
 )
+from tests.demo_support import demo_sample
 
 STRIPE_KEY = "sk_test_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3"
 
@@ -48,19 +44,6 @@ def hub() -> Hub:
 @pytest.fixture(scope="module")
 def catalogue() -> Catalogue:
     return Catalogue.load()
-
-
-def test_state_badges_use_the_contract_words_with_an_icon():
-    assert status_badge(None).label == "Not connected"
-    words = {status: STATUS_BADGES[status].label for status in Status}
-    assert words == {
-        Status.CONNECTING: "Connecting…",
-        Status.TESTING: "Testing…",
-        Status.CONNECTED: "Connected",
-        Status.FAILED: "Failed",
-        Status.DISCONNECTED: "Disconnected",
-    }
-    assert all(b.icon.startswith(":material/") for b in STATUS_BADGES.values())  # never colour alone
 
 
 @pytest.mark.parametrize(
@@ -172,7 +155,7 @@ def test_manifest_lists_streams_and_schemas_and_never_a_secret(hub):
 
 
 def test_schema_rows_show_type_nullable_and_key(catalogue):
-    stream = demo_preview(catalogue, "shopify", "orders", limit=1).stream
+    stream = demo_sample(catalogue, "shopify", "orders", limit=1).stream
     rows = {r["column"]: r for r in schema_rows(stream)}
     assert list(rows) == schema_columns(stream)
     assert rows["id"]["key"].startswith("primary key")
@@ -181,63 +164,7 @@ def test_schema_rows_show_type_nullable_and_key(catalogue):
     assert isinstance(rows["id"]["nullable"], bool)
 
 
-def test_stripe_amounts_show_in_currency_units_and_downloads_keep_cents(catalogue):
-    preview = demo_preview(catalogue, "stripe", "charges", limit=20)
-    specs = column_specs(preview.stream, "stripe", preview.records)
-    kinds = {s.name: s.kind for s in specs}
-    assert kinds["amount"] == "money_cents"
-    assert kinds["created"] == "unix_datetime"
-    assert kinds["paid"] == "boolean"
-    shown = display_frame(preview.records, specs)
-    assert list(shown.columns) == schema_columns(preview.stream)
-    first = preview.records[0]
-    assert shown["amount"].iloc[0] == pytest.approx(first["amount"] / 100)
-    assert shown["created"].iloc[0] == datetime.fromtimestamp(first["created"], tz=UTC)
-    raw = raw_frame(preview.records, schema_columns(preview.stream))
-    assert raw["amount"].iloc[0] == first["amount"]  # cents, as the source sent them
-    back = pq.read_table(io.BytesIO(parquet_bytes(raw))).to_pandas()
-    assert list(back.columns) == list(raw.columns) and len(back) == len(raw)
-    csv = csv_bytes(raw).decode()
-    assert csv.splitlines()[0].split(",") == list(raw.columns)
-    assert str(first["amount"]) in csv
-
-
-def test_objects_become_collapsed_json_and_domains_become_links(catalogue):
-    preview = demo_preview(catalogue, "shopify", "orders", limit=5)
-    specs = {s.name: s for s in column_specs(preview.stream, "shopify", preview.records)}
-    assert specs["line_items"].kind == "json"
-    assert specs["created_at"].kind == "datetime"
-    assert specs["total_price"].kind == "money"
-    shown = display_frame(preview.records, list(specs.values()))
-    assert json.loads(shown["line_items"].iloc[0]) == preview.records[0]["line_items"]
-    if specs["shop_url"].kind == "link":
-        assert shown["shop_url"].iloc[0].startswith("https://")
-
-
-def test_ga4_dates_are_dates(catalogue):
-    preview = demo_preview(catalogue, "google-analytics", "devices", limit=3)
-    specs = {s.name: s for s in column_specs(preview.stream, "google-analytics", preview.records)}
-    assert specs["date"].kind == "date"
-    shown = display_frame(preview.records, list(specs.values()))
-    raw = str(preview.records[0]["date"]).replace("-", "")
-    assert shown["date"].iloc[0].strftime("%Y%m%d") == raw
-
-
-@pytest.mark.parametrize("source_id", [s.id for s in Catalogue.load().sources])
-def test_every_stream_of_every_source_displays_with_its_schema_columns(catalogue, source_id):
-    source = catalogue.get(source_id)
-    for stream in source.streams:
-        preview = demo_preview(catalogue, source_id, stream, limit=10)
-        specs = column_specs(preview.stream, source_id, preview.records)
-        shown = display_frame(preview.records, specs)
-        assert list(shown.columns) == schema_columns(preview.stream)
-        assert len(shown) == len(preview.records)
-        parquet_bytes(raw_frame(preview.records, schema_columns(preview.stream)))
-
-
 def test_the_stream_picker_uses_the_streams_the_last_test_recorded(hub):
-    from hub.views import stored_streams
-
     svc = hub.tenant("shop")
     conn = svc.connect("stripe", {"api_key": "sk_test_" + "a1" * 14}, actor="t", mode="demo")
     recorded = stored_streams(conn)

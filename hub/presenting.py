@@ -1,68 +1,33 @@
-"""What the screens show, as plain data: badges, card states, labels, the manifest, column specs.
+"""What the faces show, as plain data: state words, counts, times, card choices, schema rows, the manifest.
 
-Pure functions over the models, so they are unit-tested without Streamlit; the pages only map the
-results onto widgets (``ColumnSpec`` -> ``st.column_config``, ``Badge`` -> ``st.badge``).
+Pure functions over the models, so any face can use them (the Streamlit app, the CLI, the API) and
+they are unit-tested without one. Icons, badge colours and how preview columns are drawn belong to the
+Streamlit layer (``ui.badges``, ``ui.columns``); ``hub`` never imports Streamlit.
 """
 
 from __future__ import annotations
 
-import io
 import json
-import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
-
-import pandas as pd
+from typing import Any
 
 from hub.models import AuthKind, Connection, Mode, SourceEntry, Status, StreamInfo, Tenant
 
-# --------------------------------------------------------------------------- badges and labels
+# --------------------------------------------------------------------------- state words and labels
 
+#: The state of a card or row with no connection (contracts.md, "UI strings").
+NOT_CONNECTED = "Not connected"
 
-@dataclass(frozen=True)
-class Badge:
-    """A small label with an icon and a word (never colour alone)."""
-
-    label: str
-    icon: str
-    color: Literal["red", "orange", "yellow", "blue", "green", "violet", "gray", "primary"]
-
-
-NOT_CONNECTED = Badge("Not connected", ":material/radio_button_unchecked:", "gray")
-
-STATUS_BADGES: dict[Status, Badge] = {
-    Status.CONNECTING: Badge("Connecting…", ":material/sync:", "blue"),
-    Status.TESTING: Badge("Testing…", ":material/pending:", "blue"),
-    Status.CONNECTED: Badge("Connected", ":material/check_circle:", "green"),
-    Status.FAILED: Badge("Failed", ":material/error:", "red"),
-    Status.DISCONNECTED: Badge("Disconnected", ":material/link_off:", "gray"),
+#: The word for each stored state (contracts.md, "UI strings").
+STATUS_LABELS: dict[Status, str] = {
+    Status.CONNECTING: "Connecting…",
+    Status.TESTING: "Testing…",
+    Status.CONNECTED: "Connected",
+    Status.FAILED: "Failed",
+    Status.DISCONNECTED: "Disconnected",
 }
-
-DEMO_BADGE = Badge("Demo", ":material/science:", "violet")
-LIVE_BADGE = Badge("Live", ":material/bolt:", "orange")
-
-#: The audit actions of contracts.md, for the audit page's filter.
-AUDIT_ACTIONS: tuple[str, ...] = (
-    "auth.sign_in",
-    "auth.sign_in_failed",
-    "auth.sign_out",
-    "connection.create",
-    "connection.status",
-    "connection.retest",
-    "connection.preview",
-    "connection.rename",
-    "connection.disconnect",
-    "tenant.create",
-    "user.create",
-    "user.remove",
-    "key.rotate",
-    "apikey.create",
-    "apikey.revoke",
-    "api.request",
-)
 
 AUTH_KIND_LABELS: dict[AuthKind, str] = {
     AuthKind.OAUTH2: "OAuth",
@@ -72,16 +37,11 @@ AUTH_KIND_LABELS: dict[AuthKind, str] = {
 }
 
 
-def status_badge(connection: Connection | None) -> Badge:
-    """The state badge of a card or a row; ``None`` (no connection) is "Not connected"."""
+def status_label(connection: Connection | None) -> str:
+    """The state in a word; ``None`` (no connection) is "Not connected"."""
     if connection is None:
         return NOT_CONNECTED
-    return STATUS_BADGES[Status(connection.status)]
-
-
-def mode_badge(connection: Connection) -> Badge:
-    """The "Demo" badge for demo connections, "Live" otherwise."""
-    return DEMO_BADGE if Mode(connection.mode) is Mode.DEMO else LIVE_BADGE
+    return STATUS_LABELS[Status(connection.status)]
 
 
 def auth_kind_label(kind: AuthKind | str) -> str:
@@ -148,7 +108,7 @@ def status_counts(connection: Connection | None) -> str:
 def status_text(connection: Connection | None) -> str:
     """The badge text with the counts: "Connected · 5 streams · 250 records sampled"."""
     counts = status_counts(connection)
-    label = status_badge(connection).label
+    label = status_label(connection)
     return f"{label} · {counts}" if counts else label
 
 
@@ -343,254 +303,28 @@ def manifest_json(data: Mapping[str, Any]) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False, default=str)
 
 
-# --------------------------------------------------------------------------- preview columns
-
-ColumnKind = Literal[
-    "text",
-    "integer",
-    "number",
-    "boolean",
-    "money",
-    "money_cents",
-    "datetime",
-    "unix_datetime",
-    "date",
-    "link",
-    "json",
-]
-
-#: Sources whose integer amounts are in the currency's smallest unit (cents).
-CENTS_SOURCES = frozenset({"stripe"})
-_MONEY = re.compile(
-    r"^(amount|amount_\w+|\w+_amount|total|subtotal|fee|net|balance|price|\w+_price|total_\w+|"
-    r"annualrevenue|properties_amount|properties_annualrevenue|budget|spend|revenue)$",
-    re.IGNORECASE,
-)
-_NOT_MONEY = re.compile(
-    r"^(total_inventory|total_variants|total_users|totalusers|total_items|total_count)$", re.IGNORECASE
-)
-_TIMESTAMP_TYPES = frozenset({"timestamp_with_timezone", "timestamp_without_timezone"})
-_UNIX = re.compile(
-    r"^(created|updated|available_on|canceled_at|ended_at|trial_end|trial_start|start_date|period_start|"
-    r"period_end|current_period_start|current_period_end|due_date|\w+_at|\w+_ts|ts|time)$",
-    re.IGNORECASE,
-)
-_LINK = re.compile(r"^(url|\w+_url|website|permalink|link|href|homepage|page_url)$", re.IGNORECASE)
-_YMD = re.compile(r"^\d{8}$")
-
-_CURRENCY_FORMATS = {"usd": "dollar", "eur": "euro", "jpy": "yen"}
-
-
-@dataclass(frozen=True)
-class ColumnSpec:
-    """How one preview column is shown (mapped onto ``st.column_config`` by the page)."""
-
-    name: str
-    kind: ColumnKind
-    format: str | None = None
-    help: str | None = None
-
-
-def _types(prop: Mapping[str, Any]) -> set[str]:
-    raw = prop.get("type", "string")
-    return {raw} if isinstance(raw, str) else set(raw or [])
-
-
-def _values(records: Sequence[Mapping[str, Any]], name: str) -> list[Any]:
-    return [r.get(name) for r in records if r.get(name) is not None]
-
-
-def _money_format(records: Sequence[Mapping[str, Any]]) -> str:
-    currencies = {str(v).lower() for v in _values(records, "currency")}
-    if len(currencies) == 1:
-        return _CURRENCY_FORMATS.get(currencies.pop(), "%.2f")
-    return "%.2f"
-
-
-def column_specs(
-    stream: StreamInfo, source_id: str, records: Sequence[Mapping[str, Any]] = ()
-) -> list[ColumnSpec]:
-    """One `ColumnSpec` per schema column, in schema order.
-
-    Money from cents (Stripe's integer amounts), dates as dates (ISO strings, Unix seconds, GA4's
-    ``YYYYMMDD``), links as links, objects and arrays as collapsed JSON.
-    """
-    specs: list[ColumnSpec] = []
-    money_format = _money_format(records)
-    for name, prop in (stream.json_schema.get("properties") or {}).items():
-        prop = prop if isinstance(prop, Mapping) else {}
-        types = _types(prop) - {"null"}
-        fmt = prop.get("format")
-        values = _values(records, name)
-        kind: ColumnKind = "text"
-        spec_format: str | None = None
-        helptext: str | None = prop.get("description") if isinstance(prop.get("description"), str) else None
-        if types & {"object", "array"}:
-            kind = "json"
-        elif fmt == "date-time" or prop.get("airbyte_type") in _TIMESTAMP_TYPES:
-            kind = "datetime"
-        elif fmt == "date" or (name.lower() == "date" and values and all(_YMD.match(str(v)) for v in values)):
-            kind = "date"
-        elif fmt == "uri" or (_LINK.match(name) and "string" in types):
-            kind = "link"
-        elif "boolean" in types:
-            kind = "boolean"
-        elif (
-            "integer" in types
-            and _UNIX.match(name)
-            and all(isinstance(v, int) and 100_000_000 <= v <= 4_000_000_000 for v in values)
-        ):
-            kind = "unix_datetime"
-        elif _MONEY.match(name) and not _NOT_MONEY.match(name) and types & {"integer", "number", "string"}:
-            if source_id in CENTS_SOURCES and "integer" in types:
-                kind = "money_cents"
-                helptext = helptext or "Shown in currency units; downloads keep the raw value in cents."
-            elif types & {"integer", "number"} or all(_is_number(v) for v in values):
-                kind = "money"
-            spec_format = money_format if kind in {"money", "money_cents"} else None
-        elif "integer" in types:
-            kind = "integer"
-        elif "number" in types:
-            kind = "number"
-        specs.append(ColumnSpec(name=name, kind=kind, format=spec_format, help=helptext))
-    return specs
-
-
-def _is_number(value: Any) -> bool:
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int | float):
-        return True
-    try:
-        float(str(value))
-    except ValueError:
-        return False
-    return True
-
-
-def _json_text(value: Any) -> Any:
-    if isinstance(value, dict | list | tuple):
-        return json.dumps(value, ensure_ascii=False, default=str)
-    return value
-
-
-def raw_frame(records: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> pd.DataFrame:
-    """The records as they are (cents stay cents, timestamps stay as sent); objects as JSON text."""
-    data = {col: [_json_text(r.get(col)) for r in records] for col in columns}
-    return pd.DataFrame(data, columns=list(columns))
-
-
-_DOMAIN = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(/\S*)?$")
-
-
-def _as_url(value: Any) -> str | None:
-    """A link's target: ``shop.myshopify.com`` becomes ``https://shop.myshopify.com``."""
-    if value is None:
-        return None
-    text = str(value).strip()
-    if _DOMAIN.match(text):
-        return f"https://{text}"
-    return text
-
-
-def _to_float(value: Any) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        result = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(result) else result
-
-
-def display_frame(records: Sequence[Mapping[str, Any]], specs: Sequence[ColumnSpec]) -> pd.DataFrame:
-    """The records converted for display according to ``specs`` (one column per spec, in order)."""
-    data: dict[str, Any] = {}
-    for spec in specs:
-        values = [r.get(spec.name) for r in records]
-        series: Any
-        if spec.kind == "money_cents":
-            cents = [_to_float(v) for v in values]
-            series = pd.Series([None if c is None else c / 100 for c in cents], dtype="Float64")
-        elif spec.kind in {"money", "number"}:
-            series = pd.Series([_to_float(v) for v in values], dtype="Float64")
-        elif spec.kind == "integer":
-            ints = [v if isinstance(v, int) and not isinstance(v, bool) else None for v in values]
-            series = pd.Series(ints, dtype="Int64")
-        elif spec.kind == "unix_datetime":
-            stamps = pd.Series([_to_float(v) for v in values], dtype="Float64")
-            series = pd.to_datetime(stamps, unit="s", utc=True)
-        elif spec.kind == "datetime":
-            texts = pd.Series(values, dtype="object")
-            series = pd.to_datetime(texts, utc=True, errors="coerce", format="ISO8601")
-        elif spec.kind == "date":
-            texts = [None if v is None else str(v) for v in values]
-            fmt = "%Y%m%d" if any(t and _YMD.match(t) for t in texts) else "ISO8601"
-            parsed = pd.to_datetime(pd.Series(texts, dtype="object"), errors="coerce", format=fmt)
-            series = pd.Series([d.date() if not pd.isna(d) else None for d in parsed], dtype="object")
-        elif spec.kind == "boolean":
-            series = pd.Series([v if isinstance(v, bool) else None for v in values], dtype="boolean")
-        elif spec.kind == "link":
-            series = pd.Series([_as_url(v) for v in values], dtype="object")
-        elif spec.kind == "json":
-            series = pd.Series([_json_text(v) for v in values], dtype="object")
-        else:
-            series = pd.Series([None if v is None else str(v) for v in values], dtype="object")
-        data[spec.name] = series
-    return pd.DataFrame(data, columns=[s.name for s in specs])
-
-
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV with a header row (UTF-8)."""
-    return frame.to_csv(index=False).encode("utf-8")
-
-
-def parquet_bytes(frame: pd.DataFrame) -> bytes:
-    """Parquet (pyarrow); mixed-type text columns are written as text."""
-    buffer = io.BytesIO()
-    try:
-        frame.to_parquet(buffer, index=False)
-    except (TypeError, ValueError):  # pyarrow's ArrowInvalid/ArrowTypeError: a column of mixed types
-        fixed = frame.copy()
-        for col in fixed.columns:
-            if fixed[col].dtype == object:
-                fixed[col] = fixed[col].map(lambda v: None if v is None else str(v))
-        buffer = io.BytesIO()
-        fixed.to_parquet(buffer, index=False)
-    return buffer.getvalue()
-
-
 __all__ = [
-    "AUDIT_ACTIONS",
     "AUTH_KIND_LABELS",
-    "DEMO_BADGE",
-    "LIVE_BADGE",
     "NOT_CONNECTED",
-    "STATUS_BADGES",
-    "Badge",
-    "ColumnSpec",
+    "STATUS_LABELS",
     "auth_kind_label",
     "business_type_name",
     "card_connections",
-    "column_specs",
     "connected",
     "continue_label",
-    "csv_bytes",
-    "display_frame",
     "failure_text",
+    "json_type",
     "manifest",
     "manifest_json",
-    "mode_badge",
-    "parquet_bytes",
     "plural",
     "public_settings",
-    "raw_frame",
     "records_sampled",
     "schema_columns",
     "schema_rows",
-    "status_badge",
     "status_counts",
+    "status_label",
     "status_text",
+    "stored_streams",
     "stream_count",
     "time_ago",
 ]

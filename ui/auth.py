@@ -37,6 +37,16 @@ DEMO_ACCOUNTS = (
 )
 
 
+#: The cookie component is an invisible iframe, but its element container still takes a row (and a gap)
+#: at the top of the page in the runs that render it, so the page jumped after sign-in and by how much
+#: depended on which rerun came last. Out of the flow, it takes no space in any run. A style-only
+#: `st.html` goes to Streamlit's event container and takes none either.
+_COOKIE_COMPONENT_CSS = (
+    "<style>.stElementContainer:has(iframe[title^='extra_streamlit_components.CookieManager'])"
+    "{position:absolute;height:0;overflow:hidden;}</style>"
+)
+
+
 def _cookie() -> CookieModel:
     """The cookie model (renders streamlit-authenticator's invisible cookie component)."""
     from streamlit_authenticator.models import CookieModel
@@ -122,6 +132,7 @@ def sync_cookie() -> None:
     the cookie component) confirms it, at most `COOKIE_ATTEMPTS` times: a component rendered only
     once can be dropped by the next rerun before the browser ran it.
     """
+    st.html(_COOKIE_COMPONENT_CSS)
     pending = st.session_state.get("cookie_pending")
     signed = bool(st.session_state.get("user_id"))
     reading = not signed and not st.session_state.get("logout") and COOKIE_NAME in _cookie_names()

@@ -1,6 +1,8 @@
 """The connect dialogs, one per source kind: OAuth consent (demo), API key, database, file.
 
-A dialog is open while ``st.session_state["dialog_source"]`` names a source (set by a card's button,
+Every dialog offers **Use sample data** (button key ``<form>_sample``: ``consent_sample``, ``apikey_sample``,
+``db_sample``, ``file_sample``): a demo connection with no credentials (the connect service decides what
+that is). A dialog is open while ``st.session_state["dialog_source"]`` names a source (set by a card's button,
 cleared by Done/Cancel and by ``on_dismiss``), so that it survives reruns and clicks inside it work
 under AppTest too. Buttons that start work only set ``dialog_action``/``dialog_retry`` in their
 callbacks; the dialog body then runs the work under ``st.status``. Secrets typed into a form go
@@ -38,7 +40,6 @@ SSL_WORDS = {
     "verify_ca": "Require TLS and verify the CA",
     "verify_identity": "Require TLS and verify the host name",
 }
-SAMPLE_FILES = {"csv": "orders_export.csv", "excel": "inventory.xlsx"}
 
 
 # --------------------------------------------------------------------------- opening and closing
@@ -215,10 +216,12 @@ def _oauth_form(ctx: Context, source: SourceEntry, failed: Connection | None) ->
     with right:
         if st.button("Cancel", key="consent_cancel", width="stretch"):
             _close()
+    _sample_choice("consent", f"No {source.name} account at hand? Sample data needs no sign-in.")
 
 
 def _api_key_form(ctx: Context, source: SourceEntry, failed: Connection | None) -> None:
     fmt = source.api_key
+    _sample_choice("apikey", "No key at hand? Sample data makes a demo connection. Or paste your key:")
     if failed is None:
         st.markdown(f"Paste your {source.name} API key. It is encrypted before it is stored.")
     with st.form("apikey_form", border=False):
@@ -248,15 +251,7 @@ def _api_key_form(ctx: Context, source: SourceEntry, failed: Connection | None) 
 
 def _database_form(ctx: Context, source: SourceEntry, failed: Connection | None) -> None:
     postgres = source.id != "mysql"
-    st.button(
-        "Use sample data",
-        key="db_sample",
-        icon=":material/science:",
-        on_click=_set_action,
-        args=("sample",),
-        help="A demo connection with realistic sample tables; no database needed.",
-    )
-    st.caption("No database at hand? Sample data makes a demo connection. Or connect your own:")
+    _sample_choice("db", "No database at hand? Sample data makes a demo connection. Or connect your own:")
     with st.form("db_form", border=True):
         left, right = st.columns([3, 1])
         left.text_input("Host", key="db_host", placeholder="db.example.com")
@@ -305,14 +300,22 @@ def _file_form(ctx: Context, source: SourceEntry, failed: Connection | None) -> 
         f"Uploads come in a later version. For now, connect a sample {source.name.lower()} "
         "with realistic demo data."
     )
+    _sample_choice("file", "", primary=True)
+
+
+def _sample_choice(form: str, caption: str, *, primary: bool = False) -> None:
+    """The "Use sample data" button of a form (key ``<form>_sample``) and a line that says what it is."""
     st.button(
-        "Use a sample file",
-        key="file_sample",
-        type="primary",
-        icon=":material/description:",
+        "Use sample data",
+        key=f"{form}_sample",
+        type="primary" if primary else "secondary",
+        icon=":material/science:",
         on_click=_set_action,
         args=("sample",),
+        help="A demo connection with realistic sample data; no credentials needed.",
     )
+    if caption:
+        st.caption(caption)
 
 
 _FORMS: dict[AuthKind, Callable[[Context, SourceEntry, Connection | None], None]] = {
@@ -327,9 +330,7 @@ def _config_for(ctx: Context, source: SourceEntry, action: str) -> tuple[dict[st
     """The config (secrets as `SecretStr`) and mode for an action of the open dialog."""
     if action == "approve":
         return approve(consent_request(source, ctx.tenant, ctx.product_name)), Mode.DEMO
-    if action == "sample":
-        if source.auth_kind is AuthKind.FILE and source.id in SAMPLE_FILES:
-            return {"file_name": SAMPLE_FILES[source.id]}, Mode.DEMO
+    if action == "sample":  # demo mode and no config: the service connects the sample data
         return {}, Mode.DEMO
     if source.auth_kind is AuthKind.API_KEY:
         key = pop_secret("apikey_value") or SecretStr("")

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from hub.cli import cli_actor, print_json
 from hub.exceptions import ConfigError, InputError
-from hub.models import AuthKind, Connection, Preview, Status, StreamInfo
+from hub.models import Connection, Preview, Status, StreamInfo
 
 if TYPE_CHECKING:
     from hub.cli import Context
@@ -105,28 +105,6 @@ def _read_config(path: str) -> dict[str, Any]:
     return data
 
 
-def _demo_config(ctx: Context, tenant_slug: str, source_id: str) -> dict[str, Any]:
-    """What the demo form or consent would give: OAuth sources get the simulated consent's config."""
-    hub = ctx.hub
-    source = hub.catalogue.get(source_id)
-    if source.auth_kind is AuthKind.OAUTH2:
-        from hub.auth.demo import approve, consent_request
-
-        tenant = hub.tenant(tenant_slug).tenant
-        return approve(consent_request(source, tenant, hub.settings.product_name))
-    if source.auth_kind is AuthKind.API_KEY:
-        example = source.api_key.example if source.api_key else "..."
-        raise ConfigError(
-            f"{source.name} needs an API key even in demo mode "
-            f"(it is checked against {source.name}'s format).",
-            field="api_key",
-            hint=f'Pass --config FILE.json with {{"api_key": "{example}"}} '
-            "(no live connector: it stays a demo "
-            "connection).",
-        )
-    return {}
-
-
 def _connection_row(c: Connection) -> list[str]:
     return [
         c.id,
@@ -158,8 +136,8 @@ def _report(conn: Connection, args: argparse.Namespace, *, verb: str) -> int:
 
 def _connect(args: argparse.Namespace, ctx: Context) -> int:
     svc = ctx.hub.tenant(args.tenant)
-    if args.demo:
-        config = _demo_config(ctx, args.tenant, args.source_id)
+    if args.demo:  # sample data: the service connects it with no credentials
+        config: dict[str, Any] = {}
         mode: str | None = "demo"
     else:
         config = _read_config(args.config)
@@ -408,7 +386,7 @@ def register(sub: Any) -> None:
     c.add_argument("source_id", metavar="SOURCE_ID", help="a catalogue id, e.g. shopify")
     how = c.add_mutually_exclusive_group(required=True)
     how.add_argument(
-        "--demo", action="store_true", help="a demo connection (simulated consent, synthetic data)"
+        "--demo", action="store_true", help="a demo connection with sample data (no credentials needed)"
     )
     how.add_argument(
         "--config", metavar="FILE.json", help="the connector config as a JSON file ('-' = stdin)"

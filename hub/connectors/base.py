@@ -171,3 +171,12 @@ class Connector(ABC):
     def validate(self, config: Mapping[str, Any]) -> Config:
         """Validate ``config`` against this connector's spec (see `validate_config`)."""
         return validate_config(self.spec(), config)
+
+    def sample_config(self) -> Config | None:
+        """The config of this connector's sample data (no credentials), or None when it has none.
+
+        The connect service uses it when a demo connection is asked for with no config ("Use sample
+        data"). It is the connector's own, not user input, so it need not match the credentials form
+        of ``spec()``; ``check`` must accept it.
+        """
+        return None

@@ -8,7 +8,8 @@ hand, its primary key and cursor, and a fixed size (``estimated_rows``). Records
 
 ``check`` never contacts anything: OAuth sources need the signed-in ``account`` from the simulated consent;
 API-key sources test the key against the format the provider documents (``SourceEntry.api_key.pattern``),
-so a malformed key is a real failure; database ("use sample data") and file sources always pass.
+so a malformed key is a real failure; database and file sources always pass. `DemoConnector.sample_config`
+("Use sample data", no credentials) passes for every kind.
 """
 
 from __future__ import annotations
@@ -155,6 +156,17 @@ class DemoConnector(Connector):
             _SPECS[key] = hit
         return validate_config(hit[1], config, validator=hit[2])
 
+    def sample_config(self) -> Config:
+        """Sample data, no credentials: ``{"sample": True}``, with the sample file's name for a file source.
+
+        Not valid against the OAuth and API-key forms of `spec` (they describe a connection with
+        credentials); `check` accepts it for every kind.
+        """
+        config: Config = {"sample": True}
+        if _kind(self.source) is AuthKind.FILE and "{tenant}" not in self._def.default_account:
+            config["file_name"] = self._def.default_account
+        return config
+
     # ------------------------------------------------------------------ check
 
     def check(self, config: Config) -> CheckResult:
@@ -163,7 +175,11 @@ class DemoConnector(Connector):
         src = self.source
         kind = _kind(src)
         ok, message, hint = True, "", ""
-        if kind is AuthKind.OAUTH2:
+        # Sample data stands in for credentials only where none were given: a typed key is still checked.
+        sample = config.get("sample") is True and not ({"account", "api_key"} & set(config))
+        if sample and kind in (AuthKind.OAUTH2, AuthKind.API_KEY):
+            message = f"Demo: sample {src.name} data; no credentials needed and no real account is contacted"
+        elif kind is AuthKind.OAUTH2:
             account = str(reveal(config.get("account")) or "").strip()
             if account:
                 message = f"Demo: signed in to {account} (no real account is contacted)"

@@ -29,9 +29,18 @@ BCRYPT_ROUNDS = 12
 DEMO_TENANTS = (("acme", "Acme Outfitters", "ecommerce"), ("globex", "Globex Cloud", "saas"))
 DEMO_USERS = (("alice", "acme", "Alice (Acme Outfitters)"), ("bob", "globex", "Bob (Globex Cloud)"))
 DEMO_PASSWORD = "demo"  # noqa: S105 - the documented demo accounts' password (embedded default only)
+#: The demo tenants' ids are uuid5 of this namespace and the slug, the same on every install: demo data is
+#: seeded by the tenant id, so a sales demo (and the README's screenshots) shows the same records each time.
+DEMO_TENANT_NAMESPACE = uuid.UUID("74ec2e4c-a9ba-4c45-a055-8367b24563c9")
 
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$")
+
+
+def demo_tenant_id(slug: str) -> str:
+    """The fixed id of a demo tenant (see `DEMO_TENANT_NAMESPACE`)."""
+    return str(uuid.uuid5(DEMO_TENANT_NAMESPACE, slug))
+
 
 # Both hashes are made once per process, on first need (bcrypt takes a quarter of a second).
 _HASH_LOCK = threading.Lock()
@@ -105,6 +114,12 @@ class Accounts:
 
     def create_tenant(self, slug: str, *, name: str, business_type: str, actor: str = "cli") -> Tenant:
         """Create a tenant (business type validated against the catalogue's business types)."""
+        return self._create_tenant(slug, name=name, business_type=business_type, actor=actor)
+
+    def _create_tenant(
+        self, slug: str, *, name: str, business_type: str, actor: str, tenant_id: str | None = None
+    ) -> Tenant:
+        """`create_tenant`, with a given id (the demo accounts') instead of a random one."""
         slug = (slug or "").strip()
         if not _SLUG_RE.match(slug):
             raise InputError(
@@ -119,7 +134,11 @@ class Accounts:
                 hint=f"Valid business types: {', '.join(sorted(BUSINESS_TYPES))}.",
             )
         tenant = Tenant(
-            id=str(uuid.uuid4()), slug=slug, name=name.strip(), business_type=business_type, created_at=now()
+            id=tenant_id or str(uuid.uuid4()),
+            slug=slug,
+            name=name.strip(),
+            business_type=business_type,
+            created_at=now(),
         )
         return self.db.directory.create_tenant(
             tenant,
@@ -223,7 +242,9 @@ class Accounts:
             found = self.db.directory.find_tenant(slug)
             if found is None:
                 try:
-                    found = self.create_tenant(slug, name=name, business_type=btype, actor="system")
+                    found = self._create_tenant(
+                        slug, name=name, business_type=btype, actor="system", tenant_id=demo_tenant_id(slug)
+                    )
                     created = True
                 except InputError:  # another process made it meanwhile
                     found = self._resolve_tenant(slug)

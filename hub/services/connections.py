@@ -5,6 +5,9 @@ The path of a connect, new or with new credentials for a failed connection::
 
     wrap the config's secrets (spec) -> validate -> encrypt -> store as connecting
     -> testing: check, discover, sample -> connected, or failed with the reason (returned, not raised)
+
+"Use sample data" is decided here, once for every face (UI, CLI, API): demo mode asked for with an empty
+config connects the demo connector's sample data (`Connector.sample_config`), no credentials needed.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Any
 
 from hub.connectors import has_live, public_config, wrap_secrets
 from hub.connectors.base import Connector
-from hub.exceptions import ConnectorError, HubError, InputError, NotFound, TransitionError
+from hub.exceptions import ConfigError, ConnectorError, HubError, InputError, NotFound, TransitionError
 from hub.models import CheckResult, Connection, Mode, Outcome, SourceEntry, Status, StepEvent
 from hub.services.scope import TenantScope
 from hub.status import transition
@@ -54,10 +57,12 @@ class Connections(TenantScope):
 
         ``config`` may be a plain dict: the fields the connector's spec marks secret are wrapped in
         `SecretStr` before anything else reads it. ``mode`` None means: live when the source has a live
-        connector and ``config`` is not empty, else demo. A config that fails validation raises
-        `ConfigError` and stores nothing. A failed check stores the connection as ``failed`` with the
-        reason in ``status_detail`` and returns it. ``sample_limit`` (default `SAMPLE_LIMIT`) records are
-        read per stream; 0 skips sampling.
+        connector and ``config`` is not empty, else demo. ``mode`` demo with an empty ``config`` is
+        "Use sample data": the demo connector's sample config, no credentials (an omitted mode with an
+        empty config is not: that is more likely a forgotten key, refused naming the missing field).
+        A config that fails validation raises `ConfigError` and stores nothing. A failed check stores
+        the connection as ``failed`` with the reason in ``status_detail`` and returns it.
+        ``sample_limit`` (default `SAMPLE_LIMIT`) records are read per stream; 0 skips sampling.
         """
         source = self.hub.catalogue.get(source_id)
         if mode is None:
@@ -76,6 +81,7 @@ class Connections(TenantScope):
             actor=actor,
             on_step=on_step,
             sample_limit=sample_limit,
+            sample=mode is not None and chosen is Mode.DEMO and not config,
         )
 
     def reconnect(
@@ -117,15 +123,22 @@ class Connections(TenantScope):
         actor: str,
         on_step: StepCallback | None,
         sample_limit: int | None,
+        sample: bool = False,
     ) -> Connection:
-        """The one path of `connect` (``existing`` None: a new row) and `reconnect` (``existing``)."""
+        """The one path of `connect` (``existing`` None: a new row) and `reconnect` (``existing``).
+
+        ``sample``: connect the connector's sample data instead of ``config`` (see `connect`).
+        """
         started = time.perf_counter()
         _emit(on_step, "connecting", "running", f"Connecting to {source.name}…")
         connector = self._connector(source, mode)
         spec = connector.spec()
-        config = wrap_secrets(spec, config)  # first: from here on a secret is masked wherever it goes
-        # validating reveals the secrets to jsonschema inside the connector and applies the defaults
-        validated = wrap_secrets(spec, self._validate(source, connector, config))
+        if sample:
+            validated = _sample_config(source, connector)
+        else:
+            config = wrap_secrets(spec, config)  # first: from here on a secret is masked wherever it goes
+            # validating reveals the secrets to jsonschema inside the connector and applies the defaults
+            validated = wrap_secrets(spec, self._validate(source, connector, config))
         conn_id = existing.id if existing is not None else str(uuid.uuid4())
         label = existing.name if existing is not None else _new_name(source, name, validated)
         sealed = self.hub.keys.seal_config(validated, tenant_id=self.tenant.id, connection_id=conn_id)
@@ -476,6 +489,17 @@ def _emit(on_step: StepCallback | None, step: str, state: str, message: str, sec
         on_step(StepEvent(step=step, state=state, message=message, seconds=round(seconds, 3)))
     except Exception:  # a broken progress display must not leave a connection half-way
         log.exception("on_step callback failed at %s/%s", step, state)
+
+
+def _sample_config(source: SourceEntry, connector: Connector) -> dict[str, Any]:
+    """The connector's sample data config; its own, so not validated against the credentials form."""
+    config = connector.sample_config()
+    if config is None:
+        raise ConfigError(
+            f"{source.name} has no sample data in this mode.",
+            hint="Pass the connection details, or connect it in demo mode.",
+        )
+    return config
 
 
 def _new_name(source: SourceEntry, name: str | None, config: Mapping[str, Any]) -> str:

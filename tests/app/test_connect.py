@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hub.models import Mode, Status
+from hub.catalogue import Catalogue
+from hub.models import AuthKind, Mode, Status
 from tests.app.support import (
     STRIPE_KEY,
     closed_port,
@@ -186,6 +187,36 @@ def test_api_key_source_connects_as_demo_and_the_key_never_reaches_the_page_or_s
     assert STRIPE_KEY not in _session_values(at) and STRIPE_KEY not in rendered(at)
     card = [t for t in texts(at) if t.startswith(":gray-badge[API key] :green-badge")]
     assert card and "Demo" in card[0]
+
+
+@pytest.mark.parametrize(
+    ("card", "form", "streams"),
+    [("rec_connect_stripe", "apikey", 5), ("rec_connect_shopify", "consent", 5)],
+)
+def test_use_sample_data_connects_a_demo_with_no_credentials(card, form, streams):
+    at = sign_in()
+    ok(at.button(key=card).click().run())
+    assert at.button(key=f"{form}_sample").label == "Use sample data"
+    ok(at.button(key=f"{form}_sample").click().run())  # nothing typed, nothing approved
+    assert status_labels(at)[-1].startswith(f"Connected · {streams} streams")
+    (conn,) = _connections()
+    assert conn.status is Status.CONNECTED and conn.mode is Mode.DEMO
+    assert conn.metadata["config"] == {"sample": True}
+    ok(at.button(key="dialog_done").click().run())
+    assert has_text(at, ":violet-badge[:material/science: Demo]")
+
+
+#: The first catalogue source of each auth kind: each kind has its own connect dialog.
+ONE_PER_KIND = {s.auth_kind: s.id for s in reversed(Catalogue.load().sources)}
+
+
+@pytest.mark.parametrize("source_id", sorted(ONE_PER_KIND.values()))
+def test_every_connect_dialog_offers_sample_data(source_id):
+    assert set(ONE_PER_KIND) == set(AuthKind)
+    at = sign_in()
+    ok(at.button(key=f"all_connect_{source_id}").click().run())
+    labels = [b.label for b in at.button if b.key and b.key.endswith("_sample")]
+    assert labels == ["Use sample data"]
 
 
 def test_malformed_key_fails_with_the_reason_and_retry_with_a_good_key_connects():

@@ -32,12 +32,23 @@ from tests.e2e.support import (
     watch_reruns,
 )
 
+#: True once no finite animation or transition is running (infinite ones, like a spinner, never end).
+_NO_TRANSITIONS = """() => document.getAnimations().every(
+  a => a.playState !== "running" || a.effect === null || a.effect.getComputedTiming().endTime === Infinity)"""
+
 
 def _still(page: Page) -> None:
-    """Wait for the app to settle, with no focus ring and no hover effect in the picture."""
+    """Wait for the app to settle, with no focus ring and no hover effect in the picture.
+
+    Focus and pointer leave first; then the picture waits for the transitions that started (a pill's
+    border fading out) to end and for two frames (the grid is a canvas that redraws on the next frame),
+    so that no run catches one half-way.
+    """
     settle(page)
     page.evaluate("document.activeElement instanceof HTMLElement && document.activeElement.blur()")
     page.mouse.move(800, 40)  # empty header space: hovering the sidebar would show its collapse button
+    page.wait_for_function(_NO_TRANSITIONS, polling="raf")
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
 
 def take(folder: Path) -> list[Path]:

@@ -20,11 +20,13 @@ from sqlalchemy.engine import Engine
 
 from hub import Hub
 from hub.api import create_app
+from hub.catalogue import Catalogue
 from hub.settings import Settings
 from hub.storage.crypto import generate_entry
 from tests.demo_support import forget_demo_pools, wait_for_demo_pools
 from tests.integration.api_support import Caller, bytes_at_rest, make_key, open_hub, stripe_key
 
+CATALOGUE = Catalogue.load()
 STRIPE_STREAMS = ["customers", "charges", "invoices", "subscriptions", "balance_transactions"]
 
 #: Every route that takes a connection id: (method, path template).
@@ -258,6 +260,34 @@ def test_store_without_mode_picks_demo_for_a_saas_source(client: TestClient, acm
     assert r.status_code == 201
     assert r.json()["mode"] == "demo"
     assert r.json()["name"] == "Stripe"
+
+
+@pytest.mark.parametrize("source", CATALOGUE.sources, ids=lambda s: s.id)
+def test_demo_mode_with_an_empty_config_connects_sample_data_for_any_source(
+    client: TestClient, acme: Caller, source
+) -> None:
+    r = store(client, acme, source_id=source.id, mode="demo", config={})
+    assert r.status_code == 201, r.text
+    conn = r.json()
+    assert conn["status"] == "connected", conn["status_detail"]
+    assert conn["mode"] == "demo" and conn["metadata"]["config"]["sample"] is True
+    stream = source.streams[0]
+    preview = client.get(
+        f"/api/connections/{conn['id']}/streams/{stream}/preview", params={"limit": 3}, headers=acme.headers
+    )
+    assert preview.status_code == 200 and 1 <= len(preview.json()["records"]) <= 3
+
+
+def test_sample_data_needs_demo_asked_for_and_no_key_typed(client: TestClient, acme: Caller) -> None:
+    unasked = store(client, acme, config={})  # no mode: more likely a forgotten key than a demo
+    assert unasked.status_code == 422
+    assert unasked.json()["detail"][0]["loc"] == ["body", "config", "api_key"]
+    typed = store(client, acme, mode="demo", config={"api_key": "pk_live_" + "x" * 24})
+    assert typed.status_code == 201 and typed.json()["status"] == "failed"
+    assert "publishable key" in typed.json()["status_detail"]
+    flagged = store(client, acme, mode="demo", config={"sample": True})  # not a field of the key form
+    assert flagged.status_code == 422
+    assert [c["status"] for c in client.get("/api/connections", headers=acme.headers).json()] == ["failed"]
 
 
 def test_streams_and_preview_of_a_connection(client: TestClient, acme: Caller) -> None:

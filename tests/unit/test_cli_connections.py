@@ -17,10 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from hub.catalogue import Catalogue
 from hub.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
 GOOD_STRIPE = "sk_test_" + "Z9y8X7w6V5u4T3s2R1q0P9o8"
+CATALOGUE = Catalogue.load()
 
 
 def subprocess_hub(*args: str) -> subprocess.CompletedProcess[str]:
@@ -148,6 +150,37 @@ def test_failed_check_prints_the_connection_and_exits_1(acme: str, tmp_path: Pat
     assert (
         len(json.loads(ok("connections", "--tenant", acme, "--json"))) == 2
     )  # nothing stored for the bad one
+
+
+@pytest.mark.parametrize("source", CATALOGUE.sources, ids=lambda s: s.id)
+def test_connect_demo_needs_no_credentials_for_any_source(acme: str, source) -> None:
+    conn = json.loads(ok("connect", "--tenant", acme, source.id, "--demo", "--json"))
+    assert conn["status"] == "connected", conn["status_detail"]
+    assert conn["mode"] == "demo" and conn["metadata"]["config"]["sample"] is True
+    assert conn["metadata"]["check"]["message"].startswith("Demo:")
+    stream = source.streams[0]
+    records = json.loads(
+        ok("preview", "--tenant", acme, conn["id"], stream, "--limit", "3", "--format", "json")
+    )
+    assert 1 <= len(records) <= 3
+    assert json.loads(ok("retest", "--tenant", acme, conn["id"], "--json"))["status"] == "connected"
+
+
+def test_sample_data_only_when_demo_is_asked_for_and_no_key_is_typed(acme: str, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.json"
+    empty.write_text("{}")
+    out = hub("connect", "--tenant", acme, "stripe", "--config", str(empty))
+    assert out.returncode == 1 and "api_key" in out.stderr
+    forced = hub("connect", "--tenant", acme, "stripe", "--config", str(empty), "--mode", "demo", "--json")
+    assert forced.returncode == 0 and json.loads(forced.stdout)["metadata"]["config"] == {"sample": True}
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"api_key": "pk_live_" + "x" * 24}))
+    typed = hub("connect", "--tenant", acme, "stripe", "--config", str(bad), "--mode", "demo", "--json")
+    assert typed.returncode == 1 and json.loads(typed.stdout)["status"] == "failed"  # a typed key is checked
+    assert [c["status"] for c in json.loads(ok("connections", "--tenant", acme, "--json"))] == [
+        "failed",
+        "connected",
+    ]
 
 
 def test_demo_forms_need_no_storage_and_usage_errors_exit_2(tmp_path: Path, hub_home: Path) -> None:

@@ -566,6 +566,26 @@ def test_sample_database_and_file_checks_pass(source_id: str) -> None:
     assert result.ok and result.message.startswith("Demo:")
 
 
+@pytest.mark.parametrize("source_id", sorted(SOURCES))
+def test_sample_config_checks_for_every_source_and_names_no_secret(source_id: str) -> None:
+    c = demo(source_id)
+    config = c.sample_config()
+    assert config["sample"] is True and not set(secret_fields(c.spec())) & set(config)
+    result = c.check(config)
+    assert result.ok and result.message.startswith("Demo:"), result.message
+
+
+@pytest.mark.parametrize("source_id", API_KEY_SOURCES)
+def test_a_typed_key_is_checked_even_beside_the_sample_flag(source_id: str) -> None:
+    result = demo(source_id).check({"sample": True, "api_key": BAD_KEY})
+    assert not result.ok and BAD_KEY not in result.message + result.hint
+
+
+def test_an_oauth_account_beside_the_sample_flag_is_the_signed_in_one() -> None:
+    result = demo("shopify").check({"sample": True, "account": "trailhead.myshopify.com"})
+    assert result.ok and "signed in to trailhead.myshopify.com" in result.message
+
+
 # --------------------------------------------------------------------------- errors and fallbacks
 
 

@@ -19,6 +19,7 @@ from hub.catalogue import Catalogue
 from hub.connectors.demo_data import _core
 from hub.exceptions import InputError, NotFound, StorageError, UnknownBusinessType
 from hub.models import Mode, Status, StepEvent
+from hub.services.accounts import demo_tenant_id
 from hub.settings import Settings
 from hub.storage.sql import is_uuid
 from tests.demo_support import demo_pools_built, forget_demo_pools
@@ -60,6 +61,31 @@ def test_demo_accounts_are_made_once_on_the_embedded_default(hub: Hub) -> None:
     assert alice is not None and alice[1].slug == "acme"
     assert bob is not None and bob[1].slug == "globex"
     assert hub.authenticate("alice", "Demo") is None
+
+
+def test_demo_accounts_show_the_same_data_on_every_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The demo tenants' ids are fixed, so their demo data (seeded by the id) is too: a sales demo and the
+    README's screenshots show the same records on every install."""
+    installs = []
+    for n in (1, 2):
+        monkeypatch.setenv("HUB_HOME", str(tmp_path / f"install-{n}"))
+        hub = Hub.open(Settings.from_env())
+        try:
+            hub.ensure_demo_accounts()
+            acme = hub.tenant("acme")
+            conn = acme.connect("shopify", {}, actor="alice", mode="demo")
+            orders = acme.preview(conn.id, "orders", limit=20, actor="alice").records
+            installs.append(({t.slug: t.id for t in hub.list_tenants()}, orders))
+            other = hub.create_tenant("initech", name="Initech", business_type="saas")
+            assert other.id != demo_tenant_id("initech")  # only the demo accounts have fixed ids
+        finally:
+            hub.close()
+    assert installs[0] == installs[1]
+    ids = installs[0][0]
+    assert ids == {"acme": demo_tenant_id("acme"), "globex": demo_tenant_id("globex")}
+    assert is_uuid(ids["acme"]) and ids["acme"] != ids["globex"]
 
 
 def test_tenant_input_is_checked(hub: Hub) -> None:

@@ -79,6 +79,7 @@ class DemoConnector(Connector):
         base: dict[str, Any] = {
             "$schema": "http://json-schema.org/draft-07/schema#",
             "title": f"{src.name} (demo)",
+            "description": "Demo mode with an empty config connects sample data, no credentials needed.",
             "type": "object",
             "additionalProperties": False,
         }

@@ -37,12 +37,14 @@ DEMO_ACCOUNTS = (
 )
 
 
-#: The cookie component is an invisible iframe, but its element container still takes a row (and a gap)
-#: at the top of the page in the runs that render it, so the page jumped after sign-in and by how much
-#: depended on which rerun came last. Out of the flow, it takes no space in any run. A style-only
-#: `st.html` goes to Streamlit's event container and takes none either.
+#: The cookie component is an invisible iframe plus a markdown element holding only a <style> (the
+#: library's own spacing fix), but their element containers still take a row (and a gap) at the top of
+#: the page in the runs that render them, so the page jumped after sign-in, by an amount that depended
+#: on which rerun came last. Out of the flow, they take no space in any run. A style-only `st.html` goes
+#: to Streamlit's event container and takes none either.
 _COOKIE_COMPONENT_CSS = (
-    "<style>.stElementContainer:has(iframe[title^='extra_streamlit_components.CookieManager'])"
+    "<style>.stElementContainer:has(iframe[title^='extra_streamlit_components.CookieManager']),"
+    ".stElementContainer:has([data-testid='stMarkdownContainer'] > style:only-child)"
     "{position:absolute;height:0;overflow:hidden;}</style>"
 )
 

@@ -32,6 +32,10 @@ from tests.e2e.support import (
     watch_reruns,
 )
 
+#: Chromium re-rasters only the changed part of a tile by default, so the anti-aliasing of a few edge pixels
+#: (a card's rounded corner) depended on what was drawn there before; whole tiles give the same pixels.
+_LAUNCH = {**CHROMIUM_LAUNCH, "args": [*CHROMIUM_LAUNCH["args"], "--disable-partial-raster"]}
+
 #: True once no finite animation or transition is running (infinite ones, like a spinner, never end).
 _NO_TRANSITIONS = """() => document.getAnimations().every(
   a => a.playState !== "running" || a.effect === null || a.effect.getComputedTiming().endTime === Infinity)"""
@@ -61,7 +65,7 @@ def take(folder: Path) -> list[Path]:
         ) as server,
         sync_playwright() as pw,
     ):
-        browser = pw.chromium.launch(**CHROMIUM_LAUNCH)
+        browser = pw.chromium.launch(**_LAUNCH)
         try:
             context = browser.new_context(
                 viewport=VIEWPORT, locale="en-US", timezone_id="UTC", device_scale_factor=1

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from hub.service import Hub
 from hub.settings import Settings
 from hub.storage.crypto import generate_entry
-from hub.storage.sql import migration_files
+from hub.storage.migrations import migrations
 from tests.servers import PostgresServer
 
 APP_PASSWORD = f"app-{secrets.token_hex(8)}"
@@ -52,10 +52,10 @@ class PgDatabase:
 
 
 def make_pg_database(server: PostgresServer) -> PgDatabase:
-    """Apply supabase/migrations/*.sql as the superuser to a fresh database; let hub_app log in."""
+    """Apply the PostgreSQL migrations as the superuser to a fresh database; let hub_app log in."""
     name = server.create_database()
-    for path in migration_files():
-        server.psql(path.read_text(), database=name)
+    for migration in migrations("postgresql"):
+        server.psql(migration.sql, database=name)
     server.psql(f"ALTER ROLE hub_app WITH LOGIN PASSWORD '{APP_PASSWORD}'")
     return PgDatabase(server=server, name=name, keys=generate_entry("k1"))
 

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection as SAConnection
 from hub.exceptions import HubError, StorageError
 from hub.storage.dialect import dialect_for
 from hub.storage.migrations import (
+    Migration,
     MigrationResult,
     latest_version,
     migration_hint,
@@ -203,11 +204,14 @@ class Database:
             )
         return self.migrate()
 
-    def migrate(self) -> MigrationResult:
-        """Apply the pending migrations through the admin/owner connection (`python -m hub migrate`)."""
+    def migrate(self, files: list[Migration] | None = None) -> MigrationResult:
+        """Apply the pending migrations through the admin/owner connection.
+
+        ``files``: the migrations to bring the database to (default: the ones shipped in the package).
+        """
         try:
             with self.begin(write=True, admin=True, action="apply the hub's migrations") as conn:
-                result = upgrade(conn, self.dialect)
+                result = upgrade(conn, self.dialect, files)
         except StorageError as err:
             if self.backend == "postgresql" and isinstance(err.__cause__, sa_exc.SQLAlchemyError):
                 err.hint = migration_hint()  # the database refused: say how to migrate as the owner

@@ -65,6 +65,14 @@ _SWAP_HEAD = (
 )
 _INSERT_AUDIT = sa.insert(audit_logs)
 _INSERT_CONNECTION = sa.insert(connections)
+# Made once: building a statement costs more than running it. The SET clause comes from the parameters'
+# column names; the bind names start with "_" so that none is a column's.
+_UPDATE_CONNECTION = (
+    sa.update(connections)
+    .where(connections.c.id == sa.bindparam("_id"), connections.c.tenant_id == sa.bindparam("_tenant"))
+    .returning(*CONNECTION_COLUMNS)
+)
+_UPDATE_CONNECTION_IF = _UPDATE_CONNECTION.where(connections.c.status == sa.bindparam("_expect"))
 
 #: How often an append re-reads the head after another transaction appended first (PostgreSQL).
 _MAX_ATTEMPTS = 200
@@ -168,12 +176,11 @@ class SqlStore(Store):
             values.update(encrypted_config=None, key_id=None)
         if not UPDATABLE.issuperset(values):
             raise InputError(f"Cannot change connection columns {sorted(set(values) - UPDATABLE)}.")
-        where = self._mine(connections, connection_id)
+        stmt, params = _UPDATE_CONNECTION, {**values, "_id": connection_id, "_tenant": self.tenant_id}
         if expect_status is not None:
-            where += (connections.c.status == expect_status.value,)
-        stmt = sa.update(connections).where(*where).values(values).returning(*CONNECTION_COLUMNS)
+            stmt, params["_expect"] = _UPDATE_CONNECTION_IF, expect_status.value
         with self._tx(write=True, action="update the connection") as c:
-            row = c.execute(stmt).first()
+            row = c.execute(stmt, params).first()
             if row is None:
                 return None
             if audit is not None:

@@ -67,14 +67,16 @@ def latest_version(backend: str) -> int:
     return len(migrations(backend))
 
 
-def upgrade(conn: SAConnection, dialect: Dialect) -> MigrationResult:
+def upgrade(conn: SAConnection, dialect: Dialect, files: list[Migration] | None = None) -> MigrationResult:
     """Apply the pending migrations inside ``conn``'s transaction (admin/owner connection).
 
     Other processes wait for this one (a lock, taken before the version is read), so replicas starting
-    together apply each file once.
+    together apply each file once. ``files``: the migrations to bring the database to (default: the ones
+    shipped for its dialect).
     """
     dialect.lock_migrations(conn)
-    files = migrations(dialect.name)
+    if files is None:
+        files = migrations(dialect.name)
     start = dialect.schema_version(conn)
     if start > len(files):
         raise newer_schema_error(dialect.name, start, len(files))

@@ -201,6 +201,11 @@ _API_KEY = sa.text("SELECT * FROM public.hub_api_key_lookup(:key_hash)").columns
     revoked_at=UTCDateTime(),
     tenant_created_at=UTCDateTime(),
 )
+_HAS_VERSION_FUNCTION = sa.text(
+    "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p "
+    "JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
+    "WHERE n.nspname = 'public' AND p.proname = 'hub_schema_version')"
+)
 #: Any fixed number: the advisory lock every hub process takes to migrate.
 _MIGRATION_LOCK = 0x4855424D  # "HUBM"
 
@@ -239,9 +244,10 @@ class PostgresDialect(Dialect):
 
     @override
     def schema_version(self, conn: SAConnection) -> int:
-        # two statements: a call of a function that does not exist fails when it is parsed
-        found = conn.execute(sa.text("SELECT to_regprocedure('public.hub_schema_version()')")).scalar()
-        if found is None:
+        # Two statements: a call of a function that does not exist fails when it is parsed. The catalog is
+        # read as a table (not with to_regprocedure's cache), so that a migration that just committed in
+        # another session is seen by the one that waited for it.
+        if not conn.execute(_HAS_VERSION_FUNCTION).scalar():
             return 0
         return int(conn.execute(sa.text("SELECT public.hub_schema_version()")).scalar() or 0)
 

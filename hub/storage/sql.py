@@ -44,8 +44,16 @@ if TYPE_CHECKING:
 
 #: The connection columns an update may set.
 UPDATABLE = frozenset(
-    {"name", "status", "status_detail", "metadata", "updated_at", "last_checked_at"}
-    | {"encrypted_config", "key_id"}
+    {
+        "name",
+        "status",
+        "status_detail",
+        "metadata",
+        "updated_at",
+        "last_checked_at",
+        "encrypted_config",
+        "key_id",
+    }
 )
 
 _LAST_SEQ = (

@@ -46,23 +46,27 @@ def in_zone() -> Iterator[Any]:
         time.tzset()
 
 
+def _new_connection(tenant_id: str, *, created_at: datetime, updated_at: datetime) -> Connection:
+    return Connection(
+        id=str(uuid.uuid4()),
+        tenant_id=tenant_id,
+        source_id="csv",
+        name="CSV",
+        mode=Mode.DEMO,
+        auth_kind=AuthKind.FILE,
+        status=Status.CONNECTING,
+        created_by="t",
+        created_at=created_at,
+        updated_at=updated_at,
+    )
+
+
 def _write_and_read(home: Path) -> dict[str, Any]:
     """Store a connection with naive and foreign-zone times, update it, read everything back."""
     with Hub.open(Settings.from_env(home=home)) as hub:
         tenant = hub.create_tenant("tz", name="TZ", business_type="saas")
         store = hub.db.store(tenant.id)
-        conn = Connection(
-            id=str(uuid.uuid4()),
-            tenant_id=tenant.id,
-            source_id="csv",
-            name="CSV",
-            mode=Mode.DEMO,
-            auth_kind=AuthKind.FILE,
-            status=Status.CONNECTING,
-            created_by="t",
-            created_at=NAIVE,
-            updated_at=AWARE_ELSEWHERE,
-        )
+        conn = _new_connection(tenant.id, created_at=NAIVE, updated_at=AWARE_ELSEWHERE)
         store.insert_connection(conn, None, AuditDraft("connection.create", actor="t"))
         updated = store.update_connection(
             conn.id,
@@ -111,18 +115,7 @@ def test_a_time_in_another_zone_is_stored_as_its_utc_instant(in_zone: Any, hub_h
     with Hub.open(Settings.from_env()) as hub:
         tenant = hub.create_tenant("tz2", name="TZ", business_type="saas")
         store = hub.db.store(tenant.id)
-        conn = Connection(
-            id=str(uuid.uuid4()),
-            tenant_id=tenant.id,
-            source_id="csv",
-            name="CSV",
-            mode=Mode.DEMO,
-            auth_kind=AuthKind.FILE,
-            status=Status.CONNECTING,
-            created_by="t",
-            created_at=AWARE_ELSEWHERE,
-            updated_at=AWARE_ELSEWHERE,
-        )
+        conn = _new_connection(tenant.id, created_at=AWARE_ELSEWHERE, updated_at=AWARE_ELSEWHERE)
         store.insert_connection(conn, None, AuditDraft("connection.create", actor="t"))
         read = store.get_connection(conn.id)
         assert read is not None and read.created_at == AWARE_ELSEWHERE

@@ -116,7 +116,7 @@ class SqliteDialect(Dialect):
 
     @override
     def set_tenant(self, conn: SAConnection, tenant_id: str) -> None:
-        """Nothing: the file belongs to one process's users; every query names its tenant."""
+        """Nothing: SQLite has no row level security; every query of the store names its tenant."""
 
     @override
     def find_tenant(self, conn: SAConnection, key: str) -> Any:

@@ -47,7 +47,7 @@ def hub() -> Iterator[Hub]:
         yield h
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(details=st.lists(_DETAILS, min_size=1, max_size=3), actor=_TEXT)
 def test_rows_with_random_details_round_trip_and_the_chain_verifies(
     hub: Hub, details: list[dict[str, Any]], actor: str

@@ -14,7 +14,7 @@ from hub.exceptions import StorageError
 from hub.models import Status
 from hub.settings import Settings
 from hub.storage.crypto import generate_entry
-from hub.storage.sql import metadata as sql_metadata
+from hub.storage.tables import metadata as sql_metadata
 from tests.servers import PostgresServer, free_port
 from tests.storage_support import APP_PASSWORD, PgDatabase, make_pg_database, unique_slug
 

@@ -20,7 +20,7 @@ from hub.connectors.demo_data import _core
 from hub.exceptions import InputError, NotFound, StorageError, UnknownBusinessType
 from hub.models import Mode, Status, StepEvent
 from hub.settings import Settings
-from hub.storage.sql import is_uuid
+from hub.storage.tables import is_uuid
 from tests.demo_support import demo_pools_built, forget_demo_pools
 from tests.storage_support import sqlite_exec
 

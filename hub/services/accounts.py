@@ -19,8 +19,9 @@ from hub.catalogue import BUSINESS_TYPES
 from hub.exceptions import InputError, NotFound, UnknownBusinessType
 from hub.models import ApiKey, Outcome, Tenant, User
 from hub.settings import Settings
+from hub.storage import Database
 from hub.storage.audit import AuditDraft
-from hub.storage.sql import Database, now
+from hub.storage.tables import now
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from hub.services.scope import TenantScope
 from hub.status import transition
 from hub.storage.audit import AuditDraft
 from hub.storage.crypto import Sealed
-from hub.storage.sql import now
+from hub.storage.tables import now
 
 log = logging.getLogger(__name__)
 

@@ -19,8 +19,8 @@ from hub.services.accounts import Accounts
 from hub.services.keys import KeyRotation
 from hub.services.tenant import TenantService
 from hub.settings import Settings
+from hub.storage import Database
 from hub.storage.crypto import KeyRing
-from hub.storage.sql import Database
 
 log = logging.getLogger(__name__)
 

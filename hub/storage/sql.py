@@ -338,4 +338,4 @@ class SqlStore(Store):
         return [to_user(r) for r in rows]
 
 
-__all__ = ["Database", "SqlStore", "append_audit", "is_uuid", "now"]
+__all__ = ["SqlStore", "append_audit"]

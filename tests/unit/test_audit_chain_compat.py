@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from hub.service import Hub
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hub.models import Status
-from hub.service import Hub
 from hub.settings import Settings
 from hub.storage.audit import scrub
 from tests.storage_support import legacy_expected, load_legacy_sqlite, verify_all

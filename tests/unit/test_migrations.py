@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hub.service import Hub
 
 from hub.cli import main
 from hub.exceptions import StorageError
-from hub.service import Hub
 from hub.settings import Settings
 from hub.storage.database import Database
 from hub.storage.migrations import Migration, latest_version, migrations

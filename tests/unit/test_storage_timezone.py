@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hub.service import Hub
 
 from hub.models import AuthKind, Connection, Mode, Status
-from hub.service import Hub
 from hub.settings import Settings
 from hub.storage.audit import AuditDraft
 from tests.storage_support import sqlite_exec

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from hub.service import Hub
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hub import Hub
 from hub.models import Status
 from hub.settings import Settings
 from hub.storage.audit import scrub

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from hub.service import Hub
 
+from hub import Hub
 from hub.cli import main
 from hub.exceptions import StorageError
 from hub.settings import Settings

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hub.service import Hub
 
+from hub import Hub
 from hub.models import AuthKind, Connection, Mode, Status
 from hub.settings import Settings
 from hub.storage.audit import AuditDraft

@@ -25,6 +25,9 @@ class Settings(BaseModel):
     admin_database_url: str | None = Field(default=None, description="HUB_ADMIN_DATABASE_URL (PostgreSQL).")
     encryption_keys: SecretStr | None = Field(default=None, description="HUB_ENCRYPTION_KEYS: `id:key,...`.")
     demo_pace: float = Field(default=0.6, ge=0, le=10, description="HUB_DEMO_PACE: seconds per demo step.")
+    lease_seconds: float = Field(
+        default=30, gt=0, le=3600, description="HUB_LEASE_SECONDS: a connect's lease, renewed every third."
+    )
     cookie_key: SecretStr | None = Field(default=None, description="HUB_COOKIE_KEY; else home/cookie.key.")
     product_name: str = Field(default="Data Source Hub", description="HUB_PRODUCT_NAME.")
     sqlite_root: Path | None = Field(default=None, description="HUB_SQLITE_ROOT; None = SQLite sources off.")

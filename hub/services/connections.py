@@ -20,6 +20,7 @@ from hub.connectors import has_live, public_config, wrap_secrets
 from hub.connectors.base import Connector
 from hub.exceptions import ConnectorError, HubError, InputError, NotFound, TransitionError
 from hub.models import CheckResult, Connection, Mode, Outcome, SourceEntry, Status, StepEvent
+from hub.services.attempts import attempt
 from hub.services.scope import TenantScope
 from hub.status import transition
 from hub.storage.audit import AuditDraft
@@ -127,34 +128,35 @@ class Connections(TenantScope):
         # validating reveals the secrets to jsonschema inside the connector and applies the defaults
         validated = wrap_secrets(spec, self._validate(source, connector, config))
         conn_id = existing.id if existing is not None else str(uuid.uuid4())
-        label = existing.name if existing is not None else _new_name(source, name, validated)
-        sealed = self.hub.keys.seal_config(validated, tenant_id=self.tenant.id, connection_id=conn_id)
-        metadata = {"config": public_config(spec, validated)}
-        if existing is None:
-            conn = self._insert(conn_id, source, mode, label, metadata, sealed, actor=actor)
-            done = f"Connection to {source.name} created."
-        else:
-            conn = self._move(
-                existing,
-                Status.CONNECTING,
+        with attempt(self, conn_id, actor=actor):  # ends connected or failed, whatever stops it
+            label = existing.name if existing is not None else _new_name(source, name, validated)
+            sealed = self.hub.keys.seal_config(validated, tenant_id=self.tenant.id, connection_id=conn_id)
+            metadata = {"config": public_config(spec, validated)}
+            if existing is None:
+                conn = self._insert(conn_id, source, mode, label, metadata, sealed, actor=actor)
+                done = f"Connection to {source.name} created."
+            else:
+                conn = self._move(
+                    existing,
+                    Status.CONNECTING,
+                    actor=actor,
+                    detail=f"Reconnecting to {source.name}…",
+                    metadata=metadata,
+                    sealed=sealed,
+                    extra={"reconnect": True},
+                )
+                done = "New credentials stored."
+            self._pace(mode)
+            _emit(on_step, "connecting", "done", done, time.perf_counter() - started)
+            return self._test(
+                conn,
+                source,
+                connector,
+                validated,
                 actor=actor,
-                detail=f"Reconnecting to {source.name}…",
-                metadata=metadata,
-                sealed=sealed,
-                extra={"reconnect": True},
+                on_step=on_step,
+                sample_limit=SAMPLE_LIMIT if sample_limit is None else sample_limit,
             )
-            done = "New credentials stored."
-        self._pace(mode)
-        _emit(on_step, "connecting", "done", done, time.perf_counter() - started)
-        return self._test(
-            conn,
-            source,
-            connector,
-            validated,
-            actor=actor,
-            on_step=on_step,
-            sample_limit=SAMPLE_LIMIT if sample_limit is None else sample_limit,
-        )
 
     def _validate(
         self, source: SourceEntry, connector: Connector, config: Mapping[str, Any]
@@ -224,16 +226,18 @@ class Connections(TenantScope):
         transition(conn.status, Status.TESTING)
         source = self.hub.catalogue.get(conn.source_id)
         connector = self._connector(source, conn.mode)
-        return self._test(
-            conn,
-            source,
-            connector,
-            self._config(conn, connector),
-            actor=actor,
-            on_step=on_step,
-            sample_limit=SAMPLE_LIMIT if sample_limit is None else sample_limit,
-            action="connection.retest",
-        )
+        config = self._config(conn, connector)
+        with attempt(self, conn.id, actor=actor):
+            return self._test(
+                conn,
+                source,
+                connector,
+                config,
+                actor=actor,
+                on_step=on_step,
+                sample_limit=SAMPLE_LIMIT if sample_limit is None else sample_limit,
+                action="connection.retest",
+            )
 
     def _test(
         self,

@@ -39,18 +39,22 @@ class Leases:
         at = now()
         until = at + timedelta(seconds=seconds)
         insert = (postgresql.insert if self.db.backend == "postgresql" else sqlite.insert)(leases)
+        # RETURNING, not rowcount: the PostgreSQL driver does not report a row count for every statement
         with self.db.begin(write=True, action="take a lease") as c:
             added = c.execute(
-                insert.values(name=name, holder=holder, expires_at=until).on_conflict_do_nothing()
-            ).rowcount
-            if added == 1:
+                insert.values(name=name, holder=holder, expires_at=until)
+                .on_conflict_do_nothing()
+                .returning(leases.c.name)
+            ).first()
+            if added is not None:
                 return True
             taken = c.execute(
                 sa.update(leases)
                 .where(leases.c.name == name, leases.c.expires_at < at)
                 .values(holder=holder, expires_at=until)
-            ).rowcount
-        return taken == 1
+                .returning(leases.c.name)
+            ).first()
+        return taken is not None
 
     def renew(self, name: str, holder: str, seconds: float) -> bool:
         """Extend ``holder``'s lease by ``seconds`` from now; False when it is no longer theirs."""
@@ -59,8 +63,9 @@ class Leases:
                 sa.update(leases)
                 .where(leases.c.name == name, leases.c.holder == holder)
                 .values(expires_at=now() + timedelta(seconds=seconds))
-            ).rowcount
-        return renewed == 1
+                .returning(leases.c.name)
+            ).first()
+        return renewed is not None
 
     def release(self, name: str, holder: str) -> None:
         """Give ``name`` up (nothing when another holder has taken it over meanwhile)."""

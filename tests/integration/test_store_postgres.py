@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 
 import psycopg
@@ -269,3 +270,65 @@ def test_the_app_role_uses_leases_and_sign_in_failures_without_a_tenant(pg_db: P
             "SELECT bool_or(relrowsecurity) FROM pg_class WHERE relname IN ('leases', 'sign_in_failures')"
         ).fetchone()
         assert forced == (False,)
+
+
+def test_connect_leases_and_recovery_work_as_the_app_role(hub: Hub, pg_db: PgDatabase) -> None:
+    """A rerun ends a connect interrupted; a connect whose lease expired is ended by another replica."""
+    from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
+    from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
+
+    from hub.models import StepEvent
+    from hub.services.attempts import lease_name
+    from hub.storage import Leases
+
+    slug = unique_slug("lease")
+    tenant = hub.create_tenant(slug, name="L", business_type="saas")
+    app_only = pg_db.settings(admin_database_url=None)
+
+    def rerun(event: StepEvent) -> None:
+        if event.step == "sampling":
+            raise RerunException(RerunData())
+
+    with Hub.open(app_only) as replica_one, Hub.open(app_only) as replica_two:
+        one = replica_one.tenant(slug)
+        with pytest.raises(RerunException):
+            one.connect("postgres", {}, actor="alice", mode="demo", on_step=rerun)
+        (stopped,) = one.list_connections()
+        assert stopped.status is Status.FAILED and stopped.status_detail.startswith("Interrupted")
+        assert Leases(replica_one.db).get(lease_name(tenant.id, stopped.id)) is None
+
+        # a connect that stops renewing its lease (as a killed process does) is ended by the other replica
+        sampling, finish = threading.Event(), threading.Event()
+        errors: list[BaseException] = []
+
+        def stall(event: StepEvent) -> None:
+            if (event.step, event.state) == ("sampling", "running"):
+                sampling.set()
+                finish.wait(timeout=60)
+
+        def run() -> None:
+            try:
+                one.retest(stopped.id, actor="alice", on_step=stall)
+            except BaseException as exc:  # checked below
+                errors.append(exc)
+
+        worker = threading.Thread(target=run)
+        worker.start()
+        try:
+            assert sampling.wait(timeout=60)
+            leases = Leases(replica_two.db)
+            name = lease_name(tenant.id, stopped.id)
+            assert replica_two.recover_interrupted() == []  # live: left alone
+            held = leases.get(name)
+            assert held is not None and leases.renew(name, held.holder, -1)  # as if it had died
+            assert replica_two.recover_interrupted() == [stopped.id]
+        finally:
+            finish.set()
+            worker.join(timeout=60)
+        ended = replica_two.tenant(slug).get_connection(stopped.id)
+        assert ended.status is Status.FAILED and ended.status_detail.startswith("Interrupted")
+        # the stalled attempt, resumed, finds its row ended and does not overwrite it
+        assert [type(e).__name__ for e in errors] == ["TransitionError"]
+        entries = replica_two.tenant(slug).audit_log(action="connection.interrupted")
+        assert [e.actor for e in entries] == ["alice", "hub"]
+        assert replica_two.tenant(slug).verify_audit().ok

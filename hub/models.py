@@ -186,6 +186,9 @@ class StepEvent(_Model):
     state: StepState
     message: str
     seconds: float = 0.0
+    #: Set once the connection's row exists (a new connect's "connecting done"), so that a face can find
+    #: the row again when the run showing the progress is stopped (a Streamlit rerun).
+    connection_id: str = ""
 
 
 # --------------------------------------------------------------------------- storage

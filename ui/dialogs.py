@@ -134,7 +134,7 @@ def _dialog_body(source_id: str) -> None:
                 result = run_with_progress(
                     f"Connecting {source.name}…",
                     lambda step: ctx.service.connect(
-                        source.id, config, actor=ctx.username, mode=mode, on_step=step
+                        source.id, config, actor=ctx.username, mode=mode, on_step=_remembering(step)
                     ),
                 )
     if result is not None:
@@ -144,6 +144,21 @@ def _dialog_body(source_id: str) -> None:
         else:
             st.button("Retry", key="dialog_retry_button", icon=":material/refresh:", on_click=_set_retry)
     setup_guide(source)
+
+
+def _remembering(on_step: Callable[[StepEvent], None]) -> Callable[[StepEvent], None]:
+    """``on_step`` that also keeps the id of the row a new connect made.
+
+    ``dialog_action`` is cleared before the work starts; if a rerun stops the work (the service then ends
+    the row failed, "interrupted"), the next run shows that row with Retry instead of an empty form.
+    """
+
+    def remember(event: StepEvent) -> None:
+        if event.connection_id:
+            st.session_state["dialog_connection"] = event.connection_id
+        on_step(event)
+
+    return remember
 
 
 def _dialog_connection(ctx: Context) -> Connection | None:

@@ -147,7 +147,7 @@ class Connections(TenantScope):
                 )
                 done = "New credentials stored."
             self._pace(mode)
-            _emit(on_step, "connecting", "done", done, time.perf_counter() - started)
+            _emit(on_step, "connecting", "done", done, time.perf_counter() - started, conn.id)
             return self._test(
                 conn,
                 source,
@@ -473,11 +473,14 @@ class Connections(TenantScope):
         return self._require(connection_id)
 
 
-def _emit(on_step: StepCallback | None, step: str, state: str, message: str, seconds: float = 0.0) -> None:
+def _emit(
+    on_step: StepCallback | None, step: str, state: str, message: str, seconds: float = 0.0, conn_id: str = ""
+) -> None:
     if on_step is None:
         return
     try:
-        on_step(StepEvent(step=step, state=state, message=message, seconds=round(seconds, 3)))
+        seconds = round(seconds, 3)
+        on_step(StepEvent(step=step, state=state, message=message, seconds=seconds, connection_id=conn_id))
     except Exception:  # a broken progress display must not leave a connection half-way
         log.exception("on_step callback failed at %s/%s", step, state)
 

@@ -22,7 +22,6 @@ from ui.session import get_hub, load_settings
 if TYPE_CHECKING:  # imported on first use: they are slow to import and the sign-in form needs neither
     from streamlit_authenticator.models import CookieModel
 
-    from hub import Hub
     from hub.models import Tenant, User
 
 log = logging.getLogger("hub.app")
@@ -56,15 +55,6 @@ def _start_session(user: User, tenant: Tenant) -> None:
     st.session_state["tenant_id"] = tenant.id
     st.session_state["logout"] = False
     st.session_state["signin_failed"] = False
-
-
-def _find_user(hub: Hub, username: str) -> tuple[User, Tenant] | None:
-    """The user (enabled) and tenant named in a valid cookie."""
-    for tenant in hub.list_tenants():
-        for user in hub.list_users(tenant.slug):
-            if user.username == username and not user.disabled:
-                return user, tenant
-    return None
 
 
 def _sign_in() -> None:
@@ -158,18 +148,9 @@ def _restore(cookie: CookieModel) -> None:
     token = cookie.get_cookie()
     if not token or not isinstance(token, dict) or not token.get("username"):
         return
-    hub = get_hub()
-    found = _find_user(hub, str(token["username"]))
-    if found is None:
-        return
-    _start_session(*found)
-    hub.tenant(found[1].id).record(
-        "auth.sign_in",
-        actor=found[0].username,
-        target_type="user",
-        target_id=found[0].id,
-        detail={"method": "cookie"},
-    )
+    found = get_hub().restore_sign_in(str(token["username"]))
+    if found is not None:
+        _start_session(*found)
 
 
 def _cookie_names() -> Any:

@@ -214,6 +214,26 @@ class Accounts:
         )
         return record.user, record.tenant
 
+    def restore_sign_in(self, username: str) -> tuple[User, Tenant] | None:
+        """The enabled user named in a valid sign-in cookie and their tenant; audits ``auth.sign_in``.
+
+        One look-up by username (the same as a password sign-in), never a walk over tenants: it needs no
+        admin connection and its cost does not grow with the number of tenants.
+        """
+        record = self.db.directory.sign_in_record((username or "").strip())
+        if record is None or record.user.disabled:
+            return None
+        self.db.store(record.tenant.id).append_audit(
+            AuditDraft(
+                "auth.sign_in",
+                actor=record.user.username,
+                target_type="user",
+                target_id=record.user.id,
+                detail={"method": "cookie"},
+            )
+        )
+        return record.user, record.tenant
+
     def ensure_demo_accounts(self) -> bool:
         """On the embedded default only: create acme/alice and globex/bob once. True if created."""
         if not self.settings.embedded:

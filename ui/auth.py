@@ -9,7 +9,9 @@ submit callback reads it, blanks the field and checks it.
 
 from __future__ import annotations
 
+import importlib
 import logging
+import threading
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
@@ -34,6 +36,33 @@ DEMO_ACCOUNTS = (
     ("alice", "demo", "Acme Outfitters", "E-commerce"),
     ("bob", "demo", "Globex Cloud", "SaaS"),
 )
+
+
+_preload_lock = threading.Lock()
+_preloaded = False
+
+
+def preload_cookie_modules() -> None:
+    """Import what setting the sign-in cookie needs, in a daemon thread, while the form is on screen.
+
+    The cookie component imports streamlit-authenticator, and Streamlit imports pandas to inspect the
+    component's arguments: together 0.4–2 s on a shared 2-core machine, which the first sign-in of a
+    process would otherwise wait for. Once per process; a failure only costs that time back.
+    """
+    global _preloaded
+    with _preload_lock:
+        if _preloaded:
+            return
+        _preloaded = True
+
+    def run() -> None:
+        for name in ("streamlit_authenticator.models", "pandas"):
+            try:
+                importlib.import_module(name)
+            except Exception:
+                log.warning("Preloading %s failed; the first sign-in imports it.", name, exc_info=True)
+
+    threading.Thread(target=run, name="hub-preload-cookie", daemon=True).start()
 
 
 def _cookie() -> CookieModel:

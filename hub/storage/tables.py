@@ -140,8 +140,31 @@ api_keys = sa.Table(
     sa.Column("revoked_at", UTCDateTime(), nullable=True),
 )
 
+# Not tenant data: no tenant_id and no row level security (a lease names a connection by id; a failed sign-in
+# for an unknown username has no tenant).
+
+#: Short-lived claims on work (``connect:<connection id>``, ...) that replicas must not do twice at once:
+#: a holder owns ``name`` until ``expires_at`` unless it renews (`hub.storage.leases`).
+leases = sa.Table(
+    "leases",
+    metadata,
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("holder", sa.Text, nullable=False),
+    sa.Column("expires_at", UTCDateTime(), nullable=False),
+)
+
+#: One row per failed sign-in, counted per username over a recent window (every replica sees them).
+sign_in_failures = sa.Table(
+    "sign_in_failures",
+    metadata,
+    sa.Column("id", UUIDText(), primary_key=True),
+    sa.Column("username", sa.Text, nullable=False),
+    sa.Column("at", UTCDateTime(), nullable=False),
+    sa.Index("sign_in_failures_username_at_idx", "username", "at"),
+)
+
 #: The tables row level security guards on PostgreSQL.
-TENANT_TABLES = tuple(metadata.tables)
+TENANT_TABLES = ("tenants", "users", "tenant_airbyte_connections", "audit_logs", "api_keys")
 
 #: The columns of the `Connection` model (never the ciphertext and its key id).
 CONNECTION_COLUMNS = tuple(c for c in connections.c if c.name not in ("encrypted_config", "key_id"))
@@ -247,8 +270,10 @@ __all__ = [
     "audit_logs",
     "connections",
     "is_uuid",
+    "leases",
     "metadata",
     "now",
+    "sign_in_failures",
     "tenants",
     "to_api_key",
     "to_connection",

@@ -19,7 +19,8 @@ import pytest
 import sqlalchemy as sa
 
 from hub.storage.database import Database
-from hub.storage.migrations import Migration, MigrationResult, migrations
+from hub.storage.migrations import Migration, MigrationResult, latest_version, migrations
+from hub.storage.tables import metadata as sql_metadata
 from tests.servers import PostgresServer
 from tests.storage_support import APP_PASSWORD, legacy_expected, legacy_postgres_dump, verify_all
 
@@ -27,13 +28,16 @@ pytestmark = pytest.mark.postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 
-#: A second migration, as the next issue would ship one: it must be applied to databases made before it.
-PG_0002 = Migration(
-    2,
-    "0002_audit_actions_index.sql",
+LATEST = latest_version("postgresql")
+
+#: The migration after the shipped ones, as the next issue would ship one: it must be applied to databases
+#: made before it.
+PG_NEXT = Migration(
+    LATEST + 1,
+    f"{LATEST + 1:04d}_audit_actions_index.sql",
     "CREATE INDEX audit_logs_tenant_action_idx ON public.audit_logs (tenant_id, action);\n"
     "CREATE OR REPLACE FUNCTION public.hub_schema_version() RETURNS integer\n"
-    "LANGUAGE sql IMMUTABLE AS $$ SELECT 2 $$;\n",
+    f"LANGUAGE sql IMMUTABLE AS $$ SELECT {LATEST + 1} $$;\n",
 )
 
 
@@ -52,18 +56,24 @@ def test_a_database_made_by_95d3a2c_upgrades_keeping_rows_and_chains(postgres: P
 
     db = Database(app_url, admin_url=postgres.url(name))
     try:
-        assert (db.migration.from_version, db.migration.to_version, db.migration.applied) == (1, 1, ())
+        # opening it applies the shipped files after 0001 through the admin connection
+        assert (db.migration.from_version, db.migration.to_version) == (1, LATEST)
+        assert db.migration.applied == tuple(m.name for m in migrations("postgresql")[1:])
+        assert db.migrate().applied == ()  # once only
         assert db.rls_warning is None
         for slug, want in tenants.items():  # as the app role, under row level security
             store = db.store(want["tenant_id"])
             assert store.audit_head() == want["audit_head"] and len(store.audit_rows()) == want["audit_rows"]
             assert {c.id for c in store.list_connections()} == set(want["connections"]), slug
-        upgraded = db.migrate([*migrations("postgresql"), PG_0002])
-        assert (upgraded.from_version, upgraded.to_version, upgraded.applied) == (1, 2, (PG_0002.name,))
-        assert db.migrate([*migrations("postgresql"), PG_0002]).applied == ()  # once only
+        upgraded = db.migrate([*migrations("postgresql"), PG_NEXT])
+        assert (upgraded.from_version, upgraded.to_version) == (LATEST, LATEST + 1)
+        assert upgraded.applied == (PG_NEXT.name,)
+        assert db.migrate([*migrations("postgresql"), PG_NEXT]).applied == ()  # once only
     finally:
         db.dispose()
-    assert postgres.psql("SELECT public.hub_schema_version()", database=name).strip() == "2"
+    assert postgres.psql("SELECT public.hub_schema_version()", database=name).strip() == str(LATEST + 1)
+    tables = postgres.psql("SELECT tablename FROM pg_tables WHERE schemaname = 'public'", database=name)
+    assert set(tables.split()) == set(sql_metadata.tables)
     assert "audit_logs_tenant_action_idx" in postgres.psql(
         "SELECT indexname FROM pg_indexes WHERE tablename = 'audit_logs'", database=name
     )
@@ -102,8 +112,8 @@ def test_replicas_opening_an_empty_database_together_apply_the_migrations_once(
         t.join()
     assert errors == []
     applied = [r.applied for r in results]
-    assert sorted(applied) == [(), (), (), ("0001_init.sql",)]
-    assert postgres.psql("SELECT public.hub_schema_version()", database=name).strip() == "1"
+    assert sorted(applied) == [(), (), (), tuple(m.name for m in migrations("postgresql"))]
+    assert postgres.psql("SELECT public.hub_schema_version()", database=name).strip() == str(LATEST)
 
 
 def _copy_project(dest: Path) -> Path:
@@ -166,9 +176,10 @@ def test_the_installed_wheel_migrates_postgres_with_python_m_hub(
     assert first.returncode == 0, first.stderr
     report = json.loads(first.stdout)
     assert report["backend"] == "postgresql"
-    assert (report["from_version"], report["to_version"], report["applied"]) == (0, 1, ["0001_init.sql"])
+    shipped = [m.name for m in migrations("postgresql")]
+    assert (report["from_version"], report["to_version"], report["applied"]) == (0, LATEST, shipped)
     again = run("-m", "hub", "migrate", "--json")
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout)["applied"] == []
-    assert postgres.psql("SELECT public.hub_schema_version()", database=name).strip() == "1"
+    assert postgres.psql("SELECT public.hub_schema_version()", database=name).strip() == str(LATEST)
     assert postgres.psql("SELECT to_regclass('public.audit_logs')", database=name).strip() == "audit_logs"

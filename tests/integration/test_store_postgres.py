@@ -14,6 +14,7 @@ from hub.exceptions import StorageError
 from hub.models import Status
 from hub.settings import Settings
 from hub.storage.crypto import generate_entry
+from hub.storage.migrations import latest_version
 from hub.storage.tables import metadata as sql_metadata
 from tests.servers import PostgresServer, free_port
 from tests.storage_support import APP_PASSWORD, PgDatabase, make_pg_database, unique_slug
@@ -21,6 +22,8 @@ from tests.storage_support import APP_PASSWORD, PgDatabase, make_pg_database, un
 pytestmark = pytest.mark.postgres
 
 TABLES = ("tenants", "users", "tenant_airbyte_connections", "audit_logs", "api_keys")
+#: Every table, the tenant data's and the others (leases, failed sign-ins: no tenant, no row level security).
+ALL_TABLES = (*TABLES, "leases", "sign_in_failures")
 
 
 @pytest.fixture(scope="module")
@@ -156,8 +159,8 @@ def test_sqlite_and_the_migration_have_the_same_tables_and_columns(pg_db: PgData
         pg_cols = {t: [c["name"] for c in insp.get_columns(t)] for t in insp.get_table_names(schema="public")}
     finally:
         engine.dispose()
-    assert set(lite_cols) == set(pg_cols) == set(TABLES)
-    for table in TABLES:
+    assert set(lite_cols) == set(pg_cols) == set(ALL_TABLES) == set(sql_metadata.tables)
+    for table in ALL_TABLES:
         assert lite_cols[table] == pg_cols[table], table
         assert pg_cols[table] == [c.name for c in sql_metadata.tables[table].columns]
 
@@ -169,7 +172,9 @@ def test_the_hub_applies_the_migration_to_an_empty_database(postgres: PostgresSe
         slug = unique_slug()
         hub.create_tenant(slug, name="Fresh", business_type="saas")
         assert hub.tenant(slug).connect("csv", {}, actor="x").status is Status.CONNECTED
-    assert postgres.psql("SELECT public.hub_schema_version()", database=name).strip() == "1"
+    assert postgres.psql("SELECT public.hub_schema_version()", database=name).strip() == str(
+        latest_version("postgresql")
+    )
 
 
 def test_unreachable_database_is_a_clear_storage_error(pg_db: PgDatabase) -> None:
@@ -240,3 +245,27 @@ def _admin_rows(pg_db: PgDatabase, sql: str) -> list[tuple[str, ...]]:
             return [tuple(r) for r in c.execute(sa.text(sql)).all()]
     finally:
         engine.dispose()
+
+
+def test_the_app_role_uses_leases_and_sign_in_failures_without_a_tenant(pg_db: PgDatabase) -> None:
+    # not tenant data: no row level security, only the privileges 0002 grants
+    name = f"test:{unique_slug()}"
+    with _app(pg_db) as pc:
+        with pc.transaction():
+            pc.execute("INSERT INTO leases (name, holder, expires_at) VALUES (%s, 'h1', now())", (name,))
+            upd = pc.execute("UPDATE leases SET holder = 'h2' WHERE name = %s", (name,))
+            assert upd.rowcount == 1
+            assert pc.execute("DELETE FROM leases WHERE name = %s", (name,)).rowcount == 1
+            pc.execute(
+                "INSERT INTO sign_in_failures (id, username, at) VALUES (gen_random_uuid(), %s, now())",
+                (name,),
+            )
+            found = pc.execute("SELECT count(*) FROM sign_in_failures WHERE username = %s", (name,))
+            assert found.fetchone() == (1,)
+            assert pc.execute("DELETE FROM sign_in_failures WHERE username = %s", (name,)).rowcount == 1
+        with pytest.raises(psycopg.errors.InsufficientPrivilege), pc.transaction():
+            pc.execute("UPDATE sign_in_failures SET username = 'x'")
+        forced = pc.execute(
+            "SELECT bool_or(relrowsecurity) FROM pg_class WHERE relname IN ('leases', 'sign_in_failures')"
+        ).fetchone()
+        assert forced == (False,)

@@ -24,13 +24,19 @@ from tests.storage_support import legacy_expected, load_legacy_sqlite, verify_al
 
 ROOT = Path(__file__).resolve().parents[2]
 
-#: A second migration, as the next issue would ship one: it must be applied to databases made before it.
-SQLITE_0002 = Migration(
-    2,
-    "0002_audit_actions_index.sql",
+LATEST = latest_version("sqlite")
+
+#: The migration after the shipped ones, as the next issue would ship one: it must be applied to databases
+#: made before it.
+SQLITE_NEXT = Migration(
+    LATEST + 1,
+    f"{LATEST + 1:04d}_audit_actions_index.sql",
     "CREATE INDEX audit_logs_tenant_action_idx ON audit_logs (tenant_id, action);\n"
-    "PRAGMA user_version = 2;\n",
+    f"PRAGMA user_version = {LATEST + 1};\n",
 )
+
+#: The tables 0001 made (95d3a2c's); later files add the others.
+INIT_TABLES = ("tenants", "users", "tenant_airbyte_connections", "audit_logs", "api_keys")
 
 
 def _schema(path: Path) -> list[tuple[str, str, str]]:
@@ -72,18 +78,30 @@ def test_supabase_migrations_are_the_postgresql_files_byte_for_byte() -> None:
         assert path.read_bytes() == migration.sql.encode("utf-8"), (path.name, migration.name)
 
 
-def test_the_sqlite_schema_file_makes_what_create_all_made(tmp_path: Path) -> None:
-    # 95d3a2c created SQLite databases with metadata.create_all: 0001 must make the very same schema
+def test_the_sqlite_schema_files_make_what_create_all_made(tmp_path: Path) -> None:
+    # 95d3a2c created SQLite databases with metadata.create_all: 0001 must make the very same schema, and
+    # the files after it what create_all makes of the tables they add
+    init_then = tmp_path / "create_all_init.db"
+    engine = sa.create_engine(f"sqlite:///{init_then}")
+    metadata.create_all(engine, tables=[metadata.tables[t] for t in INIT_TABLES])
+    engine.dispose()
+    init_now = tmp_path / "init.db"
+    con = sqlite3.connect(init_now)
+    try:
+        con.executescript(migrations("sqlite")[0].sql)
+    finally:
+        con.close()
+    assert _schema(init_now) == _schema(init_then)
+
     made_then = tmp_path / "create_all.db"
     engine = sa.create_engine(f"sqlite:///{made_then}")
     metadata.create_all(engine)
     engine.dispose()
     with Hub.open(Settings.from_env(home=tmp_path / "home")) as hub:
         made_now = Path(hub.db.url.database or "")
-        assert hub.db.migration.applied == ("0001_init.sql",)
+        assert hub.db.migration.applied == tuple(m.name for m in migrations("sqlite"))
     assert _schema(made_now) == _schema(made_then)
-    assert _user_version(made_now) == latest_version("sqlite")
-
+    assert _user_version(made_now) == LATEST
 
 def test_a_database_made_by_95d3a2c_opens_unchanged_and_upgrades_keeping_rows_and_chains(
     hub_home: Path,
@@ -96,15 +114,20 @@ def test_a_database_made_by_95d3a2c_opens_unchanged_and_upgrades_keeping_rows_an
 
     db = Database(f"sqlite:///{path}")
     try:
-        assert db.migration.from_version == db.migration.to_version == 1 and db.migration.applied == ()
-        assert _schema(path) == before
-        upgraded = db.migrate([*migrations("sqlite"), SQLITE_0002])
-        assert (upgraded.from_version, upgraded.to_version) == (1, 2)
-        assert upgraded.applied == ("0002_audit_actions_index.sql",)
-        assert db.migrate([*migrations("sqlite"), SQLITE_0002]).applied == ()  # once only
+        # opening it applies the shipped files after 0001, leaving 0001's tables as they were
+        assert (db.migration.from_version, db.migration.to_version) == (1, LATEST)
+        assert db.migration.applied == tuple(m.name for m in migrations("sqlite")[1:])
+        after = _schema(path)
+        assert set(before) < set(after)
+        assert {n for t, n, _ in after if t == "table"} == set(metadata.tables)
+        assert db.migrate().applied == ()  # once only
+        upgraded = db.migrate([*migrations("sqlite"), SQLITE_NEXT])
+        assert (upgraded.from_version, upgraded.to_version) == (LATEST, LATEST + 1)
+        assert upgraded.applied == (SQLITE_NEXT.name,)
+        assert db.migrate([*migrations("sqlite"), SQLITE_NEXT]).applied == ()  # once only
     finally:
         db.dispose()
-    assert _user_version(path) == 2
+    assert _user_version(path) == LATEST + 1
     assert ("index", "audit_logs_tenant_action_idx") in {(t, n) for t, n, _ in _schema(path)}
 
     engine = sa.create_engine(f"sqlite:///{path}")
@@ -125,29 +148,32 @@ def test_a_database_made_by_95d3a2c_opens_unchanged_and_upgrades_keeping_rows_an
         "tenant_airbyte_connections": sum(len(t["connections"]) for t in tenants.values()),
         "api_keys": sum(t["api_keys"] for t in tenants.values()),
     }
-    # this hub knows only 0001: a database at 0002 is newer than it
-    with pytest.raises(StorageError, match="schema version 2"):
+    # this hub knows only the shipped files: a database past them is newer than it
+    with pytest.raises(StorageError, match=f"schema version {LATEST + 1}"):
         Hub.open(Settings.from_env())
 
 
 def test_a_failed_migration_changes_nothing(hub_home: Path) -> None:
     path = hub_home / "hub.db"
     load_legacy_sqlite(path)
-    broken = Migration(2, "0002_broken.sql", "CREATE TABLE extra (id TEXT);\nSELECT * FROM no_such_table;\n")
+    broken = Migration(
+        LATEST + 1, "9999_broken.sql", "CREATE TABLE extra (id TEXT);\nSELECT * FROM no_such_table;\n"
+    )
     db = Database(f"sqlite:///{path}")
     try:
+        before = _schema(path)
         with pytest.raises(StorageError, match="no_such_table"):
             db.migrate([*migrations("sqlite"), broken])
     finally:
         db.dispose()
-    assert _user_version(path) == 1 and "extra" not in {n for _, n, _ in _schema(path)}
+    assert _user_version(path) == LATEST and _schema(path) == before
 
 
 def test_a_migration_that_does_not_record_its_number_is_refused(hub_home: Path) -> None:
     db = Database(f"sqlite:///{hub_home / 'hub.db'}")
     try:
-        forgetful = Migration(2, "0002_forgetful.sql", "CREATE TABLE extra (id TEXT);\n")
-        with pytest.raises(StorageError, match="left the schema version at 1"):
+        forgetful = Migration(LATEST + 1, "9999_forgetful.sql", "CREATE TABLE extra (id TEXT);\n")
+        with pytest.raises(StorageError, match=f"left the schema version at {LATEST}"):
             db.migrate([*migrations("sqlite"), forgetful])
     finally:
         db.dispose()
@@ -159,12 +185,13 @@ def test_hub_migrate_creates_then_reports_up_to_date(
     assert main(["migrate", "--json"]) == 0
     first = json.loads(capsys.readouterr().out)
     assert first["backend"] == "sqlite" and str(hub_home) in first["database"]
-    assert (first["from_version"], first["to_version"], first["applied"]) == (0, 1, ["0001_init.sql"])
+    shipped = [m.name for m in migrations("sqlite")]
+    assert (first["from_version"], first["to_version"], first["applied"]) == (0, LATEST, shipped)
     assert main(["migrate", "--json"]) == 0
     again = json.loads(capsys.readouterr().out)
-    assert (again["from_version"], again["to_version"], again["applied"]) == (1, 1, [])
+    assert (again["from_version"], again["to_version"], again["applied"]) == (LATEST, LATEST, [])
     assert main(["migrate"]) == 0
-    assert "is up to date (schema version 1)" in capsys.readouterr().out
+    assert f"is up to date (schema version {LATEST})" in capsys.readouterr().out
 
 
 def test_hub_migrate_with_a_newer_database_is_a_one_line_error(

@@ -127,7 +127,8 @@ def test_after_five_failures_the_form_says_when_to_try_again(monkeypatch):
         at = sign_in("alice", f"wrong-{attempt}", at=at)
         assert [e.value for e in at.error] == ["Wrong username or password. Check both and try again."]
     at = sign_in("alice", "demo", at=at)  # the right password is refused too while locked out
-    assert [e.value for e in at.error] == ["Too many failed sign-ins for this username. Try again in 15 minutes."]
+    locked = "Too many failed sign-ins for this username. Try again in 15 minutes."
+    assert [e.value for e in at.error] == [locked]
     assert not has_text(at, "Recommended for")
     at = sign_in("nobody-here", "x-1", at=at)  # the limit is per username
     assert [e.value for e in at.error] == ["Wrong username or password. Check both and try again."]

@@ -53,8 +53,9 @@ def test_unknown_usernames_lock_with_the_same_words() -> None:
     try:
         for _ in range(2):
             assert hub.authenticate("mallory", "guess-1") is None
-        with pytest.raises(SignInLocked, match="^Too many failed sign-ins for this username"):
+        with pytest.raises(SignInLocked) as locked:
             hub.authenticate("mallory", "guess-2")
+        assert str(locked.value).startswith(MESSAGE)
     finally:
         hub.close()
 

@@ -78,7 +78,20 @@ def _bare_start(browser: Browser, script: Path) -> float:
         server.close()
 
 
-def _bare_click(browser: Browser, script: Path) -> float:
+# Playwright's `expect` re-checks after 100, 250, 500 and 1000 ms, which rounds a wait up by as much as
+# half a second; the sign-in figures ask the page on every animation frame instead.
+_SHOWN = (
+    "(text) => [...document.querySelectorAll('h1, h2, h3, p')].some((e) => e.textContent.trim() === text)"
+)
+
+
+def _shown(page: Page, text: str) -> None:
+    """Wait, checking every frame, until a heading or paragraph reads exactly ``text``."""
+    page.wait_for_function(_SHOWN, arg=text, polling="raf", timeout=60_000)
+
+
+def _bare_click(browser: Browser, script: Path) -> tuple[float, float]:
+    """One click → rerun on a bare page, waited for with `expect` and (a second click) frame by frame."""
     server = StreamlitServer(script, cwd=script.parent)
     try:
         _, page = _start_to_visible(
@@ -91,8 +104,10 @@ def _bare_click(browser: Browser, script: Path) -> float:
             page.get_by_role("button", name="Go"),
             lambda: expect(page.get_by_text("done", exact=True)).to_be_visible(timeout=60_000),
         )
+        page.reload()
+        precise = _timed_click(page, page.get_by_role("button", name="Go"), lambda: _shown(page, "done"))
         page.context.close()
-        return seconds
+        return seconds, precise
     finally:
         server.close()
 
@@ -132,7 +147,7 @@ def _timed_sign_in(page: Page, username: str, password: str, heading: str) -> fl
     return _timed_click(
         page,
         page.get_by_role("button", name="Sign in"),
-        lambda: expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=60_000),
+        lambda: _shown(page, heading),
     )
 
 
@@ -233,7 +248,7 @@ def _round(browser: Browser, bare: Path, click: Path, warm_home: Path, *, revers
         lambda: figures.update(bare=_bare_start(browser, bare)),
         lambda: figures.update(bcrypt=_checkpw_seconds(), hub_open=_hub_open_seconds(warm_home)),
         lambda: figures.update(warm=_app_start(browser, warm_home)),
-        lambda: figures.update(click=_bare_click(browser, click)),
+        lambda: figures.update(zip(("click", "click_frame"), _bare_click(browser, click), strict=True)),
         fresh,
     ]
     for step in reversed(steps) if reverse else steps:
@@ -252,7 +267,7 @@ def run(report: Report) -> None:
     samples: dict[str, list[float]] = {
         k: []
         for k in (
-            "bare", "click", "warm", "fresh", "sign_in", "warm_sign_in", "cheap_sign_in",
+            "bare", "click", "click_frame", "warm", "fresh", "sign_in", "warm_sign_in", "cheap_sign_in",
             "connect", "approve", "bcrypt", "hub_open",
         )
     }
@@ -294,22 +309,22 @@ def run(report: Report) -> None:
     report.add(
         "sign-in → catalogue visible (first sign-in after start)",
         med["sign_in"],
-        baseline="bare page click → rerun rendered",
-        baseline_seconds=med["click"],
-        note=f"alice/demo; {spread('sign_in')}; bare click {spread('click')}",
+        baseline="bare page click → rerun rendered (checked every frame)",
+        baseline_seconds=med["click_frame"],
+        note=f"alice/demo; {spread('sign_in')}; bare click {spread('click_frame')}",
     )
     report.add(
         "sign-in → catalogue visible (warm server)",
         med["warm_sign_in"],
-        baseline="bare page click → rerun rendered",
-        baseline_seconds=med["click"],
+        baseline="bare page click → rerun rendered (checked every frame)",
+        baseline_seconds=med["click_frame"],
         note=f"bob/demo after alice's session; {spread('warm_sign_in')}",
     )
     report.add(
         "sign-in → catalogue visible, hash at cost 4 (the part after the password check)",
         med["cheap_sign_in"],
-        baseline="bare page click → rerun rendered",
-        baseline_seconds=med["click"],
+        baseline="bare page click → rerun rendered (checked every frame)",
+        baseline_seconds=med["click_frame"],
         target="≤ 3x",
         note=f"carol (bcrypt cost {CHEAP_ROUNDS}, ~1 ms) on the warm server; {spread('cheap_sign_in')}",
     )

@@ -20,7 +20,7 @@ from hub.catalogue import BUSINESS_TYPES
 from hub.exceptions import InputError, NotFound, SignInLocked, UnknownBusinessType
 from hub.models import ApiKey, Outcome, Tenant, User
 from hub.settings import Settings
-from hub.storage import Database
+from hub.storage import Database, SignInRecord
 from hub.storage.audit import AuditDraft
 from hub.storage.tables import now
 
@@ -209,46 +209,23 @@ class Accounts:
         wait = self.sign_in_lockout(username)
         if wait is not None:
             if record is not None:
-                self.db.store(record.tenant.id).append_audit(
-                    AuditDraft(
-                        "auth.sign_in_failed",
-                        actor=record.user.username,
-                        target_type="user",
-                        target_id=record.user.id,
-                        outcome=Outcome.DENIED,
-                        detail={"reason": "locked out"},
-                    )
-                )
+                self._audit_user(record, "auth.sign_in_failed", Outcome.DENIED, {"reason": "locked out"})
             raise SignInLocked(wait)
         if record is None:
             _check_password(password, _dummy().decode())  # same cost as a real check: no user enumeration
             log.info("sign-in failed: unknown user")
             self._count_failure(username)  # unknown names too: a lockout never says whether a user exists
             return None
-        store = self.db.store(record.tenant.id)
         reason = (
             "disabled" if record.user.disabled
             else None if _check_password(password, record.password_hash)
             else "wrong password"
         )
         if reason is not None:
-            store.append_audit(
-                AuditDraft(
-                    "auth.sign_in_failed",
-                    actor=record.user.username,
-                    target_type="user",
-                    target_id=record.user.id,
-                    outcome=Outcome.DENIED,
-                    detail={"reason": reason},
-                )
-            )
+            self._audit_user(record, "auth.sign_in_failed", Outcome.DENIED, {"reason": reason})
             self._count_failure(username)
             return None
-        store.append_audit(
-            AuditDraft(
-                "auth.sign_in", actor=record.user.username, target_type="user", target_id=record.user.id
-            )
-        )
+        self._audit_user(record, "auth.sign_in", Outcome.OK)
         self.db.directory.clear_sign_in_failures(username)
         return record.user, record.tenant
 
@@ -267,16 +244,23 @@ class Accounts:
         record = self.db.directory.sign_in_record((username or "").strip())
         if record is None or record.user.disabled:
             return None
+        self._audit_user(record, "auth.sign_in", Outcome.OK, {"method": "cookie"})
+        return record.user, record.tenant
+
+    def _audit_user(
+        self, record: SignInRecord, action: str, outcome: Outcome, detail: dict[str, str] | None = None
+    ) -> None:
+        """Audit a sign-in event in the user's tenant."""
         self.db.store(record.tenant.id).append_audit(
             AuditDraft(
-                "auth.sign_in",
+                action,
                 actor=record.user.username,
                 target_type="user",
                 target_id=record.user.id,
-                detail={"method": "cookie"},
+                outcome=outcome,
+                detail=detail or {},
             )
         )
-        return record.user, record.tenant
 
     def ensure_demo_accounts(self) -> bool:
         """On the embedded default only: create acme/alice and globex/bob once. True if created."""

@@ -13,11 +13,14 @@ The tree::
     ├── StorageError              the hub's own database is unreachable, read-only or corrupt
     ├── CryptoError               a key is malformed or missing, or a ciphertext fails to decrypt
     └── AuthError                 sign-in, API key or permission failures
+        └── SignInLocked          too many failed sign-ins for a username (says when to try again)
 
 Messages never contain a secret.
 """
 
 from __future__ import annotations
+
+import math
 
 
 class HubError(Exception):
@@ -89,6 +92,21 @@ class AuthError(HubError):
     """Authentication or authorisation failed."""
 
 
+class SignInLocked(AuthError):
+    """Too many failed sign-ins for one username: refused until ``retry_after`` seconds have passed.
+
+    The message is the same whether or not the user exists.
+    """
+
+    def __init__(self, retry_after: float) -> None:
+        self.retry_after = retry_after
+        minutes = max(1, math.ceil(retry_after / 60))
+        unit = "minute" if minutes == 1 else "minutes"
+        super().__init__(
+            f"Too many failed sign-ins for this username. Try again in {minutes} {unit}.", transient=True
+        )
+
+
 __all__ = [
     "AuthError",
     "CatalogueError",
@@ -98,6 +116,7 @@ __all__ = [
     "HubError",
     "InputError",
     "NotFound",
+    "SignInLocked",
     "StorageError",
     "TransitionError",
     "UnknownBusinessType",

@@ -37,6 +37,18 @@ class Settings(BaseModel):
     api_cors_origins: tuple[str, ...] = Field(
         default=(), description="HUB_API_CORS_ORIGINS: comma-separated origins; empty = no CORS."
     )
+    sign_in_max_failures: int = Field(
+        default=5, ge=1, description="HUB_SIGN_IN_MAX_FAILURES: failed sign-ins per username, then a lockout."
+    )
+    sign_in_window_s: float = Field(
+        default=900, gt=0, description="HUB_SIGN_IN_WINDOW_S: the sliding window those failures count in."
+    )
+    api_key_failure_burst: int = Field(
+        default=20, ge=1, description="HUB_API_KEY_FAILURE_BURST: unknown API keys per client address."
+    )
+    api_key_failure_window_s: float = Field(
+        default=60, gt=0, description="HUB_API_KEY_FAILURE_WINDOW_S: the window of that burst (then 429)."
+    )
 
     @field_validator("api_cors_origins", mode="before")
     @classmethod

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
+
 import sqlalchemy as sa
 from typing_extensions import override
 
@@ -13,6 +16,7 @@ from hub.storage.database import Database
 from hub.storage.sql import SqlStore, append_audit
 from hub.storage.tables import (
     USER_COLUMNS,
+    sign_in_failures,
     tenants,
     to_api_key,
     to_joined_tenant,
@@ -126,6 +130,27 @@ class SqlDirectory(Directory):
         if row is None:
             return None
         return SignInRecord(user=to_user(row), tenant=to_joined_tenant(row), password_hash=row.password_hash)
+
+    @override
+    def recent_sign_in_failures(self, username: str, since: datetime) -> list[datetime]:
+        with self.db.begin(write=False, action="count failed sign-ins") as c:
+            rows = c.execute(
+                sa.select(sign_in_failures.c.at)
+                .where(sign_in_failures.c.username == username, sign_in_failures.c.at >= since)
+                .order_by(sign_in_failures.c.at)
+            ).all()
+        return [r.at for r in rows]
+
+    @override
+    def add_sign_in_failure(self, username: str, at: datetime, *, prune_before: datetime) -> None:
+        with self.db.begin(write=True, action="record a failed sign-in") as c:
+            c.execute(sa.delete(sign_in_failures).where(sign_in_failures.c.at < prune_before))
+            c.execute(sa.insert(sign_in_failures).values(id=str(uuid.uuid4()), username=username, at=at))
+
+    @override
+    def clear_sign_in_failures(self, username: str) -> None:
+        with self.db.begin(write=True, action="clear failed sign-ins") as c:
+            c.execute(sa.delete(sign_in_failures).where(sign_in_failures.c.username == username))
 
     @override
     def api_key_by_hash(self, key_hash: str) -> tuple[ApiKey, Tenant] | None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hub.exceptions import ConnectorError
+from hub.netpolicy import lookup_error
 
 _PG_GRANTS = (
     "GRANT USAGE ON SCHEMA {schema} TO {user}; GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {user};"
@@ -75,14 +76,7 @@ def _mysql_code(exc: BaseException) -> int | None:
 
 def dns_error(target: Target, exc: socket.gaierror) -> ConnectorError:
     """The host name does not resolve."""
-    temporary = exc.errno == socket.EAI_AGAIN
-    why = "no DNS server answered" if temporary else "the name is unknown"
-    return ConnectorError(
-        f"Could not find the host '{target.host}': {why}.",
-        hint="Check the host name for typos, or enter the server's IP address. If the name is right, check "
-        "this machine's DNS settings and network.",
-        transient=temporary,
-    )
+    return lookup_error(target.host, exc)
 
 
 def translate(exc: BaseException, target: Target, *, secrets: tuple[str, ...] = ()) -> ConnectorError:

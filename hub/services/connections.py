@@ -18,8 +18,8 @@ from typing import Any
 
 from hub.connectors import has_live, public_config, wrap_secrets
 from hub.connectors.base import Connector
-from hub.exceptions import ConnectorError, HubError, InputError, NotFound, TransitionError
-from hub.models import CheckResult, Connection, Mode, Outcome, SourceEntry, Status, StepEvent
+from hub.exceptions import ConnectorError, HubError, InputError, NotFound, StreamError, TransitionError
+from hub.models import CheckResult, Connection, Mode, Outcome, SourceEntry, Status, StepEvent, StreamInfo
 from hub.services.scope import TenantScope
 from hub.status import transition
 from hub.storage.audit import AuditDraft
@@ -165,7 +165,7 @@ class Connections(TenantScope):
             raise
         except Exception as exc:  # a connector's spec that jsonschema cannot use is a bug, reported plainly
             raise ConnectorError(
-                f"The {source.name} connector could not validate the config ({type(exc).__name__})."
+                f"The {source.name} connector could not validate the config."  # the traceback is chained
             ) from exc
 
     def _insert(
@@ -274,18 +274,17 @@ class Connections(TenantScope):
 
             step, t0 = "sampling", time.perf_counter()
             counts: dict[str, int] = {}
+            unreadable: dict[str, str] = {}
             if sample_limit > 0:
                 _emit(on_step, "sampling", "running", "Reading a sample of each stream…")
-                for s in streams:
-                    counts[s.name] = sum(
-                        1 for _ in islice(connector.read(config, s.name, limit=sample_limit), sample_limit)
-                    )
+                counts, unreadable = _sample(connector, config, streams, sample_limit, source)
                 self._pace(conn.mode)
+                cannot = f" {_cannot_be_read(unreadable)}" if unreadable else ""
                 _emit(
                     on_step,
                     "sampling",
                     "done",
-                    f"Read {sum(counts.values()):,} sample records.",
+                    f"Read {sum(counts.values()):,} sample records.{cannot}",
                     time.perf_counter() - t0,
                 )
         except HubError as exc:
@@ -296,13 +295,17 @@ class Connections(TenantScope):
                 actor=actor,
                 step=step,
             )
-        except Exception as exc:
+        except Exception:
             log.exception("connector %s failed while %s (connection %s)", source.id, step, conn.id)
-            msg = f"The {source.name} connector failed unexpectedly while {step} ({type(exc).__name__})."
+            msg = f"The {source.name} connector failed unexpectedly while {step}."  # the log has the details
             _emit(on_step, step, "error", msg, time.perf_counter() - t0)
             return self._fail(
                 conn,
-                CheckResult(ok=False, message=msg, hint="Retry; if it persists, report it."),
+                CheckResult(
+                    ok=False,
+                    message=msg,
+                    hint="Retry; if it persists, report it (the server log has the details).",
+                ),
                 actor=actor,
                 step=step,
             )
@@ -319,10 +322,15 @@ class Connections(TenantScope):
             "total_records": total,
             "check": {"message": result.message, "latency_ms": result.latency_ms},
         }
+        meta.pop("unreadable_streams", None)  # from an earlier test; this one lists its own
+        if unreadable:
+            meta["unreadable_streams"] = unreadable
         n = len(streams)
         detail = (
             f"Connected · {n} stream{'' if n == 1 else 's'} · {total:,} record{'' if total == 1 else 's'}"
         )
+        if unreadable:
+            detail += f" · {len(unreadable)} unreadable"
         return self._move(
             conn,
             Status.CONNECTED,
@@ -330,7 +338,11 @@ class Connections(TenantScope):
             detail=detail,
             metadata=meta,
             checked=True,
-            extra={"streams": len(streams), "records_sampled": sum(counts.values())},
+            extra={
+                "streams": len(streams),
+                "records_sampled": sum(counts.values()),
+                **({"unreadable_streams": sorted(unreadable)} if unreadable else {}),
+            },
         )
 
     def _fail(
@@ -467,6 +479,44 @@ class Connections(TenantScope):
     def get_connection(self, connection_id: str) -> Connection:
         """One connection (metadata only); `NotFound` for unknown ids and other tenants' ids."""
         return self._require(connection_id)
+
+
+def _sample(
+    connector: Connector, config: dict[str, Any], streams: list[StreamInfo], limit: int, source: SourceEntry
+) -> tuple[dict[str, int], dict[str, str]]:
+    """Records read per stream, and the streams that cannot be read with their reasons.
+
+    A stream the source refuses (`StreamError`) is listed, not fatal; when no stream can be read the
+    connect fails with every reason (`ConnectorError`).
+    """
+    counts: dict[str, int] = {}
+    unreadable: dict[str, str] = {}
+    for s in streams:
+        try:
+            counts[s.name] = sum(1 for _ in islice(connector.read(config, s.name, limit=limit), limit))
+        except StreamError as exc:
+            unreadable[s.name] = exc.reason
+    if streams and len(unreadable) == len(streams):
+        which = (
+            "The only stream of {} cannot"
+            if len(streams) == 1
+            else f"None of the {len(streams)} streams of {{}} can"
+        )
+        raise ConnectorError(
+            f"{which.format(source.name)} be read: {_reasons(unreadable)}.",
+            hint="Fix them on the source (each reason says how), or choose others, then retry.",
+        )
+    return counts, unreadable
+
+
+def _cannot_be_read(unreadable: Mapping[str, str]) -> str:
+    """E.g. "1 stream cannot be read: mv (not populated: run REFRESH MATERIALIZED VIEW mv)."."""
+    n = len(unreadable)
+    return f"{n} stream{'' if n == 1 else 's'} cannot be read: {_reasons(unreadable)}."
+
+
+def _reasons(unreadable: Mapping[str, str]) -> str:
+    return "; ".join(f"{name} ({why})" for name, why in unreadable.items())
 
 
 def _emit(on_step: StepCallback | None, step: str, state: str, message: str, seconds: float = 0.0) -> None:

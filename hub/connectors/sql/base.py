@@ -39,7 +39,7 @@ from hub.connectors.base import Config, Connector
 from hub.connectors.sql.catalog import (
     Table,
 )
-from hub.connectors.sql.errors import Target, translate
+from hub.connectors.sql.errors import Target, stream_error, translate
 from hub.connectors.sql.values import BINARY_LIMIT, TEXT_LIMIT, rows_to_records
 from hub.exceptions import ConfigError, ConnectorError, HubError, NotFound
 from hub.models import CheckResult, SourceEntry, StreamInfo
@@ -330,8 +330,27 @@ class SQLConnector(Connector):
                 return
         with self._connect(cfg) as conn:
             table = self._find(conn, cfg, stream)
-            rows = conn.execute(_select(table, limit, dialect=conn.dialect.name)).fetchall() if limit else []
+            rows = self._rows(conn, cfg, table, limit) if limit else []
         yield from rows_to_records([c.name for c in table.columns], [c.kind for c in table.columns], rows)
+
+    def _rows(self, conn: sa.Connection, cfg: Config, table: Table, limit: int) -> list[Any]:
+        """The sample's rows; `StreamError` when the server refuses this relation's query."""
+        try:
+            return list(conn.execute(_select(table, limit, dialect=conn.dialect.name)).fetchall())
+        except sa.exc.DBAPIError as exc:
+            preparer = conn.dialect.identifier_preparer
+            qualified = ".".join(preparer.quote(p) for p in (table.schema, table.name) if p)
+            err = stream_error(
+                exc,
+                self._target(cfg),
+                stream=table.stream,
+                kind=table.kind,
+                qualified=qualified,
+                secrets=self._secrets(cfg),
+            )
+            if err is None:
+                raise  # the connection failed, not the query: `_connect` says so
+            raise err from None
 
     _recent: tuple[str, float, dict[str, Table]] | None = None
 
@@ -383,6 +402,10 @@ def _select(table: Table, limit: int, *, dialect: str) -> sa.Select[Any]:
             n = BINARY_LIMIT + 1 if c.kind == "binary" else TEXT_LIMIT + 1
             e = sa.func.substr(col, 1, n)
         exprs.append(e.label(f"c{i}"))
+    if (
+        not exprs
+    ):  # a view whose columns the server cannot tell (see catalog.mysql_tables): its error tells why
+        exprs = [sa.literal_column("1").label("c0")]
     stmt = sa.select(*exprs).select_from(t)
     pk = table.primary_key
     if pk:

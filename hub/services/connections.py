@@ -20,6 +20,7 @@ from hub.connectors import has_live, public_config, wrap_secrets
 from hub.connectors.base import Connector
 from hub.exceptions import ConnectorError, HubError, InputError, NotFound, StreamError, TransitionError
 from hub.models import CheckResult, Connection, Mode, Outcome, SourceEntry, Status, StepEvent, StreamInfo
+from hub.presenting import cannot_be_read
 from hub.services.scope import TenantScope
 from hub.status import transition
 from hub.storage.audit import AuditDraft
@@ -279,7 +280,7 @@ class Connections(TenantScope):
                 _emit(on_step, "sampling", "running", "Reading a sample of each stream…")
                 counts, unreadable = _sample(connector, config, streams, sample_limit, source)
                 self._pace(conn.mode)
-                cannot = f" {_cannot_be_read(unreadable)}" if unreadable else ""
+                cannot = f" {cannot_be_read(unreadable)}" if unreadable else ""
                 _emit(
                     on_step,
                     "sampling",
@@ -497,26 +498,18 @@ def _sample(
         except StreamError as exc:
             unreadable[s.name] = exc.reason
     if streams and len(unreadable) == len(streams):
+        n = len(streams)
         which = (
-            "The only stream of {} cannot"
-            if len(streams) == 1
-            else f"None of the {len(streams)} streams of {{}} can"
+            f"The only stream of {source.name} cannot"
+            if n == 1
+            else f"None of the {n} streams of {source.name} can"
         )
+        why = cannot_be_read(unreadable).split(": ", 1)[1]  # "a (reason); b (reason)."
         raise ConnectorError(
-            f"{which.format(source.name)} be read: {_reasons(unreadable)}.",
+            f"{which} be read: {why}",
             hint="Fix them on the source (each reason says how), or choose others, then retry.",
         )
     return counts, unreadable
-
-
-def _cannot_be_read(unreadable: Mapping[str, str]) -> str:
-    """E.g. "1 stream cannot be read: mv (not populated: run REFRESH MATERIALIZED VIEW mv)."."""
-    n = len(unreadable)
-    return f"{n} stream{'' if n == 1 else 's'} cannot be read: {_reasons(unreadable)}."
-
-
-def _reasons(unreadable: Mapping[str, str]) -> str:
-    return "; ".join(f"{name} ({why})" for name, why in unreadable.items())
 
 
 def _emit(on_step: StepCallback | None, step: str, state: str, message: str, seconds: float = 0.0) -> None:

@@ -20,7 +20,7 @@ from hub import Hub
 from hub.connectors import get_connector
 from hub.models import Status
 from hub.settings import Settings
-from tests.integration.sql_fixtures import SourceDB, shop_mariadb, shop_postgres, source
+from tests.integration.sql_fixtures import SourceDB, network_namespace, shop_mariadb, shop_postgres, source
 from tests.integration.tls_servers import TLSFiles, make_tls, start_mariadb_tls, start_postgres_tls
 from tests.servers import MariaDBServer, PostgresServer
 from tests.storage_support import make_pg_database
@@ -199,6 +199,23 @@ def tls() -> Iterator[TLSFiles]:
     shutil.rmtree(files.dir, ignore_errors=True)
 
 
+LOCALHOST_ALLOWED = Settings(source_allow=("localhost", "127.0.0.1/32"), source_hosts="public")
+
+
+def _localhost(
+    port: int, database: str, user: str, password: str, ssl_mode: dict[str, str]
+) -> dict[str, Any]:
+    return {
+        "host": "localhost",
+        "port": port,
+        "database": database,
+        "username": user,
+        "password": password,
+        "ssl_mode": ssl_mode,
+        "connect_timeout": 5,
+    }
+
+
 def test_postgres_verify_full_to_localhost_uses_the_checked_address_and_the_name(tls):
     server = start_postgres_tls(tls)
     try:
@@ -206,20 +223,10 @@ def test_postgres_verify_full_to_localhost_uses_the_checked_address_and_the_name
         server.psql(
             f"CREATE ROLE anyone LOGIN PASSWORD '{pw}'; CREATE TABLE t (id int); GRANT SELECT ON t TO anyone"
         )
-        cfg = {
-            "host": "localhost",
-            "port": server.port,
-            "database": "postgres",
-            "username": "anyone",
-            "password": pw,
-            "ssl_mode": {"mode": "verify-full", "ca_certificate": tls.ca_pem},
-            "connect_timeout": 5,
-        }
-        pg = get_connector(
-            source("postgres"),
-            "live",
-            settings=Settings(source_allow=("localhost", "127.0.0.1/32"), source_hosts="public"),
+        cfg = _localhost(
+            server.port, "postgres", "anyone", pw, {"mode": "verify-full", "ca_certificate": tls.ca_pem}
         )
+        pg = get_connector(source("postgres"), "live", settings=LOCALHOST_ALLOWED)
         assert pg.check(cfg).ok
         with pg._connect(pg.validate(cfg)) as conn:
             info = conn.connection.dbapi_connection.info  # type: ignore[union-attr]
@@ -242,20 +249,10 @@ def test_mariadb_verify_identity_to_localhost_uses_the_checked_address_and_the_n
             f"CREATE USER 'tls_user'@'%' IDENTIFIED BY '{pw}' REQUIRE SSL; "
             "GRANT SELECT ON shop.* TO 'tls_user'@'%';"
         )
-        cfg = {
-            "host": "localhost",
-            "port": server.port,
-            "database": "shop",
-            "username": "tls_user",
-            "password": pw,
-            "ssl_mode": {"mode": "verify_identity", "ca_certificate": tls.ca_pem},
-            "connect_timeout": 5,
-        }
-        my = get_connector(
-            source("mysql"),
-            "live",
-            settings=Settings(source_allow=("localhost", "127.0.0.1/32"), source_hosts="public"),
+        cfg = _localhost(
+            server.port, "shop", "tls_user", pw, {"mode": "verify_identity", "ca_certificate": tls.ca_pem}
         )
+        my = get_connector(source("mysql"), "live", settings=LOCALHOST_ALLOWED)
         r = my.check(cfg)
         assert r.ok and "encrypted" in r.message, r
         with my._connect(my.validate(cfg)) as conn:
@@ -273,12 +270,8 @@ def test_mariadb_verify_identity_to_localhost_uses_the_checked_address_and_the_n
 
 @pytest.fixture
 def netns() -> Iterator[str]:
-    name = f"hubhosts-{secrets.token_hex(4)}"
-    subprocess.run(["ip", "netns", "add", name], check=True, capture_output=True)
-    try:
+    with network_namespace("hubhosts") as name:
         yield name
-    finally:
-        subprocess.run(["ip", "netns", "del", name], check=False, capture_output=True)
 
 
 _IN_NETNS = """

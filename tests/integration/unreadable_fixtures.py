@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import secrets
 
-import pymysql
-
 from tests.integration.sql_fixtures import SourceDB
 from tests.servers import MariaDBServer, PostgresServer
 
@@ -80,38 +78,25 @@ def broken_mariadb(server: MariaDBServer) -> SourceDB:
     db = server.create_database()
     reader, definer = f"r_{secrets.token_hex(4)}", f"d_{secrets.token_hex(4)}"
     password = secrets.token_urlsafe(12)
-    conn = pymysql.connect(
-        host=server.host,
-        port=server.port,
-        user="root",
-        password=server.password,
-        database=db,
-        autocommit=True,
-    )
-    try:
-        with conn.cursor() as cur:
-            for sql in (
-                "CREATE TABLE orders (id INT PRIMARY KEY, total DECIMAL(10,2))",
-                "INSERT INTO orders VALUES (1, 9.50), (2, 3.00)",
-                "CREATE TABLE archive (id INT)",
-                "CREATE VIEW gone_view AS SELECT id FROM archive",
-                "DROP TABLE archive",
-                "CREATE TABLE salaries (id INT)",
-                f"CREATE USER '{definer}'@'%' IDENTIFIED BY '{secrets.token_urlsafe(12)}'",
-                f"GRANT SELECT ON `{db}`.salaries TO '{definer}'@'%'",
-                f"CREATE DEFINER='{definer}'@'%' SQL SECURITY DEFINER VIEW definer_view AS "
-                "SELECT id FROM salaries",
-                f"REVOKE SELECT ON `{db}`.salaries FROM '{definer}'@'%'",
-                "CREATE SQL SECURITY INVOKER VIEW invoker_view AS SELECT id FROM salaries",
-                f"CREATE USER '{reader}'@'%' IDENTIFIED BY '{password}'",
-                *(
-                    f"GRANT SELECT ON `{db}`.`{t}` TO '{reader}'@'%'"
-                    for t in ("orders", "gone_view", "definer_view", "invoker_view")
-                ),
-            ):
-                cur.execute(sql)
-    finally:
-        conn.close()
+    statements = [
+        "CREATE TABLE orders (id INT PRIMARY KEY, total DECIMAL(10,2))",
+        "INSERT INTO orders VALUES (1, 9.50), (2, 3.00)",
+        "CREATE TABLE archive (id INT)",
+        "CREATE VIEW gone_view AS SELECT id FROM archive",
+        "DROP TABLE archive",
+        "CREATE TABLE salaries (id INT)",
+        f"CREATE USER '{definer}'@'%' IDENTIFIED BY '{secrets.token_urlsafe(12)}'",
+        f"GRANT SELECT ON `{db}`.salaries TO '{definer}'@'%'",
+        f"CREATE DEFINER='{definer}'@'%' SQL SECURITY DEFINER VIEW definer_view AS SELECT id FROM salaries",
+        f"REVOKE SELECT ON `{db}`.salaries FROM '{definer}'@'%'",
+        "CREATE SQL SECURITY INVOKER VIEW invoker_view AS SELECT id FROM salaries",
+        f"CREATE USER '{reader}'@'%' IDENTIFIED BY '{password}'",
+        *(
+            f"GRANT SELECT ON `{db}`.`{t}` TO '{reader}'@'%'"
+            for t in ("orders", "gone_view", "definer_view", "invoker_view")
+        ),
+    ]
+    server.sql("; ".join(statements), database=db)
     return SourceDB("mariadb", server.host, server.port, db, {"reader": password, "_role": reader})
 
 

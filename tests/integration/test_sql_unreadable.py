@@ -119,6 +119,7 @@ def test_mariadb_connects_and_lists_each_unreadable_view(hub, my_broken):
     assert conn.status is Status.CONNECTED, conn.status_detail
     assert conn.metadata["unreadable_streams"] == MY_REASONS
     assert conn.metadata["sample_counts"] == {"orders": 2}
+    assert "hidden" not in conn.metadata["streams"]  # its role is not enabled: discovery leaves it out
     with pytest.raises(StreamError) as err:
         hub.tenant("acme").preview(conn.id, "gone_view", limit=5, actor="alice")
     assert err.value.message.startswith("The stream 'gone_view' cannot be read: the view's query fails")

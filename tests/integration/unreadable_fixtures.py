@@ -2,8 +2,8 @@
 
 PostgreSQL: an unpopulated materialized view, a view whose owner may not read its table (permission
 denied), a view whose function raises, and one whose function reads a dropped table. MariaDB: a view
-on a dropped table, a view whose definer lost its privilege, and an invoker view over a table the user
-may not read.
+on a dropped table, a view whose definer lost its privilege, an invoker view over a table the user
+may not read, and a table granted to a role the user has not enabled.
 """
 
 from __future__ import annotations
@@ -91,6 +91,11 @@ def broken_mariadb(server: MariaDBServer) -> SourceDB:
         f"REVOKE SELECT ON `{db}`.salaries FROM '{definer}'@'%'",
         "CREATE SQL SECURITY INVOKER VIEW invoker_view AS SELECT id FROM salaries",
         f"CREATE USER '{reader}'@'%' IDENTIFIED BY '{password}'",
+        # a table the user may read only through a role it has not enabled: SELECT is denied
+        "CREATE TABLE hidden (id INT)",
+        f"CREATE ROLE {reader}_role",
+        f"GRANT SELECT ON `{db}`.hidden TO {reader}_role",
+        f"GRANT {reader}_role TO '{reader}'@'%'",
         *(
             f"GRANT SELECT ON `{db}`.`{t}` TO '{reader}'@'%'"
             for t in ("orders", "gone_view", "definer_view", "invoker_view")

@@ -10,6 +10,7 @@ The tree::
     ├── NotFound(LookupError)     unknown tenant, source, connection, stream, user (never leaks other tenants)
     ├── TransitionError           an illegal status change
     ├── ConnectorError            a check/discover/read failed; ``transient`` says whether a retry may help
+    │   └── StreamError           one stream cannot be read while the source works; ``reason`` in words
     ├── StorageError              the hub's own database is unreachable, read-only or corrupt
     ├── CryptoError               a key is malformed or missing, or a ciphertext fails to decrypt
     └── AuthError                 sign-in, API key or permission failures
@@ -78,6 +79,25 @@ class ConnectorError(HubError):
     """A connector operation failed; see ``transient``."""
 
 
+class StreamError(ConnectorError):
+    """One stream cannot be read (not populated, permission denied, its view's query fails...).
+
+    The source itself works: a connect lists the stream as unreadable instead of failing.
+
+    Attributes:
+        stream: the stream's name.
+        reason: why, in a few words ("not populated: run REFRESH MATERIALIZED VIEW ...").
+
+    """
+
+    def __init__(
+        self, message: str, *, stream: str, reason: str, hint: str = "", transient: bool = False
+    ) -> None:
+        super().__init__(message, hint=hint, transient=transient)
+        self.stream = stream
+        self.reason = reason
+
+
 class StorageError(HubError):
     """The hub's own storage failed."""
 
@@ -118,6 +138,7 @@ __all__ = [
     "NotFound",
     "SignInLocked",
     "StorageError",
+    "StreamError",
     "TransitionError",
     "UnknownBusinessType",
 ]

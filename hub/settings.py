@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
@@ -50,12 +50,43 @@ class Settings(BaseModel):
         default=60, gt=0, description="HUB_API_KEY_FAILURE_WINDOW_S: the window of that burst (then 429)."
     )
 
-    @field_validator("api_cors_origins", mode="before")
+    source_hosts: Literal["any", "public"] | None = Field(
+        default=None,
+        description="HUB_SOURCE_HOSTS: which hosts tenants' sources may name; None = `any` on the embedded "
+        "default, `public` when HUB_DATABASE_URL is set (see `source_hosts_mode`).",
+    )
+    source_allow: tuple[str, ...] = Field(
+        default=(),
+        description="HUB_SOURCE_ALLOW: comma-separated CIDRs and host names (`*.corp.example` for a domain) "
+        "allowed even under `public`.",
+    )
+
+    @field_validator("api_cors_origins", "source_allow", mode="before")
     @classmethod
-    def _split_origins(cls, value: Any) -> Any:
+    def _split_commas(cls, value: Any) -> Any:
         if isinstance(value, str):
             return tuple(o.strip() for o in value.split(",") if o.strip())
         return value
+
+    @field_validator("source_hosts", mode="before")
+    @classmethod
+    def _lower_hosts(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("source_allow")
+    @classmethod
+    def _check_allow(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        from hub.netpolicy import parse_allow  # the policy module owns the entry syntax
+
+        parse_allow(value)  # raises ValueError naming the entry that is neither a CIDR nor a host name
+        return value
+
+    @property
+    def source_hosts_mode(self) -> Literal["any", "public"]:
+        """`source_hosts`, or its default: `public` when the hub serves from a shared database."""
+        if self.source_hosts is not None:
+            return self.source_hosts
+        return "any" if self.embedded else "public"
 
     @property
     def embedded(self) -> bool:

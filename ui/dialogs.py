@@ -19,7 +19,7 @@ from hub.auth import approve, consent_request
 from hub.exceptions import NotFound
 from hub.models import AuthKind, Connection, Mode, SourceEntry, Status, StepEvent
 from hub.presenting import plural, records_sampled, stream_count
-from ui.components import error_boundary, failure_box, run_with_progress, setup_guide
+from ui.components import error_boundary, failure_box, run_with_progress, setup_guide, unreadable_notice
 from ui.session import Context, clear_dialog, pop_secret, require_context, take_secret
 
 Step = Callable[[StepEvent], None]
@@ -193,6 +193,7 @@ def _success(ctx: Context, source: SourceEntry, conn: Connection) -> None:
 
 
 def _success_actions(conn: Connection) -> None:
+    unreadable_notice(conn)
     left, right = st.columns(2)
     with left:
         if st.button("Done", key="dialog_done", type="primary", width="stretch"):

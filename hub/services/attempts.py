@@ -77,7 +77,7 @@ def attempt(scope: Connections, connection_id: str, *, actor: str) -> Iterator[N
     try:
         yield
     except BaseException as exc:
-        end_interrupted(scope, connection_id, actor=actor, detail=STOPPED, reason=type(exc).__name__)
+        end_interrupted(scope, connection_id, actor=actor, detail=STOPPED, reason=_stopped_by(exc))
         raise
     finally:
         stop.set()
@@ -86,6 +86,18 @@ def attempt(scope: Connections, connection_id: str, *, actor: str) -> Iterator[N
             leases.release(name, holder)
         except HubError:  # it expires on its own; recovery then finds the row already ended
             log.warning("could not release lease %s", name, exc_info=True)
+
+
+def _stopped_by(exc: BaseException) -> str:
+    """What stopped an attempt, in words for the audit log (the class name goes to the log only)."""
+    log.info("connect attempt stopped by %s", type(exc).__name__)
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted by a signal"
+    if isinstance(exc, SystemExit):
+        return "the process is exiting"
+    if isinstance(exc, Exception):
+        return "an error while storing the result"
+    return "the page was rerun or stopped"  # Streamlit's RerunException/StopException
 
 
 def _renew(leases: Leases, name: str, holder: str, seconds: float, stop: threading.Event) -> None:

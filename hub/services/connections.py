@@ -18,8 +18,9 @@ from typing import Any
 
 from hub.connectors import has_live, public_config, wrap_secrets
 from hub.connectors.base import Connector
-from hub.exceptions import ConnectorError, HubError, InputError, NotFound, TransitionError
-from hub.models import CheckResult, Connection, Mode, Outcome, SourceEntry, Status, StepEvent
+from hub.exceptions import ConnectorError, HubError, InputError, NotFound, StreamError, TransitionError
+from hub.models import CheckResult, Connection, Mode, Outcome, SourceEntry, Status, StepEvent, StreamInfo
+from hub.presenting import cannot_be_read
 from hub.services.attempts import attempt
 from hub.services.scope import TenantScope
 from hub.status import transition
@@ -167,7 +168,7 @@ class Connections(TenantScope):
             raise
         except Exception as exc:  # a connector's spec that jsonschema cannot use is a bug, reported plainly
             raise ConnectorError(
-                f"The {source.name} connector could not validate the config ({type(exc).__name__})."
+                f"The {source.name} connector could not validate the config."  # the traceback is chained
             ) from exc
 
     def _insert(
@@ -278,18 +279,17 @@ class Connections(TenantScope):
 
             step, t0 = "sampling", time.perf_counter()
             counts: dict[str, int] = {}
+            unreadable: dict[str, str] = {}
             if sample_limit > 0:
                 _emit(on_step, "sampling", "running", "Reading a sample of each stream…")
-                for s in streams:
-                    counts[s.name] = sum(
-                        1 for _ in islice(connector.read(config, s.name, limit=sample_limit), sample_limit)
-                    )
+                counts, unreadable = _sample(connector, config, streams, sample_limit, source)
                 self._pace(conn.mode)
+                cannot = f" {cannot_be_read(unreadable)}" if unreadable else ""
                 _emit(
                     on_step,
                     "sampling",
                     "done",
-                    f"Read {sum(counts.values()):,} sample records.",
+                    f"Read {sum(counts.values()):,} sample records.{cannot}",
                     time.perf_counter() - t0,
                 )
         except HubError as exc:
@@ -300,13 +300,17 @@ class Connections(TenantScope):
                 actor=actor,
                 step=step,
             )
-        except Exception as exc:
+        except Exception:
             log.exception("connector %s failed while %s (connection %s)", source.id, step, conn.id)
-            msg = f"The {source.name} connector failed unexpectedly while {step} ({type(exc).__name__})."
+            msg = f"The {source.name} connector failed unexpectedly while {step}."  # the log has the details
             _emit(on_step, step, "error", msg, time.perf_counter() - t0)
             return self._fail(
                 conn,
-                CheckResult(ok=False, message=msg, hint="Retry; if it persists, report it."),
+                CheckResult(
+                    ok=False,
+                    message=msg,
+                    hint="Retry; if it persists, report it (the server log has the details).",
+                ),
                 actor=actor,
                 step=step,
             )
@@ -323,10 +327,15 @@ class Connections(TenantScope):
             "total_records": total,
             "check": {"message": result.message, "latency_ms": result.latency_ms},
         }
+        meta.pop("unreadable_streams", None)  # from an earlier test; this one lists its own
+        if unreadable:
+            meta["unreadable_streams"] = unreadable
         n = len(streams)
         detail = (
             f"Connected · {n} stream{'' if n == 1 else 's'} · {total:,} record{'' if total == 1 else 's'}"
         )
+        if unreadable:
+            detail += f" · {len(unreadable)} unreadable"
         return self._move(
             conn,
             Status.CONNECTED,
@@ -334,7 +343,11 @@ class Connections(TenantScope):
             detail=detail,
             metadata=meta,
             checked=True,
-            extra={"streams": len(streams), "records_sampled": sum(counts.values())},
+            extra={
+                "streams": len(streams),
+                "records_sampled": sum(counts.values()),
+                **({"unreadable_streams": sorted(unreadable)} if unreadable else {}),
+            },
         )
 
     def _fail(
@@ -471,6 +484,36 @@ class Connections(TenantScope):
     def get_connection(self, connection_id: str) -> Connection:
         """One connection (metadata only); `NotFound` for unknown ids and other tenants' ids."""
         return self._require(connection_id)
+
+
+def _sample(
+    connector: Connector, config: dict[str, Any], streams: list[StreamInfo], limit: int, source: SourceEntry
+) -> tuple[dict[str, int], dict[str, str]]:
+    """Records read per stream, and the streams that cannot be read with their reasons.
+
+    A stream the source refuses (`StreamError`) is listed, not fatal; when no stream can be read the
+    connect fails with every reason (`ConnectorError`).
+    """
+    counts: dict[str, int] = {}
+    unreadable: dict[str, str] = {}
+    for s in streams:
+        try:
+            counts[s.name] = sum(1 for _ in islice(connector.read(config, s.name, limit=limit), limit))
+        except StreamError as exc:
+            unreadable[s.name] = exc.reason
+    if streams and len(unreadable) == len(streams):
+        n = len(streams)
+        which = (
+            f"The only stream of {source.name} cannot"
+            if n == 1
+            else f"None of the {n} streams of {source.name} can"
+        )
+        why = cannot_be_read(unreadable).split(": ", 1)[1]  # "a (reason); b (reason)."
+        raise ConnectorError(
+            f"{which} be read: {why}",
+            hint="Fix them on the source (each reason says how), or choose others, then retry.",
+        )
+    return counts, unreadable
 
 
 def _emit(

@@ -78,7 +78,7 @@ def describe(url: URL) -> str:
 
 def _reason(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None) or exc
-    first = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+    first = (str(orig).strip().splitlines() or ["the database driver gave no message"])[0]
     first = re.sub(r"password=\S+", "password=***", first)
     return first[:300]
 

@@ -207,8 +207,14 @@ def test_read_only_database_is_a_clear_storage_error_and_nothing_is_half_written
 
 
 def test_a_live_database_connection_keeps_its_password_only_in_the_ciphertext(
-    hub: Hub, pg_db: PgDatabase, postgres: PostgresServer
+    pg_db: PgDatabase, postgres: PostgresServer
 ) -> None:
+    # the source is on loopback: a hub on PostgreSQL connects only to public hosts unless allowed
+    with Hub.open(pg_db.settings(source_allow="127.0.0.1/32")) as hub:
+        _live_connection(hub, pg_db, postgres)
+
+
+def _live_connection(hub: Hub, pg_db: PgDatabase, postgres: PostgresServer) -> None:
     source_db = postgres.create_database()
     postgres.psql(
         "CREATE TABLE public.orders (id int primary key, total numeric); "

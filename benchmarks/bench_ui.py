@@ -24,7 +24,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
-from benchmarks._harness import Report
+from benchmarks._harness import Report, sized
 from tests.e2e import flows
 from tests.e2e.support import (
     CHROMIUM_LAUNCH,
@@ -37,8 +37,9 @@ from tests.e2e.support import (
     watch_reruns,
 )
 
-REPEAT = 5
-WARMUP = 1  # also creates the "existing HUB_HOME" of the restart figure (its first start is not counted)
+REPEAT = sized(5, 1)
+# also creates the "existing HUB_HOME" of the restart figure (its first start is not counted)
+WARMUP = sized(1, 0)
 BARE_PAGE = 'import streamlit as st; st.write("hi")\n'
 BARE_CLICK = 'import streamlit as st\nif st.button("Go"):\n    st.write("done")\n'
 

@@ -25,12 +25,12 @@ from typing import Any
 
 import psycopg
 
-from benchmarks._harness import Report, median_seconds, paired_medians
+from benchmarks._harness import Report, median_seconds, paired_medians, sized
 from hub import Hub
 from hub.settings import Settings
 
-N = 1000
-REPEAT = 5
+N = sized(1000, 10)
+REPEAT = sized(5, 1)
 TARGET = "<= 3x"
 
 # The same row contents the hub writes for a demo CSV connect (sizes matter: every byte goes to the WAL),

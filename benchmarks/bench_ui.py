@@ -26,7 +26,7 @@ from pathlib import Path
 import bcrypt
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
-from benchmarks._harness import Report
+from benchmarks._harness import Report, sized
 from hub.services.accounts import BCRYPT_ROUNDS
 from tests.e2e import flows
 from tests.e2e.support import (
@@ -40,8 +40,9 @@ from tests.e2e.support import (
     watch_reruns,
 )
 
-REPEAT = 5
-WARMUP = 1  # also creates the "existing HUB_HOME" of the restart figure (its first start is not counted)
+REPEAT = sized(5, 1)
+# also creates the "existing HUB_HOME" of the restart figure (its first start is not counted)
+WARMUP = sized(1, 0)
 BARE_PAGE = 'import streamlit as st; st.write("hi")\n'
 CHEAP_ROUNDS = 4  # bcrypt's minimum cost
 BARE_CLICK = 'import streamlit as st\nif st.button("Go"):\n    st.write("done")\n'

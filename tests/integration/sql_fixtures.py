@@ -320,7 +320,7 @@ def source(source_id: str) -> Any:
     from hub.catalogue import Catalogue
     from hub.models import SourceEntry
 
-    catalogue = Catalogue.load()
+    catalogue = Catalogue.bundled()  # every entry, SQLite files too
     try:
         return catalogue.get(source_id)
     except LookupError:

@@ -7,11 +7,18 @@ from typing import Any
 import streamlit as st
 
 from hub.ddl import export
-from hub.exceptions import NotFound
+from hub.exceptions import NotFound, StreamError
 from hub.models import Status
-from hub.presenting import plural, schema_columns, schema_rows, status_label, stored_streams
+from hub.presenting import (
+    plural,
+    schema_columns,
+    schema_rows,
+    status_label,
+    stored_streams,
+    unreadable_streams,
+)
 from ui.columns import ColumnSpec, column_specs, csv_bytes, display_frame, parquet_bytes, raw_frame
-from ui.components import show_error
+from ui.components import show_error, unreadable_notice
 from ui.session import go_to, require_context
 
 SAMPLE_LIMIT = 100
@@ -81,11 +88,14 @@ if not estimates:
     st.info(f"{conn.name} has no streams to preview.", icon=":material/info:")
     st.stop()
 names = list(estimates)
+unreadable = unreadable_streams(conn)
 if st.session_state.get("preview_stream") not in names:
-    st.session_state["preview_stream"] = names[0]
+    st.session_state["preview_stream"] = next((n for n in names if n not in unreadable), names[0])
 
 
 def _stream_label(name: str) -> str:
+    if name in unreadable:
+        return f"{name} · cannot be read"
     rows = estimates.get(name)
     return f"{name} · {plural(rows, 'record')}" if rows is not None else name
 
@@ -93,7 +103,12 @@ def _stream_label(name: str) -> str:
 with right:
     stream_name = st.selectbox("Stream", names, key="preview_stream", format_func=_stream_label)
 
-preview = ctx.service.preview(conn.id, str(stream_name), limit=SAMPLE_LIMIT, actor=ctx.username)
+unreadable_notice(conn)
+try:
+    preview = ctx.service.preview(conn.id, str(stream_name), limit=SAMPLE_LIMIT, actor=ctx.username)
+except StreamError as exc:  # e.g. a view that is not populated yet: the reason and what to do
+    show_error(exc)
+    st.stop()
 stream = preview.stream
 columns = schema_columns(stream)
 specs = column_specs(stream, conn.source_id, preview.records)

@@ -1,4 +1,7 @@
-"""``python -m benchmarks [AREA ...]``: run every ``bench_*.py`` (or the named areas) and print a table."""
+"""``python -m benchmarks [--smoke] [AREA ...]``: run every ``bench_*.py`` (or the named areas); one table.
+
+``--smoke``: every figure once at a tiny size (``make test`` runs this to catch a benchmark that crashes).
+"""
 
 from __future__ import annotations
 
@@ -10,11 +13,14 @@ import tempfile
 import traceback
 from pathlib import Path
 
-from benchmarks._harness import Report
+from benchmarks._harness import SMOKE_ENV, Report
 
 
 def main(argv: list[str]) -> int:
     """Run the benchmarks; exit 1 if any module crashed."""
+    if "--smoke" in argv:
+        os.environ[SMOKE_ENV] = "1"  # before the modules are imported: they size themselves on import
+        argv = [a for a in argv if a != "--smoke"]
     os.environ.setdefault("HUB_DEMO_PACE", "0")
     os.environ["HUB_HOME"] = tempfile.mkdtemp(prefix="hubbench-")
     here = Path(__file__).parent

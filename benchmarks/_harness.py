@@ -2,15 +2,37 @@
 
 A benchmark module ``benchmarks/bench_<area>.py`` defines ``run(report: Report) -> None`` and calls
 ``report.add(...)`` once per figure. Timing asserts never go in tests; targets are printed here.
+
+Smoke mode (``python -m benchmarks --smoke``, or ``BENCH_SMOKE=1``) runs every figure once at a tiny
+size, so that the test suite notices a benchmark that crashes. Its figures mean nothing. A module takes
+its sizes from `sized` and its repeats from `median_seconds`/`paired_medians`, so the code measured is
+the same in both modes.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+_Size = TypeVar("_Size", int, float)
+
+
+#: The environment variable behind smoke mode (``python -m benchmarks --smoke`` sets it).
+SMOKE_ENV = "BENCH_SMOKE"
+
+
+def smoke() -> bool:
+    """Whether this is a smoke run (every figure once, at a tiny size)."""
+    return os.environ.get(SMOKE_ENV, "") not in ("", "0")
+
+
+def sized(full: _Size, tiny: _Size) -> _Size:
+    """``full`` for a measurement, ``tiny`` in a smoke run: a row count, a repeat, a duration."""
+    return tiny if smoke() else full
 
 
 def _seconds(fn: Callable[[], Any]) -> float:
@@ -21,7 +43,8 @@ def _seconds(fn: Callable[[], Any]) -> float:
 
 
 def median_seconds(fn: Callable[[], Any], *, repeat: int = 5, warmup: int = 1) -> float:
-    """Median wall time of ``fn()`` over ``repeat`` runs after ``warmup`` runs."""
+    """Median wall time of ``fn()`` over ``repeat`` runs after ``warmup`` runs (one run when smoking)."""
+    repeat, warmup = sized(repeat, 1), sized(warmup, 0)
     for _ in range(warmup):
         fn()
     return statistics.median(_seconds(fn) for _ in range(repeat))
@@ -36,7 +59,7 @@ def paired_medians(
     the machine), so their ratio is steadier than that of two separate series.
     """
     times_a, times_b = [], []
-    for _ in range(repeat):
+    for _ in range(sized(repeat, 1)):
         times_a.append(_seconds(fn_a))
         times_b.append(_seconds(fn_b))
     return statistics.median(times_a), statistics.median(times_b)

@@ -27,11 +27,11 @@ from typing import Any
 
 import httpx
 
-from benchmarks._harness import Report
+from benchmarks._harness import Report, sized
 
 CLIENTS = 8
-ROUNDS = 4
-SECONDS_PER_ROUND = 1.0
+ROUNDS = sized(4, 1)
+SECONDS_PER_ROUND = sized(1.0, 0.2)
 MAX_REQUESTS_PER_ROUND = 1000
 WARMUP_PER_CLIENT = 3
 ROOT = Path(__file__).resolve().parents[1]

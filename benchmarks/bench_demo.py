@@ -19,14 +19,15 @@ from typing import Any
 
 from faker import Faker
 
-from benchmarks._harness import Report, median_seconds
+from benchmarks._harness import Report, median_seconds, sized
 from hub.catalogue import Catalogue
 from hub.connectors.demo import DemoConnector
 from hub.connectors.demo_data import _core
 
-SAMPLE = 1_000
-BIG = 100_000
-BASELINE_ROWS = 2_000
+SAMPLE = sized(1_000, 20)
+BIG = sized(100_000, 200)
+BASELINE_ROWS = sized(2_000, 20)
+ROUNDS = sized(5, 1)
 
 
 def _faker_orders(n: int) -> list[dict[str, Any]]:
@@ -109,7 +110,7 @@ def _source_round(entry: Any) -> dict[str, float]:
 def _discover_cold_warm(entry: Any, repeat: int = 9) -> tuple[float, float]:
     """Median seconds of a fresh connector's discover with the size cache emptied, and with it warm."""
     cold, warm = [], []
-    for _ in range(repeat):
+    for _ in range(sized(repeat, 1)):
         _core.clear_size_cache()
         t0 = time.perf_counter()
         DemoConnector(entry, tenant="bench").discover({})
@@ -160,7 +161,7 @@ def run(report: Report) -> None:
     slowest_overall: tuple[float, str] = (0.0, "")
     total_all = 0.0
     for entry in catalogue.sources:
-        rounds = [_source_round(entry) for _ in range(5)]
+        rounds = [_source_round(entry) for _ in range(ROUNDS)]
         medians = {k: statistics.median(r[k] for r in rounds) for k in rounds[0]}
         total = sum(medians.values())
         total_all += total
@@ -176,7 +177,7 @@ def run(report: Report) -> None:
             note=f"slowest stream {stream}: {worst * 1000:.1f} ms (median of 5, cold connector)",
         )
     report.add(
-        "all 20 sources: discover + 1,000 records of every stream",
+        f"all {len(catalogue)} sources: discover + 1,000 records of every stream",
         total_all,
         target="",
         note="sum of the per-source medians above",

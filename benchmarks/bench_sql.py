@@ -17,7 +17,7 @@ import psycopg
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from benchmarks._harness import Report, median_seconds
+from benchmarks._harness import Report, median_seconds, sized
 from hub.connectors import get_connector
 from hub.connectors.sql.catalog import CATALOG_TAG
 from hub.frames import to_dataframe
@@ -70,7 +70,9 @@ def run(report: Report) -> None:
         assert len(preview("big_events")) == 1000 and len(plain()) == 1000
         # interleaved, so that load from other processes hits all three alike
         base, big, mid = interleaved(
-            [plain, lambda: preview("big_events"), lambda: preview("mid_events")], repeat=41, warmup=3
+            [plain, lambda: preview("big_events"), lambda: preview("mid_events")],
+            repeat=sized(41, 1),
+            warmup=sized(3, 0),
         )
         report.add(
             f"preview 1,000 rows of {BIG_ROWS:,}",

@@ -28,6 +28,7 @@ from hub.exceptions import (
     InputError,
     NotFound,
     StorageError,
+    StreamError,
     TransitionError,
     UnknownBusinessType,
 )
@@ -92,6 +93,7 @@ __all__ = [
     "StepCallback",
     "StepEvent",
     "StorageError",
+    "StreamError",
     "StreamInfo",
     "Tenant",
     "TenantService",

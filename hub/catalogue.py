@@ -11,6 +11,11 @@ A file that is missing or cannot be read falls back to the copy bundled inside t
 blank. A file that can be read but is malformed raises `CatalogueError` naming the entry and the
 field; `Catalogue.load_or_fallback` (for the app) turns that into a fallback too.
 
+`Catalogue.load` gives the catalogue as the hub with those settings offers it (`Catalogue.offered`): an
+entry that needs a setting the operator has not made is left out, so the app, the CLI and the API never
+list it, and asking for it by id says which setting turns it on. Today that is SQLite files, which need
+``HUB_SQLITE_ROOT``. The constructor and `Catalogue.bundled` keep every entry of the file.
+
 The file is either a JSON array of entries or an object with a ``sources`` array (other top-level
 keys, such as ``version``, are ignored).
 """
@@ -77,6 +82,8 @@ _FIT: dict[str, dict[str, tuple[float, str]]] = {
         "google-sheets": (0.4, "Merchandising plans and targets kept in spreadsheets."),
         "csv": (0.4, "Order exports from marketplaces and tools without an API."),
         "excel": (0.35, "Stock counts and supplier price lists kept in workbooks."),
+        "mariadb": (0.45, "Order and product tables from a shop built on MariaDB."),
+        "supabase": (0.4, "Orders and customers from a shop whose backend runs on Supabase."),
     },
     "saas": {
         "stripe": (1.0, "Subscriptions and invoices give you MRR, churn and expansion revenue."),
@@ -92,6 +99,9 @@ _FIT: dict[str, dict[str, tuple[float, str]]] = {
         "slack": (0.45, "Shared customer channels and team conversations, searchable as data."),
         "notion": (0.4, "Roadmaps and specs your team keeps in Notion."),
         "google-sheets": (0.35, "Plans and forecasts that still live in spreadsheets."),
+        "supabase": (0.75, "Your app's Supabase database holds accounts, usage and feature adoption."),
+        "mariadb": (0.55, "Your product database holds accounts, usage and feature adoption."),
+        "sqlite": (0.25, "An app database or export saved as a SQLite file, such as usage logs."),
     },
     "b2b-services": {
         "salesforce": (1.0, "Accounts, opportunities and leads follow each deal from first call to signing."),
@@ -106,6 +116,7 @@ _FIT: dict[str, dict[str, tuple[float, str]]] = {
         "csv": (0.4, "Exports from time-tracking and accounting tools."),
         "excel": (0.4, "Rate cards, supplier lists and forecasts kept in workbooks."),
         "postgres": (0.4, "Your own systems' tables, such as bookings or projects."),
+        "sqlite": (0.3, "A desktop tool's database file, such as bookings or time records."),
     },
     "agency": {
         "google-analytics": (1.0, "Traffic and conversions per client site: where every report starts."),
@@ -131,6 +142,8 @@ _FIT: dict[str, dict[str, tuple[float, str]]] = {
         "intercom": (0.55, "Conversations with buyers and sellers, in one inbox."),
         "facebook-marketing": (0.5, "Ad spend to acquire buyers and sellers, and what it costs per sign-up."),
         "google-sheets": (0.3, "Seller lists and targets kept in spreadsheets."),
+        "supabase": (0.65, "Listings, orders and users in your Supabase project's database."),
+        "mariadb": (0.6, "Listings, orders and users live in your own database."),
     },
     "retail": {
         "square": (1.0, "In-store payments, orders and refunds straight from your point of sale."),
@@ -145,6 +158,8 @@ _FIT: dict[str, dict[str, tuple[float, str]]] = {
         "zendesk-support": (0.45, "Complaints and returns questions, per store."),
         "mysql": (0.4, "Tables from your stock or loyalty system."),
         "postgres": (0.35, "Tables from your stock or loyalty system."),
+        "mariadb": (0.35, "Tables from your stock or loyalty system."),
+        "sqlite": (0.3, "The database file of a till or stock program, read from a copy."),
     },
 }
 
@@ -279,6 +294,25 @@ def _read_bundled() -> str:
 
 
 @dataclass(frozen=True)
+class _Gate:
+    """An entry a hub offers only once an operator has made a setting."""
+
+    setting: str  # the `Settings` field that must be set
+    message: str  # why the entry is not offered
+    hint: str  # how an operator turns it on
+
+
+#: source id -> the setting it needs (see the module docstring).
+_GATES: dict[str, _Gate] = {
+    "sqlite": _Gate(
+        "sqlite_root",
+        "SQLite files are turned off on this hub: HUB_SQLITE_ROOT is not set.",
+        "An administrator can turn them on by setting HUB_SQLITE_ROOT to the folder that holds the files.",
+    ),
+}
+
+
+@dataclass(frozen=True)
 class _Hit:
     rank: int
     entry: SourceEntry
@@ -302,6 +336,7 @@ class Catalogue:
         self.origin = origin
         self.fallback_reason = fallback_reason
         self._by_id = {s.id: s for s in self.sources}
+        self._turned_off: dict[str, _Gate] = {}  # entries `offered` left out, by id
 
     def __repr__(self) -> str:
         extra = ", fallback" if self.fallback_reason else ""
@@ -345,28 +380,46 @@ class Catalogue:
         """Load and validate; `CatalogueError` (naming entry and field) when malformed.
 
         ``path`` defaults to `default_path` (of ``settings``). A missing or unreadable file falls back
-        to the bundled copy, with ``fallback_reason`` saying why.
+        to the bundled copy, with ``fallback_reason`` saying why. The result is what a hub with
+        ``settings`` (default: `Settings.from_env`) offers: see `offered`.
         """
+        settings = settings if settings is not None else Settings.from_env()
         target = Path(path) if path is not None else cls.default_path(settings)
         label = _label(target)
         showing = "showing the catalogue bundled with the app."
         try:
             text = target.read_text(encoding="utf-8")
         except FileNotFoundError:
-            return cls.bundled(fallback_reason=f"{label} is missing; {showing}")
+            return cls.bundled(fallback_reason=f"{label} is missing; {showing}").offered(settings)
         except (OSError, UnicodeDecodeError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            return cls.bundled(fallback_reason=f"{label} cannot be read ({reason}); {showing}")
-        return cls(parse_catalogue(text, label=label), origin=label)
+            fallback = cls.bundled(fallback_reason=f"{label} cannot be read ({reason}); {showing}")
+            return fallback.offered(settings)
+        return cls(parse_catalogue(text, label=label), origin=label).offered(settings)
 
     @classmethod
     def load_or_fallback(cls, path: Path | None = None, *, settings: Settings | None = None) -> Catalogue:
         """Like `load`, but a malformed file falls back to the bundled copy too, saying why."""
+        settings = settings if settings is not None else Settings.from_env()
         try:
             return cls.load(path, settings=settings)
         except CatalogueError as exc:
             reason = f"{exc.message.rstrip('.')}. Showing the catalogue bundled with the app."
-            return cls.bundled(fallback_reason=reason)
+            return cls.bundled(fallback_reason=reason).offered(settings)
+
+    def offered(self, settings: Settings) -> Catalogue:
+        """The entries a hub with ``settings`` offers: those that need a setting it lacks are left out.
+
+        SQLite files need ``HUB_SQLITE_ROOT``. `get` of an entry left out says which setting turns it on.
+        """
+        off = {s.id: _GATES[s.id] for s in self.sources
+               if s.id in _GATES and getattr(settings, _GATES[s.id].setting) is None}
+        if not off:
+            return self
+        kept = Catalogue([s for s in self.sources if s.id not in off], origin=self.origin,
+                         fallback_reason=self.fallback_reason)
+        kept._turned_off = {**self._turned_off, **off}
+        return kept
 
     # ----------------------------------------------------------------- look-ups
 
@@ -383,6 +436,9 @@ class Catalogue:
         key = str(source_id).strip().lower()
         if key in self._by_id:  # forgive case and stray spaces: "Shopify", " stripe "
             return self._by_id[key]
+        gate = self._turned_off.get(key)
+        if gate is not None:
+            raise NotFound(gate.message, hint=gate.hint)
         names = {s.name.lower(): s.id for s in self.sources}
         close = difflib.get_close_matches(key, list(self._by_id), n=3, cutoff=0.6)
         close += [names[n] for n in difflib.get_close_matches(key, list(names), n=3, cutoff=0.6)]

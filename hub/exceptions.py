@@ -10,14 +10,18 @@ The tree::
     ├── NotFound(LookupError)     unknown tenant, source, connection, stream, user (never leaks other tenants)
     ├── TransitionError           an illegal status change
     ├── ConnectorError            a check/discover/read failed; ``transient`` says whether a retry may help
+    │   └── StreamError           one stream cannot be read while the source works; ``reason`` in words
     ├── StorageError              the hub's own database is unreachable, read-only or corrupt
     ├── CryptoError               a key is malformed or missing, or a ciphertext fails to decrypt
     └── AuthError                 sign-in, API key or permission failures
+        └── SignInLocked          too many failed sign-ins for a username (says when to try again)
 
 Messages never contain a secret.
 """
 
 from __future__ import annotations
+
+import math
 
 
 class HubError(Exception):
@@ -75,6 +79,25 @@ class ConnectorError(HubError):
     """A connector operation failed; see ``transient``."""
 
 
+class StreamError(ConnectorError):
+    """One stream cannot be read (not populated, permission denied, its view's query fails...).
+
+    The source itself works: a connect lists the stream as unreadable instead of failing.
+
+    Attributes:
+        stream: the stream's name.
+        reason: why, in a few words ("not populated: run REFRESH MATERIALIZED VIEW ...").
+
+    """
+
+    def __init__(
+        self, message: str, *, stream: str, reason: str, hint: str = "", transient: bool = False
+    ) -> None:
+        super().__init__(message, hint=hint, transient=transient)
+        self.stream = stream
+        self.reason = reason
+
+
 class StorageError(HubError):
     """The hub's own storage failed."""
 
@@ -89,6 +112,21 @@ class AuthError(HubError):
     """Authentication or authorisation failed."""
 
 
+class SignInLocked(AuthError):
+    """Too many failed sign-ins for one username: refused until ``retry_after`` seconds have passed.
+
+    The message is the same whether or not the user exists.
+    """
+
+    def __init__(self, retry_after: float) -> None:
+        self.retry_after = retry_after
+        minutes = max(1, math.ceil(retry_after / 60))
+        unit = "minute" if minutes == 1 else "minutes"
+        super().__init__(
+            f"Too many failed sign-ins for this username. Try again in {minutes} {unit}.", transient=True
+        )
+
+
 __all__ = [
     "AuthError",
     "CatalogueError",
@@ -98,7 +136,9 @@ __all__ = [
     "HubError",
     "InputError",
     "NotFound",
+    "SignInLocked",
     "StorageError",
+    "StreamError",
     "TransitionError",
     "UnknownBusinessType",
 ]

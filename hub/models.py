@@ -128,7 +128,10 @@ class SourceEntry(_Model):
     api_key: ApiKeyFormat | None = Field(default=None, description="Key format (api_key sources).")
     streams: list[str] = Field(min_length=1, description="Stream names, as the real connector names them.")
     setup_guide: list[str] = Field(min_length=1, description="Steps the user follows (markdown).")
-    airbyte_connector: str = Field(pattern=r"^source-[a-z0-9-]+$", description="e.g. `source-shopify`.")
+    airbyte_connector: str | None = Field(
+        pattern=r"^source-[a-z0-9-]+$",
+        description="e.g. `source-shopify`; null when Airbyte has no source for it (SQLite files).",
+    )
     tags: list[str] = Field(default_factory=list, description="Search tags.")
     business_types: list[str] = Field(default_factory=list, description="Business type slugs it fits.")
     popularity: int = Field(default=50, ge=0, le=100, description="Tie-breaker for ranking.")
@@ -186,6 +189,9 @@ class StepEvent(_Model):
     state: StepState
     message: str
     seconds: float = 0.0
+    #: Set once the connection's row exists (a new connect's "connecting done"), so that a face can find
+    #: the row again when the run showing the progress is stopped (a Streamlit rerun).
+    connection_id: str = ""
 
 
 # --------------------------------------------------------------------------- storage

@@ -86,6 +86,22 @@ def records_sampled(connection: Connection) -> int | None:
     return _first_int(connection.metadata, "records_sampled", "sample_records", "sample_counts", "samples")
 
 
+def unreadable_streams(connection: Connection) -> dict[str, str]:
+    """Stream name -> why it cannot be read, as found by the connection's last test ({} when none)."""
+    found = connection.metadata.get("unreadable_streams")
+    if not isinstance(found, Mapping):
+        return {}
+    return {str(name): str(why) for name, why in found.items()}
+
+
+def cannot_be_read(unreadable: Mapping[str, str]) -> str:
+    """E.g. "1 stream cannot be read: mv (not populated: run REFRESH MATERIALIZED VIEW mv)." ("" if none)."""
+    if not unreadable:
+        return ""
+    listed = "; ".join(f"{name} ({why})" for name, why in unreadable.items())
+    return f"{plural(len(unreadable), 'stream')} cannot be read: {listed}."
+
+
 def plural(n: int, word: str, plural_word: str | None = None) -> str:
     """``1 stream``, ``5 streams``, ``1,000 records``."""
     return f"{n:,} {word if n == 1 else (plural_word or word + 's')}"
@@ -309,6 +325,7 @@ __all__ = [
     "STATUS_LABELS",
     "auth_kind_label",
     "business_type_name",
+    "cannot_be_read",
     "card_connections",
     "connected",
     "continue_label",
@@ -327,4 +344,5 @@ __all__ = [
     "stored_streams",
     "stream_count",
     "time_ago",
+    "unreadable_streams",
 ]

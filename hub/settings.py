@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
@@ -25,6 +25,9 @@ class Settings(BaseModel):
     admin_database_url: str | None = Field(default=None, description="HUB_ADMIN_DATABASE_URL (PostgreSQL).")
     encryption_keys: SecretStr | None = Field(default=None, description="HUB_ENCRYPTION_KEYS: `id:key,...`.")
     demo_pace: float = Field(default=0.6, ge=0, le=10, description="HUB_DEMO_PACE: seconds per demo step.")
+    lease_seconds: float = Field(
+        default=30, gt=0, le=3600, description="HUB_LEASE_SECONDS: a connect's lease, renewed every third."
+    )
     cookie_key: SecretStr | None = Field(default=None, description="HUB_COOKIE_KEY; else home/cookie.key.")
     product_name: str = Field(default="Data Source Hub", description="HUB_PRODUCT_NAME.")
     sqlite_root: Path | None = Field(default=None, description="HUB_SQLITE_ROOT; None = SQLite sources off.")
@@ -34,13 +37,56 @@ class Settings(BaseModel):
     api_cors_origins: tuple[str, ...] = Field(
         default=(), description="HUB_API_CORS_ORIGINS: comma-separated origins; empty = no CORS."
     )
+    sign_in_max_failures: int = Field(
+        default=5, ge=1, description="HUB_SIGN_IN_MAX_FAILURES: failed sign-ins per username, then a lockout."
+    )
+    sign_in_window_s: float = Field(
+        default=900, gt=0, description="HUB_SIGN_IN_WINDOW_S: the sliding window those failures count in."
+    )
+    api_key_failure_burst: int = Field(
+        default=20, ge=1, description="HUB_API_KEY_FAILURE_BURST: unknown API keys per client address."
+    )
+    api_key_failure_window_s: float = Field(
+        default=60, gt=0, description="HUB_API_KEY_FAILURE_WINDOW_S: the window of that burst (then 429)."
+    )
 
-    @field_validator("api_cors_origins", mode="before")
+    source_hosts: Literal["any", "public"] | None = Field(
+        default=None,
+        description="HUB_SOURCE_HOSTS: which hosts tenants' sources may name; None = `any` on the embedded "
+        "default, `public` when HUB_DATABASE_URL is set (see `source_hosts_mode`).",
+    )
+    source_allow: tuple[str, ...] = Field(
+        default=(),
+        description="HUB_SOURCE_ALLOW: comma-separated CIDRs and host names (`*.corp.example` for a domain) "
+        "allowed even under `public`.",
+    )
+
+    @field_validator("api_cors_origins", "source_allow", mode="before")
     @classmethod
-    def _split_origins(cls, value: Any) -> Any:
+    def _split_commas(cls, value: Any) -> Any:
         if isinstance(value, str):
             return tuple(o.strip() for o in value.split(",") if o.strip())
         return value
+
+    @field_validator("source_hosts", mode="before")
+    @classmethod
+    def _lower_hosts(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("source_allow")
+    @classmethod
+    def _check_allow(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        from hub.netpolicy import parse_allow  # the policy module owns the entry syntax
+
+        parse_allow(value)  # raises ValueError naming the entry that is neither a CIDR nor a host name
+        return value
+
+    @property
+    def source_hosts_mode(self) -> Literal["any", "public"]:
+        """`source_hosts`, or its default: `public` when the hub serves from a shared database."""
+        if self.source_hosts is not None:
+            return self.source_hosts
+        return "any" if self.embedded else "public"
 
     @property
     def embedded(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 import sqlite3
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ import sqlalchemy as sa
 from hub import Hub
 from hub.settings import Settings
 from hub.storage.crypto import generate_entry
-from hub.storage.sql import migration_files
+from hub.storage.migrations import migrations
 from tests.servers import PostgresServer
 
 APP_PASSWORD = f"app-{secrets.token_hex(8)}"
@@ -52,10 +53,10 @@ class PgDatabase:
 
 
 def make_pg_database(server: PostgresServer) -> PgDatabase:
-    """Apply supabase/migrations/*.sql as the superuser to a fresh database; let hub_app log in."""
+    """Apply the PostgreSQL migrations as the superuser to a fresh database; let hub_app log in."""
     name = server.create_database()
-    for path in migration_files():
-        server.psql(path.read_text(), database=name)
+    for migration in migrations("postgresql"):
+        server.psql(migration.sql, database=name)
     server.psql(f"ALTER ROLE hub_app WITH LOGIN PASSWORD '{APP_PASSWORD}'")
     return PgDatabase(server=server, name=name, keys=generate_entry("k1"))
 
@@ -112,3 +113,45 @@ def demo_config(hub: Hub, source_id: str, tenant_slug: str) -> dict[str, Any]:
     if source.auth_kind is AuthKind.OAUTH2:
         return approve(consent_request(source, hub.tenant(tenant_slug).tenant, "Hub"))
     return {}
+
+
+# --------------------------------------------------------------------------- data written by older hubs
+
+FIXTURES = Path(__file__).parent / "fixtures"
+LEGACY_COMMIT = "95d3a2c"
+
+
+def legacy_expected() -> dict[str, Any]:
+    """What tests/fixtures/make_legacy_fixtures.py recorded with the fixtures (heads, counts, key)."""
+    return json.loads((FIXTURES / f"hub_{LEGACY_COMMIT}_expected.json").read_text(encoding="utf-8"))
+
+
+def load_legacy_sqlite(path: Path) -> None:
+    """Rebuild the SQLite database the hub of 95d3a2c wrote (its text dump) at ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = sqlite3.connect(path)
+    try:
+        con.executescript((FIXTURES / f"hub_{LEGACY_COMMIT}_sqlite.sql").read_text(encoding="utf-8"))
+    finally:
+        con.close()
+
+
+def legacy_postgres_dump() -> str:
+    """The data the hub of 95d3a2c wrote to PostgreSQL (a data-only dump for its schema, 0001)."""
+    return (FIXTURES / f"hub_{LEGACY_COMMIT}_postgres.sql").read_text(encoding="utf-8")
+
+
+def verify_all(engine: sa.Engine) -> dict[str, tuple[bool, int, str]]:
+    """Every tenant's chain checked with `verify_chain` over plain reads: slug -> (ok, rows, head)."""
+    from hub.storage.audit import verify_chain
+    from hub.storage.tables import audit_logs, tenants
+
+    out = {}
+    with engine.connect() as conn:
+        for tenant in conn.execute(sa.select(tenants)).all():
+            rows = conn.execute(
+                sa.select(audit_logs).where(audit_logs.c.tenant_id == tenant.id).order_by(audit_logs.c.seq)
+            ).mappings().all()
+            result = verify_chain(rows, head=tenant.audit_head)
+            out[tenant.slug] = (result.ok, result.rows, tenant.audit_head)
+    return out

@@ -9,7 +9,9 @@ submit callback reads it, blanks the field and checks it.
 
 from __future__ import annotations
 
+import importlib
 import logging
+import threading
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
@@ -22,7 +24,6 @@ from ui.session import get_hub, load_settings
 if TYPE_CHECKING:  # imported on first use: they are slow to import and the sign-in form needs neither
     from streamlit_authenticator.models import CookieModel
 
-    from hub import Hub
     from hub.models import Tenant, User
 
 log = logging.getLogger("hub.app")
@@ -49,6 +50,33 @@ _COOKIE_COMPONENT_CSS = (
 )
 
 
+_preload_lock = threading.Lock()
+_preloaded = False
+
+
+def preload_cookie_modules() -> None:
+    """Import what setting the sign-in cookie needs, in a daemon thread, while the form is on screen.
+
+    The cookie component imports streamlit-authenticator, and Streamlit imports pandas to inspect the
+    component's arguments: together 0.4–2 s on a shared 2-core machine, which the first sign-in of a
+    process would otherwise wait for. Once per process; a failure only costs that time back.
+    """
+    global _preloaded
+    with _preload_lock:
+        if _preloaded:
+            return
+        _preloaded = True
+
+    def run() -> None:
+        for name in ("streamlit_authenticator.models", "pandas"):
+            try:
+                importlib.import_module(name)
+            except Exception:
+                log.warning("Preloading %s failed; the first sign-in imports it.", name, exc_info=True)
+
+    threading.Thread(target=run, name="hub-preload-cookie", daemon=True).start()
+
+
 def _cookie() -> CookieModel:
     """The cookie model (renders streamlit-authenticator's invisible cookie component)."""
     from streamlit_authenticator.models import CookieModel
@@ -68,15 +96,6 @@ def _start_session(user: User, tenant: Tenant) -> None:
     st.session_state["tenant_id"] = tenant.id
     st.session_state["logout"] = False
     st.session_state["signin_failed"] = False
-
-
-def _find_user(hub: Hub, username: str) -> tuple[User, Tenant] | None:
-    """The user (enabled) and tenant named in a valid cookie."""
-    for tenant in hub.list_tenants():
-        for user in hub.list_users(tenant.slug):
-            if user.username == username and not user.disabled:
-                return user, tenant
-    return None
 
 
 def _sign_in() -> None:
@@ -171,18 +190,9 @@ def _restore(cookie: CookieModel) -> None:
     token = cookie.get_cookie()
     if not token or not isinstance(token, dict) or not token.get("username"):
         return
-    hub = get_hub()
-    found = _find_user(hub, str(token["username"]))
-    if found is None:
-        return
-    _start_session(*found)
-    hub.tenant(found[1].id).record(
-        "auth.sign_in",
-        actor=found[0].username,
-        target_type="user",
-        target_id=found[0].id,
-        detail={"method": "cookie"},
-    )
+    found = get_hub().restore_sign_in(str(token["username"]))
+    if found is not None:
+        _start_session(*found)
 
 
 def _cookie_names() -> Any:

@@ -13,7 +13,14 @@ import streamlit as st
 
 from hub.exceptions import ConfigError, HubError
 from hub.models import Connection, SourceEntry, Status, StepEvent
-from hub.presenting import auth_kind_label, failure_text, status_counts, status_text
+from hub.presenting import (
+    auth_kind_label,
+    cannot_be_read,
+    failure_text,
+    status_counts,
+    status_text,
+    unreadable_streams,
+)
 from ui.badges import Badge, mode_badge, status_badge
 from ui.errors import error_boundary, show_error
 
@@ -116,6 +123,13 @@ def failure_box(connection: Connection) -> None:
     st.caption(f"What to do: {todo}")
 
 
+def unreadable_notice(connection: Connection) -> None:
+    """Which streams the connection's last test could not read, and why (nothing when all were read)."""
+    note = cannot_be_read(unreadable_streams(connection))
+    if note:
+        st.warning(note, icon=":material/visibility_off:")
+
+
 def source_card(
     source: SourceEntry,
     connection: Connection | None,
@@ -177,4 +191,5 @@ __all__ = [
     "setup_guide",
     "show_error",
     "source_card",
+    "unreadable_notice",
 ]

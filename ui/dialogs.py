@@ -18,16 +18,14 @@ import streamlit as st
 from pydantic import SecretStr
 
 from hub.auth import approve, consent_request
-from hub.exceptions import NotFound
+from hub.exceptions import ConfigError, NotFound
 from hub.models import AuthKind, Connection, Mode, SourceEntry, Status, StepEvent
 from hub.presenting import plural, records_sampled, stream_count
-from ui.components import error_boundary, failure_box, run_with_progress, setup_guide
+from ui.components import error_boundary, failure_box, run_with_progress, setup_guide, unreadable_notice
 from ui.session import Context, clear_dialog, pop_secret, require_context, take_secret
 
 Step = Callable[[StepEvent], None]
 
-POSTGRES_SSL = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]
-MYSQL_SSL = ["preferred", "required", "verify_ca", "verify_identity"]
 SSL_WORDS = {
     "disable": "Off",
     "allow": "Allow (use TLS if the server insists)",
@@ -135,7 +133,7 @@ def _dialog_body(source_id: str) -> None:
                 result = run_with_progress(
                     f"Connecting {source.name}…",
                     lambda step: ctx.service.connect(
-                        source.id, config, actor=ctx.username, mode=mode, on_step=step
+                        source.id, config, actor=ctx.username, mode=mode, on_step=_remembering(step)
                     ),
                 )
     if result is not None:
@@ -145,6 +143,21 @@ def _dialog_body(source_id: str) -> None:
         else:
             st.button("Retry", key="dialog_retry_button", icon=":material/refresh:", on_click=_set_retry)
     setup_guide(source)
+
+
+def _remembering(on_step: Callable[[StepEvent], None]) -> Callable[[StepEvent], None]:
+    """``on_step`` that also keeps the id of the row a new connect made.
+
+    ``dialog_action`` is cleared before the work starts; if a rerun stops the work (the service then ends
+    the row failed, "interrupted"), the next run shows that row with Retry instead of an empty form.
+    """
+
+    def remember(event: StepEvent) -> None:
+        if event.connection_id:
+            st.session_state["dialog_connection"] = event.connection_id
+        on_step(event)
+
+    return remember
 
 
 def _dialog_connection(ctx: Context) -> Connection | None:
@@ -179,6 +192,7 @@ def _success(ctx: Context, source: SourceEntry, conn: Connection) -> None:
 
 
 def _success_actions(conn: Connection) -> None:
+    unreadable_notice(conn)
     left, right = st.columns(2)
     with left:
         if st.button("Done", key="dialog_done", type="primary", width="stretch"):
@@ -249,24 +263,56 @@ def _api_key_form(ctx: Context, source: SourceEntry, failed: Connection | None) 
         )
 
 
+def _live_fields(ctx: Context, source: SourceEntry) -> dict[str, Any]:
+    """The fields of the source's live connector, which the database form follows (none: sample data only)."""
+    try:
+        fields: dict[str, Any] = ctx.hub.source_spec(source.id, Mode.LIVE)["properties"]
+    except ConfigError:  # a catalogue entry without a live connector
+        return {}
+    return fields
+
+
 def _database_form(ctx: Context, source: SourceEntry, failed: Connection | None) -> None:
-    postgres = source.id != "mysql"
+    fields = _live_fields(ctx, source)
+    if not fields:
+        _sample_choice("db", f"{source.name} can be connected with sample data only, for now.")
+        return
     _sample_choice("db", "No database at hand? Sample data makes a demo connection. Or connect your own:")
     with st.form("db_form", border=True):
+        if "path" in fields:  # a SQLite file: one path under the server's folder
+            st.text_input(
+                "File", key="db_path", placeholder="shop.db", help=fields["path"].get("description")
+            )
+            _database_submit(failed)
+            return
+        postgres = "schemas" in fields
         left, right = st.columns([3, 1])
-        left.text_input("Host", key="db_host", placeholder="db.example.com")
+        left.text_input(
+            "Host", key="db_host", placeholder="db.example.com", help=fields["host"].get("description")
+        )
         right.number_input(
-            "Port", key="db_port", min_value=1, max_value=65535, value=5432 if postgres else 3306
+            "Port",
+            key="db_port",
+            min_value=1,
+            max_value=65535,
+            value=fields["port"]["default"],
+            help=fields["port"].get("description"),
         )
         st.text_input("Database", key="db_database", placeholder="analytics" if postgres else "shop")
         left, right = st.columns(2)
-        left.text_input("Username", key="db_username", placeholder="reader", autocomplete="off")
+        left.text_input(
+            "Username",
+            key="db_username",
+            placeholder="reader",
+            autocomplete="off",
+            help=fields["username"].get("description"),
+        )
         right.text_input("Password", type="password", key="db_password", autocomplete="new-password")
-        options = POSTGRES_SSL if postgres else MYSQL_SSL
+        ssl = fields["ssl_mode"]["properties"]["mode"]  # the connector's modes (Supabase: TLS only)
         st.selectbox(
             "SSL mode",
-            options,
-            index=options.index("prefer" if postgres else "preferred"),
+            ssl["enum"],
+            index=ssl["enum"].index(ssl["default"]),
             key="db_ssl_mode",
             format_func=lambda m: SSL_WORDS.get(m, m),
         )
@@ -286,13 +332,17 @@ def _database_form(ctx: Context, source: SourceEntry, failed: Connection | None)
                 help="For the verify modes: the PEM of the CA that signed the server's certificate. "
                 "Empty: the system's trusted CAs.",
             )
-        st.form_submit_button(
-            "Connect" if failed is None else "Connect with these details",
-            type="primary",
-            key="db_submit",
-            on_click=_submit,
-            args=("submit", "db_password"),
-        )
+        _database_submit(failed)
+
+
+def _database_submit(failed: Connection | None) -> None:
+    st.form_submit_button(
+        "Connect" if failed is None else "Connect with these details",
+        type="primary",
+        key="db_submit",
+        on_click=_submit,
+        args=("submit", "db_password"),
+    )
 
 
 def _file_form(ctx: Context, source: SourceEntry, failed: Connection | None) -> None:
@@ -344,6 +394,13 @@ def _config_for(ctx: Context, source: SourceEntry, action: str) -> tuple[dict[st
         return config, Mode.DEMO
     if source.auth_kind is AuthKind.DATABASE:
         password = pop_secret("db_password") or SecretStr("")
+        fields = _live_fields(ctx, source)
+        if "path" in fields:
+            path = str(st.session_state.get("db_path") or "").strip()
+            if not path:
+                st.error("Enter the file's path, or use sample data.", icon=":material/edit:")
+                return None, Mode.LIVE
+            return {"path": path}, Mode.LIVE
         host = str(st.session_state.get("db_host") or "").strip()
         if not host:
             st.error("Enter the database host, or use sample data.", icon=":material/edit:")
@@ -360,7 +417,7 @@ def _config_for(ctx: Context, source: SourceEntry, action: str) -> tuple[dict[st
         if ca and config["ssl_mode"]["mode"].startswith("verify"):
             config["ssl_mode"]["ca_certificate"] = ca
         schemas = [s.strip() for s in str(st.session_state.get("db_schemas") or "").split(",") if s.strip()]
-        if schemas and source.id != "mysql":
+        if schemas and "schemas" in fields:
             config["schemas"] = list(dict.fromkeys(schemas))
         return config, Mode.LIVE
     return {}, Mode.DEMO

@@ -17,6 +17,7 @@ from pydantic import SecretStr
 from hub import HubError
 from hub.api.deps import PRINCIPAL_KEY, HubProvider, Principal
 from hub.api.errors import TooLarge, hub_error_response, too_large_detail, unauthorized
+from hub.api.limits import FailureLimiter
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,19 @@ def _bearer_token(scope: Scope) -> str | None:
     return token
 
 
+def _client_address(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
+def _too_many(retry_after: int) -> JSONResponse:
+    return JSONResponse(
+        {"detail": f"Too many unknown API keys from this address. Try again in {retry_after} seconds."},
+        status_code=429,
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
 def _outcome(code: int) -> str:
     if code < 400:
         return "ok"
@@ -65,6 +79,7 @@ class ApiGuard:
         self.app = app
         self.provider = provider
         self.max_body_bytes = max_body_bytes
+        self._failures: FailureLimiter | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one ASGI call: ``/api/`` ones only with a valid key; non-HTTP ones pass through."""
@@ -81,12 +96,19 @@ class ApiGuard:
                     invalid=False,
                 )(scope, receive, send)
                 return
+            client = _client_address(scope)
+            limiter = self._limiter()
+            wait = limiter.retry_after(client)
+            if wait is not None:  # refused before the look-up: a burst of unknown keys is not served
+                await _too_many(wait)(scope, receive, send)
+                return
             try:
                 principal = await anyio.to_thread.run_sync(self._authenticate, SecretStr(token))
             except HubError as exc:
                 await hub_error_response(exc)(scope, receive, send)
                 return
             if principal is None:
+                limiter.fail(client)
                 await unauthorized(
                     "Unknown or revoked API key. Check the key, or create a new one "
                     "with: python -m hub apikeys create --tenant <slug>.",
@@ -110,6 +132,13 @@ class ApiGuard:
             raise
         if principal is not None:
             await self._audit(principal, scope, sent_status[0] if sent_status else 500)
+
+    def _limiter(self) -> FailureLimiter:
+        """The limiter of unknown keys, made on first use from the hub's settings."""
+        if self._failures is None:
+            settings = self.provider.get().settings
+            self._failures = FailureLimiter(settings.api_key_failure_burst, settings.api_key_failure_window_s)
+        return self._failures
 
     def _authenticate(self, key: SecretStr) -> Principal | None:
         """The caller of ``key``, or None when it is unknown or revoked (one look-up of key and tenant)."""

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 
 from hub import Hub, Settings
 from hub.api.auth import ApiGuard
@@ -73,7 +74,9 @@ def create_app(
         finally:
             await anyio.to_thread.run_sync(provider.close)
 
-    app = FastAPI(
+    # Swagger UI's and ReDoc's scripts are served from the installed fastapi-offline package, not a CDN:
+    # /docs works on a machine without the internet
+    app = FastAPIOffline(
         title="Data Source Hub API",
         version="1.0.0",
         summary="Catalogue, recommendations and tenant-scoped, encrypted data source connections.",

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from hub.cli import cli_actor, print_json
 from hub.exceptions import ConfigError, InputError
 from hub.models import Connection, Preview, Status, StreamInfo
+from hub.presenting import cannot_be_read, unreadable_streams
 
 if TYPE_CHECKING:
     from hub.cli import Context
@@ -131,6 +132,8 @@ def _report(conn: Connection, args: argparse.Namespace, *, verb: str) -> int:
     if conn.status is Status.FAILED:
         sys.stderr.write(f"error: {verb} failed: {conn.status_detail}\n")
         return 1
+    if unreadable_streams(conn):  # connected, but not every stream can be read: say which and why
+        sys.stderr.write(f"note: {cannot_be_read(unreadable_streams(conn))}\n")
     return 0
 
 
@@ -158,6 +161,9 @@ def _connections(args: argparse.Namespace, ctx: Context) -> int:
         )
         return 0
     print(_table(_CONN_HEADERS, [_connection_row(c) for c in found]))
+    for c in found:
+        if unreadable_streams(c):
+            print(f"{c.id}: {cannot_be_read(unreadable_streams(c))}")
     return 0
 
 
@@ -217,6 +223,10 @@ def _streams(args: argparse.Namespace, ctx: Context) -> int:
         for s in found
     ]
     print(_table(["STREAM", "COLUMNS", "PRIMARY KEY", "CURSOR", "ROWS (EST.)"], rows))
+    if args.tenant:  # what the connection's last test could not read
+        note = cannot_be_read(unreadable_streams(ctx.hub.tenant(args.tenant).get_connection(args.id)))
+        if note:
+            print(note)
     return 0
 
 

@@ -26,7 +26,9 @@ A connection's ``metadata`` (shown by the faces; never secrets) holds:
   ``records_sampled`` - their sum;
 * ``estimated_rows`` - per stream, the connector's estimate (or null); ``total_records`` - the sum of
   the estimates, where a stream has none its sample count;
-* ``check`` - ``{"message", "latency_ms"}`` of the last check.
+* ``check`` - ``{"message", "latency_ms"}`` of the last check;
+* ``unreadable_streams`` - stream name -> why the last test could not read it (only when some could
+  not; contracts.md).
 """
 
 from __future__ import annotations

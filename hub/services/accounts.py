@@ -11,16 +11,18 @@ import re
 import secrets
 import threading
 import uuid
+from datetime import timedelta
 
 import bcrypt
 from pydantic import SecretStr
 
 from hub.catalogue import BUSINESS_TYPES
-from hub.exceptions import InputError, NotFound, UnknownBusinessType
+from hub.exceptions import InputError, NotFound, SignInLocked, UnknownBusinessType
 from hub.models import ApiKey, Outcome, Tenant, User
 from hub.settings import Settings
+from hub.storage import Database, SignInRecord
 from hub.storage.audit import AuditDraft
-from hub.storage.sql import Database, now
+from hub.storage.tables import now
 
 log = logging.getLogger(__name__)
 
@@ -200,37 +202,84 @@ class Accounts:
                 f"User {username!r} not found.", hint="List users with `python -m hub users list`."
             )
 
+    def sign_in_lockout(self, username: str) -> float | None:
+        """Seconds until ``username`` may try again, or None when it is not locked out.
+
+        A username is locked out while ``sign_in_max_failures`` failed sign-ins fall within the last
+        ``sign_in_window_s`` seconds (a sliding window). Refused attempts are not counted, so a lockout
+        ends at most one window after the failure that started it: an attacker can keep a name locked
+        only by failing again, at most ``sign_in_max_failures`` guesses per window.
+        """
+        limit, window = self.settings.sign_in_max_failures, timedelta(seconds=self.settings.sign_in_window_s)
+        current = now()
+        failures = self.db.directory.recent_sign_in_failures(username, current - window)
+        if len(failures) < limit:
+            return None
+        return max((failures[-limit] + window - current).total_seconds(), 1.0)
+
     def authenticate(self, username: str, password: SecretStr | str) -> tuple[User, Tenant] | None:
-        """Check a password; audits ``auth.sign_in`` or ``auth.sign_in_failed``. None when it fails."""
-        record = self.db.directory.sign_in_record((username or "").strip())
+        """Check a password; audits ``auth.sign_in`` or ``auth.sign_in_failed``. None when it fails.
+
+        `SignInLocked` (a correct password included) while the username is locked out
+        (`sign_in_lockout`); failures are counted in the database, so every replica sees them.
+        """
+        username = (username or "").strip()
+        record = self.db.directory.sign_in_record(username)
+        wait = self.sign_in_lockout(username)
+        if wait is not None:
+            if record is not None:
+                self._audit_user(record, "auth.sign_in_failed", Outcome.DENIED, {"reason": "locked out"})
+            raise SignInLocked(wait)
         if record is None:
             _check_password(password, _dummy().decode())  # same cost as a real check: no user enumeration
             log.info("sign-in failed: unknown user")
+            self._count_failure(username)  # unknown names too: a lockout never says whether a user exists
             return None
-        store = self.db.store(record.tenant.id)
         reason = (
             "disabled" if record.user.disabled
             else None if _check_password(password, record.password_hash)
             else "wrong password"
         )
         if reason is not None:
-            store.append_audit(
-                AuditDraft(
-                    "auth.sign_in_failed",
-                    actor=record.user.username,
-                    target_type="user",
-                    target_id=record.user.id,
-                    outcome=Outcome.DENIED,
-                    detail={"reason": reason},
-                )
-            )
+            self._audit_user(record, "auth.sign_in_failed", Outcome.DENIED, {"reason": reason})
+            self._count_failure(username)
             return None
-        store.append_audit(
+        self._audit_user(record, "auth.sign_in", Outcome.OK)
+        self.db.directory.clear_sign_in_failures(username)
+        return record.user, record.tenant
+
+    def _count_failure(self, username: str) -> None:
+        current = now()
+        # rows past the window count for nobody: each failure prunes them, so the table stays small
+        prune = current - timedelta(seconds=self.settings.sign_in_window_s)
+        self.db.directory.add_sign_in_failure(username, current, prune_before=prune)
+
+    def restore_sign_in(self, username: str) -> tuple[User, Tenant] | None:
+        """The enabled user named in a valid sign-in cookie and their tenant; audits ``auth.sign_in``.
+
+        One look-up by username (the same as a password sign-in), never a walk over tenants: it needs no
+        admin connection and its cost does not grow with the number of tenants.
+        """
+        record = self.db.directory.sign_in_record((username or "").strip())
+        if record is None or record.user.disabled:
+            return None
+        self._audit_user(record, "auth.sign_in", Outcome.OK, {"method": "cookie"})
+        return record.user, record.tenant
+
+    def _audit_user(
+        self, record: SignInRecord, action: str, outcome: Outcome, detail: dict[str, str] | None = None
+    ) -> None:
+        """Audit a sign-in event in the user's tenant."""
+        self.db.store(record.tenant.id).append_audit(
             AuditDraft(
-                "auth.sign_in", actor=record.user.username, target_type="user", target_id=record.user.id
+                action,
+                actor=record.user.username,
+                target_type="user",
+                target_id=record.user.id,
+                outcome=outcome,
+                detail=detail or {},
             )
         )
-        return record.user, record.tenant
 
     def ensure_demo_accounts(self) -> bool:
         """On the embedded default only: create acme/alice and globex/bob once. True if created."""

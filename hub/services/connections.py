@@ -21,13 +21,23 @@ from typing import Any
 
 from hub.connectors import has_live, public_config, wrap_secrets
 from hub.connectors.base import Connector
-from hub.exceptions import ConfigError, ConnectorError, HubError, InputError, NotFound, TransitionError
-from hub.models import CheckResult, Connection, Mode, Outcome, SourceEntry, Status, StepEvent
+from hub.exceptions import (
+    ConfigError,
+    ConnectorError,
+    HubError,
+    InputError,
+    NotFound,
+    StreamError,
+    TransitionError,
+)
+from hub.models import CheckResult, Connection, Mode, Outcome, SourceEntry, Status, StepEvent, StreamInfo
+from hub.presenting import cannot_be_read
+from hub.services.attempts import attempt
 from hub.services.scope import TenantScope
 from hub.status import transition
 from hub.storage.audit import AuditDraft
 from hub.storage.crypto import Sealed
-from hub.storage.sql import now
+from hub.storage.tables import now
 
 log = logging.getLogger(__name__)
 
@@ -140,34 +150,35 @@ class Connections(TenantScope):
             # validating reveals the secrets to jsonschema inside the connector and applies the defaults
             validated = wrap_secrets(spec, self._validate(source, connector, config))
         conn_id = existing.id if existing is not None else str(uuid.uuid4())
-        label = existing.name if existing is not None else _new_name(source, name, validated)
-        sealed = self.hub.keys.seal_config(validated, tenant_id=self.tenant.id, connection_id=conn_id)
-        metadata = {"config": public_config(spec, validated)}
-        if existing is None:
-            conn = self._insert(conn_id, source, mode, label, metadata, sealed, actor=actor)
-            done = f"Connection to {source.name} created."
-        else:
-            conn = self._move(
-                existing,
-                Status.CONNECTING,
+        with attempt(self, conn_id, actor=actor):  # ends connected or failed, whatever stops it
+            label = existing.name if existing is not None else _new_name(source, name, validated)
+            sealed = self.hub.keys.seal_config(validated, tenant_id=self.tenant.id, connection_id=conn_id)
+            metadata = {"config": public_config(spec, validated)}
+            if existing is None:
+                conn = self._insert(conn_id, source, mode, label, metadata, sealed, actor=actor)
+                done = f"Connection to {source.name} created."
+            else:
+                conn = self._move(
+                    existing,
+                    Status.CONNECTING,
+                    actor=actor,
+                    detail=f"Reconnecting to {source.name}…",
+                    metadata=metadata,
+                    sealed=sealed,
+                    extra={"reconnect": True},
+                )
+                done = "New credentials stored."
+            self._pace(mode)
+            _emit(on_step, "connecting", "done", done, time.perf_counter() - started, conn.id)
+            return self._test(
+                conn,
+                source,
+                connector,
+                validated,
                 actor=actor,
-                detail=f"Reconnecting to {source.name}…",
-                metadata=metadata,
-                sealed=sealed,
-                extra={"reconnect": True},
+                on_step=on_step,
+                sample_limit=SAMPLE_LIMIT if sample_limit is None else sample_limit,
             )
-            done = "New credentials stored."
-        self._pace(mode)
-        _emit(on_step, "connecting", "done", done, time.perf_counter() - started)
-        return self._test(
-            conn,
-            source,
-            connector,
-            validated,
-            actor=actor,
-            on_step=on_step,
-            sample_limit=SAMPLE_LIMIT if sample_limit is None else sample_limit,
-        )
 
     def _validate(
         self, source: SourceEntry, connector: Connector, config: Mapping[str, Any]
@@ -178,7 +189,7 @@ class Connections(TenantScope):
             raise
         except Exception as exc:  # a connector's spec that jsonschema cannot use is a bug, reported plainly
             raise ConnectorError(
-                f"The {source.name} connector could not validate the config ({type(exc).__name__})."
+                f"The {source.name} connector could not validate the config."  # the traceback is chained
             ) from exc
 
     def _insert(
@@ -237,16 +248,18 @@ class Connections(TenantScope):
         transition(conn.status, Status.TESTING)
         source = self.hub.catalogue.get(conn.source_id)
         connector = self._connector(source, conn.mode)
-        return self._test(
-            conn,
-            source,
-            connector,
-            self._config(conn, connector),
-            actor=actor,
-            on_step=on_step,
-            sample_limit=SAMPLE_LIMIT if sample_limit is None else sample_limit,
-            action="connection.retest",
-        )
+        config = self._config(conn, connector)
+        with attempt(self, conn.id, actor=actor):
+            return self._test(
+                conn,
+                source,
+                connector,
+                config,
+                actor=actor,
+                on_step=on_step,
+                sample_limit=SAMPLE_LIMIT if sample_limit is None else sample_limit,
+                action="connection.retest",
+            )
 
     def _test(
         self,
@@ -287,18 +300,17 @@ class Connections(TenantScope):
 
             step, t0 = "sampling", time.perf_counter()
             counts: dict[str, int] = {}
+            unreadable: dict[str, str] = {}
             if sample_limit > 0:
                 _emit(on_step, "sampling", "running", "Reading a sample of each stream…")
-                for s in streams:
-                    counts[s.name] = sum(
-                        1 for _ in islice(connector.read(config, s.name, limit=sample_limit), sample_limit)
-                    )
+                counts, unreadable = _sample(connector, config, streams, sample_limit, source)
                 self._pace(conn.mode)
+                cannot = f" {cannot_be_read(unreadable)}" if unreadable else ""
                 _emit(
                     on_step,
                     "sampling",
                     "done",
-                    f"Read {sum(counts.values()):,} sample records.",
+                    f"Read {sum(counts.values()):,} sample records.{cannot}",
                     time.perf_counter() - t0,
                 )
         except HubError as exc:
@@ -309,13 +321,17 @@ class Connections(TenantScope):
                 actor=actor,
                 step=step,
             )
-        except Exception as exc:
+        except Exception:
             log.exception("connector %s failed while %s (connection %s)", source.id, step, conn.id)
-            msg = f"The {source.name} connector failed unexpectedly while {step} ({type(exc).__name__})."
+            msg = f"The {source.name} connector failed unexpectedly while {step}."  # the log has the details
             _emit(on_step, step, "error", msg, time.perf_counter() - t0)
             return self._fail(
                 conn,
-                CheckResult(ok=False, message=msg, hint="Retry; if it persists, report it."),
+                CheckResult(
+                    ok=False,
+                    message=msg,
+                    hint="Retry; if it persists, report it (the server log has the details).",
+                ),
                 actor=actor,
                 step=step,
             )
@@ -332,10 +348,15 @@ class Connections(TenantScope):
             "total_records": total,
             "check": {"message": result.message, "latency_ms": result.latency_ms},
         }
+        meta.pop("unreadable_streams", None)  # from an earlier test; this one lists its own
+        if unreadable:
+            meta["unreadable_streams"] = unreadable
         n = len(streams)
         detail = (
             f"Connected · {n} stream{'' if n == 1 else 's'} · {total:,} record{'' if total == 1 else 's'}"
         )
+        if unreadable:
+            detail += f" · {len(unreadable)} unreadable"
         return self._move(
             conn,
             Status.CONNECTED,
@@ -343,7 +364,11 @@ class Connections(TenantScope):
             detail=detail,
             metadata=meta,
             checked=True,
-            extra={"streams": len(streams), "records_sampled": sum(counts.values())},
+            extra={
+                "streams": len(streams),
+                "records_sampled": sum(counts.values()),
+                **({"unreadable_streams": sorted(unreadable)} if unreadable else {}),
+            },
         )
 
     def _fail(
@@ -482,11 +507,44 @@ class Connections(TenantScope):
         return self._require(connection_id)
 
 
-def _emit(on_step: StepCallback | None, step: str, state: str, message: str, seconds: float = 0.0) -> None:
+def _sample(
+    connector: Connector, config: dict[str, Any], streams: list[StreamInfo], limit: int, source: SourceEntry
+) -> tuple[dict[str, int], dict[str, str]]:
+    """Records read per stream, and the streams that cannot be read with their reasons.
+
+    A stream the source refuses (`StreamError`) is listed, not fatal; when no stream can be read the
+    connect fails with every reason (`ConnectorError`).
+    """
+    counts: dict[str, int] = {}
+    unreadable: dict[str, str] = {}
+    for s in streams:
+        try:
+            counts[s.name] = sum(1 for _ in islice(connector.read(config, s.name, limit=limit), limit))
+        except StreamError as exc:
+            unreadable[s.name] = exc.reason
+    if streams and len(unreadable) == len(streams):
+        n = len(streams)
+        which = (
+            f"The only stream of {source.name} cannot"
+            if n == 1
+            else f"None of the {n} streams of {source.name} can"
+        )
+        why = cannot_be_read(unreadable).split(": ", 1)[1]  # "a (reason); b (reason)."
+        raise ConnectorError(
+            f"{which} be read: {why}",
+            hint="Fix them on the source (each reason says how), or choose others, then retry.",
+        )
+    return counts, unreadable
+
+
+def _emit(
+    on_step: StepCallback | None, step: str, state: str, message: str, seconds: float = 0.0, conn_id: str = ""
+) -> None:
     if on_step is None:
         return
     try:
-        on_step(StepEvent(step=step, state=state, message=message, seconds=round(seconds, 3)))
+        seconds = round(seconds, 3)
+        on_step(StepEvent(step=step, state=state, message=message, seconds=seconds, connection_id=conn_id))
     except Exception:  # a broken progress display must not leave a connection half-way
         log.exception("on_step callback failed at %s/%s", step, state)
 

@@ -13,14 +13,15 @@ from typing import Any
 
 from hub.catalogue import Catalogue
 from hub.connectors import get_connector
-from hub.exceptions import StorageError
+from hub.exceptions import HubError, StorageError
 from hub.models import Mode, Tenant
 from hub.services.accounts import Accounts
+from hub.services.attempts import recover_interrupted
 from hub.services.keys import KeyRotation
 from hub.services.tenant import TenantService
 from hub.settings import Settings
+from hub.storage import Database
 from hub.storage.crypto import KeyRing
-from hub.storage.sql import Database
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,12 @@ class Hub(Accounts, KeyRotation):
         keys = KeyRing.from_settings(settings)
         cat = catalogue or Catalogue.load_or_fallback(settings=settings)
         db = Database(settings.url, admin_url=settings.admin_database_url)
-        return cls(settings, cat, db, keys)
+        hub = cls(settings, cat, db, keys)
+        try:  # connects whose process died before this one started (their leases have expired)
+            hub.recover_interrupted()
+        except HubError:  # the health monitor tries again; starting matters more
+            log.warning("Could not end interrupted connects at start-up.", exc_info=True)
+        return hub
 
     def close(self) -> None:
         """Dispose of the database engines."""
@@ -80,6 +86,15 @@ class Hub(Accounts, KeyRotation):
         """
         found = self._resolve_tenant(tenant)
         return TenantService(self, found, self.db.store(found.id))
+
+    def recover_interrupted(self) -> list[str]:
+        """End ``failed`` ("interrupted") every connect whose process died; the connection ids it ended.
+
+        A connect's lease expires ``HUB_LEASE_SECONDS`` after its process stopped renewing it; one that is
+        still renewed (another replica's running connect) is never touched. Run by `open` and by the
+        health monitor.
+        """
+        return recover_interrupted(self)
 
     # ------------------------------------------------------------------ warm-up
 

@@ -6,9 +6,9 @@ import logging
 
 from hub.exceptions import CryptoError
 from hub.models import Outcome
+from hub.storage import Database
 from hub.storage.audit import AuditDraft
 from hub.storage.crypto import KeyRing
-from hub.storage.sql import Database
 
 log = logging.getLogger(__name__)
 

@@ -135,8 +135,8 @@ def _connector_errors(source: SourceEntry, doing: str) -> Iterator[None]:
     except HubError:
         raise
     except Exception as exc:
-        log.exception("connector %s failed while %s", source.id, doing)
+        log.exception("connector %s failed while %s", source.id, doing)  # the class and traceback go here
         raise ConnectorError(
-            f"The {source.name} connector failed while {doing} ({type(exc).__name__}).",
+            f"The {source.name} connector failed while {doing}.",
             hint="Retry; if it persists, re-test the connection.",
         ) from exc

@@ -8,7 +8,7 @@ from hub.connectors import get_connector, wrap_secrets
 from hub.connectors.base import Connector
 from hub.exceptions import InputError, NotFound
 from hub.models import Connection, Mode, SourceEntry, Tenant
-from hub.storage.sql import SqlStore
+from hub.storage import SqlStore
 
 if TYPE_CHECKING:
     from hub.services.hub import Hub

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 
 from pydantic import SecretStr
@@ -30,56 +29,16 @@ AUDIT_ACTIONS: frozenset[str] = frozenset(action.value for action in AuditAction
 
 _SECRETISH = re.compile(r"(pass(word)?|secret|token|api_?key|private|credential|authorization)", re.I)
 REDACTED = "[redacted]"
-_PLAIN = frozenset({int, float, bool, type(None)})
-#: One encoder for every canonical text (`json.dumps` would build a new one per call; same output).
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-#: Its C core, made once (`JSONEncoder.encode` makes a new one per call): the same output, without the
-#: per-call circular-reference bookkeeping (a shared one would not be thread-safe), see `canonical_json`.
-_C_CANONICAL = (
-    json.encoder.c_make_encoder(  # type: ignore[attr-defined]
-        None,
-        _CANONICAL.default,
-        json.encoder.encode_basestring,
-        None,
-        ":",
-        ",",
-        True,
-        False,
-        True,
-    )
-    if getattr(json.encoder, "c_make_encoder", None) is not None
-    else None
-)
-
-
-@lru_cache(maxsize=4096)
-def _secret_key(key: str) -> bool:
-    return _SECRETISH.search(key) is not None
 
 
 def scrub(value: Any, *, _key: str = "") -> Any:
-    """A JSON-safe copy of ``value`` with secret-looking keys and `SecretStr` values redacted."""
-    kind = type(value)
-    if kind is str:  # the common cases first (exact types; subclasses take the general path)
-        return REDACTED if _key and _secret_key(_key) else value
-    if kind in _PLAIN:
-        return value
-    if kind is dict and not (_key and _secret_key(_key)):
-        out: dict[str, Any] = {}
-        for k, v in value.items():
-            if type(k) is str:  # the usual flat detail: plain values kept without a call per value
-                kv = type(v)
-                if kv in _PLAIN:
-                    out[k] = v
-                    continue
-                if kv is str:
-                    out[k] = REDACTED if _secret_key(k) else v
-                    continue
-            out[str(k)] = scrub(v, _key=str(k))
-        return out
+    """A JSON-safe copy of ``value`` with secret-looking keys and `SecretStr` values redacted.
+
+    Numbers, booleans and None are kept even under a secret-looking key (a count is not a secret).
+    """
     if isinstance(value, SecretStr):
         return REDACTED
-    if _key and _secret_key(_key) and not isinstance(value, bool | int | float | type(None)):
+    if _key and _SECRETISH.search(_key) and not isinstance(value, bool | int | float | type(None)):
         return REDACTED
     if isinstance(value, Mapping):
         return {str(k): scrub(v, _key=str(k)) for k, v in value.items()}
@@ -92,55 +51,31 @@ def scrub(value: Any, *, _key: str = "") -> Any:
     return str(value)
 
 
-#: The last (datetime object, its `iso` text): one write's times are the same object, formatted once.
-#: Read and replaced as one tuple, so threads never see a time with another's text.
-_iso_last: tuple[datetime | None, str] = (None, "")
-
-
 def iso(at: datetime) -> str:
-    """The canonical text of a time: UTC, microseconds, ``+00:00``."""
-    global _iso_last
-    last = _iso_last
-    if last[0] is at:
-        return last[1]
-    value = at
-    if value.tzinfo is not UTC:
-        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    # ``value.isoformat(timespec="microseconds")`` for a UTC time, by %-formatting (a third cheaper)
-    text = "%04d-%02d-%02dT%02d:%02d:%02d.%06d+00:00" % (  # noqa: UP031 - see above
-        value.year,
-        value.month,
-        value.day,
-        value.hour,
-        value.minute,
-        value.second,
-        value.microsecond,
-    )
-    _iso_last = (at, text)
-    return text
+    """The canonical text of a time: UTC, microseconds, ``+00:00`` (a naive time is taken as UTC)."""
+    value = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    return value.isoformat(timespec="microseconds")
 
 
 def canonical_json(value: Any) -> str:
-    """Sorted keys, no spaces, UTF-8 text."""
-    if _C_CANONICAL is None or type(value) is str:
-        return _CANONICAL.encode(value)
-    try:
-        return "".join(_C_CANONICAL(value, 0))
-    except RecursionError:  # a circular value: the checking encoder says so (ValueError)
-        return _CANONICAL.encode(value)
+    """The canonical JSON text: sorted keys, no spaces, non-ASCII characters as themselves (not escaped).
+
+    Every audit hash ever written is over this text, so its options are part of the stored data: change
+    none of them (``ensure_ascii=False`` and float ``repr`` included), or old chains stop verifying.
+    """
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def new_id() -> str:
-    """A random (version 4) uuid as text: what ``str(uuid.uuid4())`` gives, without the `uuid.UUID` object."""
-    raw = bytearray(os.urandom(16))
-    raw[6] = (raw[6] & 0x0F) | 0x40
-    raw[8] = (raw[8] & 0x3F) | 0x80
-    h = raw.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    """A random (version 4) uuid as text."""
+    return str(uuid.uuid4())
 
 
 def row_hash(row: Mapping[str, Any]) -> str:
-    """SHA-256 (hex) of the canonical JSON of every column but ``hash``."""
+    """SHA-256 (hex) of the canonical JSON of every column but ``hash``.
+
+    The one hash function of the chain: `build_row` writes it and `verify_chain` checks it.
+    """
     body = {
         "id": str(row["id"]),
         "tenant_id": str(row["tenant_id"]),
@@ -190,70 +125,30 @@ class AuditDraft:
 
 def build_row(draft: AuditDraft, *, tenant_id: str, seq: int, prev_hash: str, at: datetime) -> dict[str, Any]:
     """The full row (with its hash) that follows ``prev_hash`` at position ``seq``."""
-    return build_row_text(draft, tenant_id=tenant_id, seq=seq, prev_hash=prev_hash, at=at)[0]
-
-
-_enc = json.encoder.encode_basestring  # the string encoder canonical JSON uses (ensure_ascii=False)
-
-
-def build_row_text(
-    draft: AuditDraft, *, tenant_id: str, seq: int, prev_hash: str, at: datetime
-) -> tuple[dict[str, Any], str]:
-    """`build_row` and the canonical JSON of the row's ``detail`` (what the store writes).
-
-    The hashed text is the canonical JSON of the body, assembled from its parts in sorted-key order so
-    that ``detail`` is encoded once (for the hash and for the row); `row_hash` gives the same digest.
-    """
-    detail = scrub(draft.detail)  # always a new dict (a mapping is copied, never kept)
-    detail_text = canonical_json(detail)
-    outcome = draft.outcome.value if type(draft.outcome) is Outcome else Outcome(draft.outcome).value
-    row_id = new_id()
-    at_text = iso(at)
-    actor = draft.actor[:200]
-    action, target_type, target_id = draft.action, draft.target_type, draft.target_id
     row: dict[str, Any] = {
-        "id": row_id,
+        "id": new_id(),
         "tenant_id": tenant_id,
         "seq": seq,
         "at": at,
-        "actor": actor,
-        "action": action,
-        "target_type": target_type,
-        "target_id": target_id,
-        "outcome": outcome,
-        "detail": detail,
+        "actor": draft.actor[:200],
+        "action": draft.action,
+        "target_type": draft.target_type,
+        "target_id": draft.target_id,
+        "outcome": Outcome(draft.outcome).value,
+        "detail": scrub(draft.detail),  # always a new dict (a mapping is copied, never kept)
         "prev_hash": prev_hash,
     }
-    if (
-        type(seq) is int
-        and type(tenant_id) is str
-        and type(prev_hash) is str
-        and type(actor) is str
-        and type(target_type) is str
-        and type(target_id) is str
-    ):
-        text = (
-            f'{{"action":{_enc(action)},"actor":{_enc(actor)},"at":"{at_text}",'
-            f'"detail":{detail_text},"id":"{row_id}","outcome":{_enc(outcome)},'
-            f'"prev_hash":{_enc(prev_hash)},"seq":{seq},"target_id":{_enc(target_id)},'
-            f'"target_type":{_enc(target_type)},"tenant_id":{_enc(tenant_id)}}}'
-        )
-    else:  # unusual types: the general encoder over the body `row_hash` hashes
-        text = canonical_json({**row, "at": at_text})
-    row["hash"] = hashlib.sha256(text.encode()).hexdigest()
-    return row, detail_text
+    row["hash"] = row_hash(row)
+    return row
 
 
 def to_entry(row: Mapping[str, Any]) -> AuditEntry:
     """A stored row as the shared model."""
-    at = row["at"]
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)
     return AuditEntry(
         id=str(row["id"]),
         tenant_id=str(row["tenant_id"]),
         seq=int(row["seq"]),
-        at=at,
+        at=row["at"],
         actor=row["actor"],
         action=row["action"],
         target_type=row["target_type"],
@@ -313,7 +208,6 @@ __all__ = [
     "GENESIS",
     "AuditDraft",
     "build_row",
-    "build_row_text",
     "canonical_json",
     "new_id",
     "row_hash",

@@ -14,6 +14,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from hub.models import ApiKey, AuditEntry, Connection, Status, Tenant, User
@@ -156,6 +157,18 @@ class Directory(ABC):
     @abstractmethod
     def sign_in_record(self, username: str) -> SignInRecord | None:
         """The user, tenant and hash for a sign-in."""
+
+    @abstractmethod
+    def recent_sign_in_failures(self, username: str, since: datetime) -> list[datetime]:
+        """When ``username``'s failed sign-ins since ``since`` happened, oldest first."""
+
+    @abstractmethod
+    def add_sign_in_failure(self, username: str, at: datetime, *, prune_before: datetime) -> None:
+        """Record a failed sign-in; rows older than ``prune_before`` (any username) are deleted."""
+
+    @abstractmethod
+    def clear_sign_in_failures(self, username: str) -> None:
+        """Forget ``username``'s failed sign-ins (after a successful one)."""
 
     @abstractmethod
     def api_key_by_hash(self, key_hash: str) -> tuple[ApiKey, Tenant] | None:

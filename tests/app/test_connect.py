@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import streamlit as st
 
 from hub.catalogue import Catalogue
 from hub.models import AuthKind, Mode, Status
@@ -337,3 +338,31 @@ def test_preview_button_in_the_dialog_opens_the_preview():
     ok(at.button(key="dialog_preview").click().run())
     assert [t.value for t in at.title] == ["Data preview"]
     assert at.dataframe
+
+
+def test_a_rerun_during_a_paced_demo_connect_ends_it_interrupted_and_retry_connects(monkeypatch):
+    # A rerun (a dismissed dialog, the sign-in cookie) stops the script at its next Streamlit call: here
+    # the progress line of the first finished step, with the row already stored.
+    monkeypatch.setenv("HUB_DEMO_PACE", "0.05")
+    at = sign_in()
+    ok(at.button(key="all_connect_postgres").click().run())
+    real_markdown = st.markdown
+
+    def rerun_at_first_step(body, *args, **kwargs):
+        if "**Connecting**" in str(body):
+            st.rerun()
+        return real_markdown(body, *args, **kwargs)
+
+    monkeypatch.setattr(st, "markdown", rerun_at_first_step)
+    ok(at.button(key="db_sample").click().run())
+    monkeypatch.setattr(st, "markdown", real_markdown)
+
+    (conn,) = _connections()
+    assert conn.status is Status.FAILED and conn.status_detail.startswith("Interrupted")
+    assert "connection.interrupted" in _audit_actions()
+    # the dialog kept the row: it shows why and offers Retry, not an empty form
+    assert has_text(at, "Interrupted")
+    ok(at.button(key="dialog_retry_button").click().run())
+    assert status_labels(at)[-1].startswith("Connected · 4 streams")
+    (conn,) = _connections()
+    assert conn.status is Status.CONNECTED

@@ -24,7 +24,7 @@ from ui.columns import column_specs, csv_bytes, display_frame, parquet_bytes, ra
 
 @pytest.fixture(scope="module")
 def catalogue() -> Catalogue:
-    return Catalogue.load()
+    return Catalogue.bundled()  # every entry, SQLite files too
 
 
 def test_state_badges_use_the_contract_words_with_an_icon():
@@ -82,7 +82,7 @@ def test_ga4_dates_are_dates(catalogue):
     assert shown["date"].iloc[0].strftime("%Y%m%d") == raw
 
 
-@pytest.mark.parametrize("source_id", [s.id for s in Catalogue.load().sources])
+@pytest.mark.parametrize("source_id", [s.id for s in Catalogue.bundled().sources])
 def test_every_stream_of_every_source_displays_with_its_schema_columns(catalogue, source_id):
     source = catalogue.get(source_id)
     for stream in source.streams:

@@ -118,3 +118,23 @@ def test_the_server_warms_up_the_demo_data_while_the_visitor_signs_in() -> None:
     forget_demo_pools()
     ok(new_app().run())  # only the sign-in form: nothing asks for demo data yet
     assert wait_for_demo_pools(30), "the app did not start building the demo data's pools"
+
+
+def test_after_five_failures_the_form_says_when_to_try_again(monkeypatch):
+    monkeypatch.setenv("HUB_SIGN_IN_MAX_FAILURES", "5")
+    at = new_app()
+    for attempt in range(5):
+        at = sign_in("alice", f"wrong-{attempt}", at=at)
+        assert [e.value for e in at.error] == ["Wrong username or password. Check both and try again."]
+    at = sign_in("alice", "demo", at=at)  # the right password is refused too while locked out
+    locked = "Too many failed sign-ins for this username. Try again in 15 minutes."
+    assert [e.value for e in at.error] == [locked]
+    assert not has_text(at, "Recommended for")
+    at = sign_in("nobody-here", "x-1", at=at)  # the limit is per username
+    assert [e.value for e in at.error] == ["Wrong username or password. Check both and try again."]
+    hub = open_hub()
+    try:
+        failed = hub.tenant("acme").audit_log(action="auth.sign_in_failed")
+        assert [(r.detail["reason"], r.outcome) for r in failed][-1] == ("locked out", "denied")
+    finally:
+        hub.close()

@@ -8,7 +8,10 @@ partitioned table, views, a table without a primary key, awkward identifiers, a 
 
 from __future__ import annotations
 
+import contextlib
 import secrets
+import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -317,7 +320,7 @@ def source(source_id: str) -> Any:
     from hub.catalogue import Catalogue
     from hub.models import SourceEntry
 
-    catalogue = Catalogue.load()
+    catalogue = Catalogue.bundled()  # every entry, SQLite files too
     try:
         return catalogue.get(source_id)
     except LookupError:
@@ -332,6 +335,17 @@ def source(source_id: str) -> Any:
             setup_guide=["Pick a file."],
             airbyte_connector=f"source-{source_id}",
         )
+
+
+@contextlib.contextmanager
+def network_namespace(prefix: str = "hubtest") -> Iterator[str]:
+    """A network namespace with no network at all (loopback down, no route), removed afterwards."""
+    name = f"{prefix}-{secrets.token_hex(4)}"
+    subprocess.run(["ip", "netns", "add", name], check=True, capture_output=True)
+    try:
+        yield name
+    finally:
+        subprocess.run(["ip", "netns", "del", name], check=False, capture_output=True)
 
 
 class StatementLog:

@@ -17,7 +17,7 @@ import psycopg
 import pytest
 
 from hub.connectors import get_connector
-from tests.integration.sql_fixtures import SourceDB, shop_mariadb, shop_postgres, source
+from tests.integration.sql_fixtures import SourceDB, network_namespace, shop_mariadb, shop_postgres, source
 from tests.integration.tls_servers import TLSFiles, make_tls, start_mariadb_tls, start_postgres_tls
 from tests.servers import MariaDBServer, PostgresServer
 
@@ -79,12 +79,8 @@ def test_missing_database(kind, dbs):
 
 @pytest.fixture
 def netns() -> Iterator[str]:
-    name = f"hubtest-{secrets.token_hex(4)}"
-    subprocess.run(["ip", "netns", "add", name], check=True, capture_output=True)
-    try:
+    with network_namespace("hubtest") as name:
         yield name
-    finally:
-        subprocess.run(["ip", "netns", "del", name], check=False, capture_output=True)
 
 
 _IN_NETNS = """

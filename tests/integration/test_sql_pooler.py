@@ -32,11 +32,14 @@ GRANT SELECT ON session_settings TO reader;
 
 
 @pytest.fixture(scope="module")
-def shop(postgres: PostgresServer) -> SourceDB:
+def shop(postgres: PostgresServer) -> Iterator[SourceDB]:
     db = shop_postgres(postgres)
     with psycopg.connect(postgres.dsn(database=db.database), autocommit=True) as conn:
         conn.execute(SETTINGS_VIEW)
-    return db
+    yield db
+    # the shop is shared by the whole session: later modules list its streams exactly
+    with psycopg.connect(postgres.dsn(database=db.database), autocommit=True) as conn:
+        conn.execute("DROP VIEW session_settings")
 
 
 @pytest.fixture(scope="module", params=["transaction", "session"])

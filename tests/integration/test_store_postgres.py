@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 
 import psycopg
@@ -14,13 +15,16 @@ from hub.exceptions import StorageError
 from hub.models import Status
 from hub.settings import Settings
 from hub.storage.crypto import generate_entry
-from hub.storage.sql import metadata as sql_metadata
+from hub.storage.migrations import latest_version
+from hub.storage.tables import metadata as sql_metadata
 from tests.servers import PostgresServer, free_port
 from tests.storage_support import APP_PASSWORD, PgDatabase, make_pg_database, unique_slug
 
 pytestmark = pytest.mark.postgres
 
 TABLES = ("tenants", "users", "tenant_airbyte_connections", "audit_logs", "api_keys")
+#: Every table, the tenant data's and the others (leases, failed sign-ins: no tenant, no row level security).
+ALL_TABLES = (*TABLES, "leases", "sign_in_failures")
 
 
 @pytest.fixture(scope="module")
@@ -156,8 +160,8 @@ def test_sqlite_and_the_migration_have_the_same_tables_and_columns(pg_db: PgData
         pg_cols = {t: [c["name"] for c in insp.get_columns(t)] for t in insp.get_table_names(schema="public")}
     finally:
         engine.dispose()
-    assert set(lite_cols) == set(pg_cols) == set(TABLES)
-    for table in TABLES:
+    assert set(lite_cols) == set(pg_cols) == set(ALL_TABLES) == set(sql_metadata.tables)
+    for table in ALL_TABLES:
         assert lite_cols[table] == pg_cols[table], table
         assert pg_cols[table] == [c.name for c in sql_metadata.tables[table].columns]
 
@@ -169,7 +173,9 @@ def test_the_hub_applies_the_migration_to_an_empty_database(postgres: PostgresSe
         slug = unique_slug()
         hub.create_tenant(slug, name="Fresh", business_type="saas")
         assert hub.tenant(slug).connect("csv", {}, actor="x").status is Status.CONNECTED
-    assert postgres.psql("SELECT public.hub_schema_version()", database=name).strip() == "1"
+    assert postgres.psql("SELECT public.hub_schema_version()", database=name).strip() == str(
+        latest_version("postgresql")
+    )
 
 
 def test_unreachable_database_is_a_clear_storage_error(pg_db: PgDatabase) -> None:
@@ -201,8 +207,14 @@ def test_read_only_database_is_a_clear_storage_error_and_nothing_is_half_written
 
 
 def test_a_live_database_connection_keeps_its_password_only_in_the_ciphertext(
-    hub: Hub, pg_db: PgDatabase, postgres: PostgresServer
+    pg_db: PgDatabase, postgres: PostgresServer
 ) -> None:
+    # the source is on loopback: a hub on PostgreSQL connects only to public hosts unless allowed
+    with Hub.open(pg_db.settings(source_allow="127.0.0.1/32")) as hub:
+        _live_connection(hub, pg_db, postgres)
+
+
+def _live_connection(hub: Hub, pg_db: PgDatabase, postgres: PostgresServer) -> None:
     source_db = postgres.create_database()
     postgres.psql(
         "CREATE TABLE public.orders (id int primary key, total numeric); "
@@ -240,3 +252,89 @@ def _admin_rows(pg_db: PgDatabase, sql: str) -> list[tuple[str, ...]]:
             return [tuple(r) for r in c.execute(sa.text(sql)).all()]
     finally:
         engine.dispose()
+
+
+def test_the_app_role_uses_leases_and_sign_in_failures_without_a_tenant(pg_db: PgDatabase) -> None:
+    # not tenant data: no row level security, only the privileges 0002 grants
+    name = f"test:{unique_slug()}"
+    with _app(pg_db) as pc:
+        with pc.transaction():
+            pc.execute("INSERT INTO leases (name, holder, expires_at) VALUES (%s, 'h1', now())", (name,))
+            upd = pc.execute("UPDATE leases SET holder = 'h2' WHERE name = %s", (name,))
+            assert upd.rowcount == 1
+            assert pc.execute("DELETE FROM leases WHERE name = %s", (name,)).rowcount == 1
+            pc.execute(
+                "INSERT INTO sign_in_failures (id, username, at) VALUES (gen_random_uuid(), %s, now())",
+                (name,),
+            )
+            found = pc.execute("SELECT count(*) FROM sign_in_failures WHERE username = %s", (name,))
+            assert found.fetchone() == (1,)
+            assert pc.execute("DELETE FROM sign_in_failures WHERE username = %s", (name,)).rowcount == 1
+        with pytest.raises(psycopg.errors.InsufficientPrivilege), pc.transaction():
+            pc.execute("UPDATE sign_in_failures SET username = 'x'")
+        forced = pc.execute(
+            "SELECT bool_or(relrowsecurity) FROM pg_class WHERE relname IN ('leases', 'sign_in_failures')"
+        ).fetchone()
+        assert forced == (False,)
+
+
+def test_connect_leases_and_recovery_work_as_the_app_role(hub: Hub, pg_db: PgDatabase) -> None:
+    """A rerun ends a connect interrupted; a connect whose lease expired is ended by another replica."""
+    from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
+    from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
+
+    from hub.models import StepEvent
+    from hub.services.attempts import lease_name
+    from hub.storage import Leases
+
+    slug = unique_slug("lease")
+    tenant = hub.create_tenant(slug, name="L", business_type="saas")
+    app_only = pg_db.settings(admin_database_url=None)
+
+    def rerun(event: StepEvent) -> None:
+        if event.step == "sampling":
+            raise RerunException(RerunData())
+
+    with Hub.open(app_only) as replica_one, Hub.open(app_only) as replica_two:
+        one = replica_one.tenant(slug)
+        with pytest.raises(RerunException):
+            one.connect("postgres", {}, actor="alice", mode="demo", on_step=rerun)
+        (stopped,) = one.list_connections()
+        assert stopped.status is Status.FAILED and stopped.status_detail.startswith("Interrupted")
+        assert Leases(replica_one.db).get(lease_name(tenant.id, stopped.id)) is None
+
+        # a connect that stops renewing its lease (as a killed process does) is ended by the other replica
+        sampling, finish = threading.Event(), threading.Event()
+        errors: list[BaseException] = []
+
+        def stall(event: StepEvent) -> None:
+            if (event.step, event.state) == ("sampling", "running"):
+                sampling.set()
+                finish.wait(timeout=60)
+
+        def run() -> None:
+            try:
+                one.retest(stopped.id, actor="alice", on_step=stall)
+            except BaseException as exc:  # checked below
+                errors.append(exc)
+
+        worker = threading.Thread(target=run)
+        worker.start()
+        try:
+            assert sampling.wait(timeout=60)
+            leases = Leases(replica_two.db)
+            name = lease_name(tenant.id, stopped.id)
+            assert replica_two.recover_interrupted() == []  # live: left alone
+            held = leases.get(name)
+            assert held is not None and leases.renew(name, held.holder, -1)  # as if it had died
+            assert replica_two.recover_interrupted() == [stopped.id]
+        finally:
+            finish.set()
+            worker.join(timeout=60)
+        ended = replica_two.tenant(slug).get_connection(stopped.id)
+        assert ended.status is Status.FAILED and ended.status_detail.startswith("Interrupted")
+        # the stalled attempt, resumed, finds its row ended and does not overwrite it
+        assert [type(e).__name__ for e in errors] == ["TransitionError"]
+        entries = replica_two.tenant(slug).audit_log(action="connection.interrupted")
+        assert [e.actor for e in entries] == ["alice", "hub"]
+        assert replica_two.tenant(slug).verify_audit().ok

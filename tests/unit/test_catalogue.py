@@ -29,6 +29,8 @@ PLAN_STREAMS = {
     "hubspot": ["contacts", "companies", "deals"],
     "postgres": ["customers", "orders", "order_items", "products"],
     "mysql": ["customers", "orders", "order_items", "products"],
+    "supabase": ["customers", "orders", "order_items", "products"],
+    "mariadb": ["customers", "orders", "order_items", "products"],
     "google-analytics": ["daily_active_users", "weekly_active_users", "devices", "locations", "pages",
                          "traffic_sources", "website_overview"],
     "mixpanel": ["export", "engage", "cohorts", "funnels"],
@@ -114,6 +116,8 @@ def test_plan_ids_streams_and_connectors(catalogue: Catalogue) -> None:
         assert catalogue.get(source_id).airbyte_connector.startswith("source-")
     assert catalogue.get("google-analytics").airbyte_connector == "source-google-analytics-data-api"
     assert catalogue.get("csv").airbyte_connector == catalogue.get("excel").airbyte_connector == "source-file"
+    assert catalogue.get("supabase").airbyte_connector == "source-postgres"
+    assert catalogue.get("mariadb").airbyte_connector == "source-mysql"
 
 
 def test_issue_required_ids_present(catalogue: Catalogue) -> None:
@@ -213,7 +217,7 @@ def test_missing_default_file_names_the_repo_path(tmp_path: Path, monkeypatch: p
     assert cat.fallback_reason == (
         "data/no_such_catalogue.json is missing; showing the catalogue bundled with the app."
     )
-    assert len(cat) == len(RAW_ENTRIES)
+    assert cat.ids() == list(PLAN_STREAMS)  # every entry but SQLite files (HUB_SQLITE_ROOT is not set)
 
 
 def test_unreadable_file_falls_back(tmp_path: Path) -> None:
@@ -223,7 +227,7 @@ def test_unreadable_file_falls_back(tmp_path: Path) -> None:
     assert cat.fallback_reason is not None
     assert "cannot be read" in cat.fallback_reason
     assert "bundled with the app" in cat.fallback_reason
-    assert len(cat) == len(RAW_ENTRIES)
+    assert cat.ids() == list(PLAN_STREAMS)  # every entry but SQLite files (HUB_SQLITE_ROOT is not set)
 
 
 def test_undecodable_file_falls_back(tmp_path: Path) -> None:
@@ -263,16 +267,16 @@ MALFORMED = [
      "entry 2 ('woocommerce'): field 'description': String should have at most 160"),
     (1, _set("api_key", None),
      "entry 2 ('woocommerce'): field 'api_key': api_key sources need an api_key object"),
-    (9, lambda e: e["api_key"].__setitem__("pattern", "^[0-9a-f{32}$"),
-     "entry 10 ('mixpanel'): field 'api_key.pattern': not a valid regular expression"),
+    (12, lambda e: e["api_key"].__setitem__("pattern", "^[0-9a-f{32}$"),
+     "entry 13 ('mixpanel'): field 'api_key.pattern': not a valid regular expression"),
     (3, _set("business_types", ["retail", "restaurants"]),
      "entry 4 ('square'): field 'business_types': unknown business type 'restaurants'"),
     (3, _set("streams", ["payments", "payments"]),
      "entry 4 ('square'): field 'streams': duplicate stream name(s): payments"),
     (7, _set("id", "postgres"), "entry 8 ('postgres'): field 'id': duplicate id 'postgres' (also entry 7)"),
     (7, _del("id"), "entry 8: field 'id': Field required"),
-    (18, _set("scopes", [{"name": "read", "description": "Read."}]),
-     "entry 19 ('csv'): field 'scopes': only oauth2 sources request scopes, this one is file"),
+    (21, _set("scopes", [{"name": "read", "description": "Read."}]),
+     "entry 22 ('csv'): field 'scopes': only oauth2 sources request scopes, this one is file"),
 ]
 
 
@@ -320,7 +324,7 @@ def test_load_or_fallback_on_a_good_file_is_plain(tmp_path: Path) -> None:
 
 
 def test_catalogue_repr_is_short(catalogue: Catalogue) -> None:
-    assert repr(catalogue) == "Catalogue(20 sources from 'data/mock_sources.json')"
+    assert repr(catalogue) == "Catalogue(22 sources from 'data/mock_sources.json')"
 
 
 # --------------------------------------------------------------------------- look-ups
@@ -377,10 +381,11 @@ def test_search_without_query_keeps_catalogue_order(catalogue: Catalogue) -> Non
     ("STRIPE", "stripe", {"stripe"}),
     ("crm", "salesforce", {"salesforce", "hubspot"}),  # tag and category; ties go to popularity
     ("databases", "postgres", {"postgres", "mysql"}),  # category
-    ("mariadb", "mysql", {"mysql"}),  # tag only
+    ("mariadb", "mariadb", {"mariadb", "mysql"}),  # name first, then MySQL's tag
+    ("warehouse", "postgres", {"postgres", "mysql"}),  # tag only
     ("subscriptions", "stripe", {"stripe"}),
     ("google", "google-analytics", {"google-analytics", "google-sheets"}),
-    ("supabase", "postgres", {"postgres"}),
+    ("supabase", "supabase", {"supabase", "postgres"}),  # name first, then PostgreSQL's tag
 ])
 def test_search_matches_name_category_tag_description(
     catalogue: Catalogue, query: str, first: str, included: set[str]

@@ -17,6 +17,8 @@ from hub.catalogue import CATALOGUE_ENV, REPO_ROOT
 
 RAW: dict[str, Any] = json.loads((REPO_ROOT / "data" / "mock_sources.json").read_text(encoding="utf-8"))
 SOURCE_KEYS = {"id", "name", "category", "auth_kind", "description", "streams", "tags"}
+#: What the CLI lists without HUB_SQLITE_ROOT: every entry but SQLite files.
+OFFERED = [s for s in RAW["sources"] if s["id"] != "sqlite"]
 
 
 def run(
@@ -43,7 +45,7 @@ def test_sources_json_shape() -> None:
     proc = run("sources", "--json")
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
-    assert isinstance(data, list) and len(data) == len(RAW["sources"])
+    assert isinstance(data, list) and len(data) == len(OFFERED)
     assert all(set(item) == SOURCE_KEYS for item in data)
     stripe = next(item for item in data if item["id"] == "stripe")
     assert stripe == {
@@ -62,7 +64,25 @@ def test_sources_table_for_people() -> None:
     assert lines[0].split() == ["ID", "NAME", "CATEGORY", "AUTH", "STREAMS", "DESCRIPTION"]
     shopify = next(line for line in lines if line.startswith("shopify "))
     assert "Shopify" in shopify and "E-commerce" in shopify and "OAuth" in shopify
-    assert lines[-1] == f"{len(RAW['sources'])} sources in 10 categories."
+    assert lines[-1] == f"{len(OFFERED)} sources in 10 categories."
+
+
+def test_sqlite_files_are_listed_and_previewed_only_with_hub_sqlite_root(tmp_path: Path) -> None:
+    listed = run("sources", "--json")
+    assert "sqlite" not in [item["id"] for item in json.loads(listed.stdout)]
+    refused = run("preview", "--demo", "sqlite", "customers", "--limit", "3")
+    assert refused.returncode == 1
+    assert error_line(refused) == (
+        "error: SQLite files are turned off on this hub: HUB_SQLITE_ROOT is not set. An administrator can "
+        "turn them on by setting HUB_SQLITE_ROOT to the folder that holds the files."
+    )
+    on = {"HUB_SQLITE_ROOT": str(tmp_path)}
+    listed = run("sources", "--json", env=on)
+    ids = [item["id"] for item in json.loads(listed.stdout)]
+    assert ids == [s["id"] for s in RAW["sources"]] and "sqlite" in ids
+    shown = run("preview", "--demo", "sqlite", "customers", "--limit", "3", "--format", "json", env=on)
+    assert shown.returncode == 0, shown.stderr
+    assert len(json.loads(shown.stdout)) == 3
 
 
 def test_sources_filters() -> None:
@@ -155,7 +175,7 @@ def test_malformed_catalogue_exits_1_naming_entry_and_field(tmp_path: Path) -> N
 def test_missing_catalogue_falls_back_with_a_note(tmp_path: Path) -> None:
     proc = run("sources", "--json", env={CATALOGUE_ENV: str(tmp_path / "gone.json")})
     assert proc.returncode == 0
-    assert len(json.loads(proc.stdout)) == len(RAW["sources"])  # stdout is still one JSON document
+    assert len(json.loads(proc.stdout)) == len(OFFERED)  # stdout is still one JSON document
     assert proc.stderr == (
         f"note: {tmp_path / 'gone.json'} is missing; showing the catalogue bundled with the app.\n"
     )

@@ -16,7 +16,7 @@ from hub.exceptions import InputError
 from hub.models import AuthKind, Tenant
 from hub.settings import Settings
 
-CATALOGUE = Catalogue.load()
+CATALOGUE = Catalogue.bundled()  # every entry, SQLite files too
 OAUTH = [s.id for s in CATALOGUE.sources if s.auth_kind is AuthKind.OAUTH2]
 OTHER = [s.id for s in CATALOGUE.sources if s.auth_kind is not AuthKind.OAUTH2]
 ACME = Tenant(

@@ -25,7 +25,7 @@ from hub.connectors.demo_data import _core
 from hub.exceptions import ConfigError, NotFound
 from hub.models import AuthKind, Mode, SourceEntry
 
-CATALOGUE = Catalogue.load()
+CATALOGUE = Catalogue.bundled()  # every entry, SQLite files too
 SOURCES = {s.id: s for s in CATALOGUE.sources}
 STREAMS = [(s.id, name) for s in CATALOGUE.sources for name in s.streams]
 SAMPLE = 200

@@ -122,7 +122,7 @@ def test_integer_or_number_is_float() -> None:
 
 # --------------------------------------------------------------------------- every demo stream
 
-CATALOGUE = Catalogue.load()
+CATALOGUE = Catalogue.bundled()  # every entry, SQLite files too
 DEMO_STREAMS = [(entry.id, stream) for entry in CATALOGUE for stream in entry.streams]
 
 

@@ -30,7 +30,7 @@ TOP_PICK = {
 
 @pytest.fixture(scope="module")
 def catalogue() -> Catalogue:
-    return Catalogue.load()
+    return Catalogue.bundled()  # every entry, SQLite files too (the hub offers them with HUB_SQLITE_ROOT)
 
 
 def test_business_types_and_names() -> None:
@@ -110,10 +110,10 @@ def test_unknown_business_type_lists_the_valid_ones(catalogue: Catalogue) -> Non
 
 
 def test_new_source_without_a_written_reason_gets_its_category_reason(catalogue: Catalogue) -> None:
-    mariadb = catalogue.get("mysql").model_copy(
-        update={"id": "mariadb", "name": "MariaDB", "business_types": ["retail"], "popularity": 100}
+    cockroach = catalogue.get("mysql").model_copy(
+        update={"id": "cockroachdb", "name": "CockroachDB", "business_types": ["retail"], "popularity": 100}
     )
-    extended = Catalogue([*catalogue.sources, mariadb])
+    extended = Catalogue([*catalogue.sources, cockroach])
     recs = {r.id: r for r in extended.recommend("retail", limit=100)}
-    assert recs["mariadb"].reason == _CATEGORY_REASON["Databases"]
-    assert recs["mariadb"].score < recs["square"].score
+    assert recs["cockroachdb"].reason == _CATEGORY_REASON["Databases"]
+    assert recs["cockroachdb"].score < recs["square"].score

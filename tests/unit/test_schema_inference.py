@@ -252,7 +252,7 @@ def test_columns_for_the_schema_table() -> None:
 
 # --------------------------------------------------------------------------- every demo stream
 
-CATALOGUE = Catalogue.load()
+CATALOGUE = Catalogue.bundled()  # every entry, SQLite files too
 DEMO_STREAMS = [(entry.id, stream) for entry in CATALOGUE for stream in entry.streams]
 # Keys of the providers' shape (random characters), so that API-key configs validate as a user's would.
 DEMO_KEYS = {

@@ -21,7 +21,8 @@ from hub.exceptions import InputError, NotFound, StorageError, UnknownBusinessTy
 from hub.models import Mode, Status, StepEvent
 from hub.services.accounts import demo_tenant_id
 from hub.settings import Settings
-from hub.storage.sql import is_uuid
+from hub.storage.migrations import latest_version
+from hub.storage.tables import is_uuid
 from tests.demo_support import demo_pools_built, forget_demo_pools
 from tests.storage_support import sqlite_exec
 
@@ -39,9 +40,11 @@ def test_first_run_creates_the_database_in_wal_mode_with_a_schema_version(hub: H
     assert (hub_home / "hub.db").exists() and hub.backend == "sqlite"
     assert hub.rls_warning is None and hub.local_key
     assert sqlite_exec(hub, "PRAGMA journal_mode") == [("wal",)]
-    assert sqlite_exec(hub, "PRAGMA user_version") == [(1,)]
+    assert sqlite_exec(hub, "PRAGMA user_version") == [(latest_version("sqlite"),)]
     tables = {r[0] for r in sqlite_exec(hub, "SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert tables == {"tenants", "users", "tenant_airbyte_connections", "audit_logs", "api_keys"}
+    assert tables == {"tenants", "users", "tenant_airbyte_connections", "audit_logs", "api_keys"} | {
+        "leases", "sign_in_failures"
+    }
 
 
 def test_a_database_from_a_newer_hub_is_refused(hub: Hub) -> None:

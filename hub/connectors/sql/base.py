@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import socket
 import ssl
 import threading
 import time
@@ -40,10 +39,11 @@ from hub.connectors.base import Config, Connector
 from hub.connectors.sql.catalog import (
     Table,
 )
-from hub.connectors.sql.errors import Target, dns_error, translate
+from hub.connectors.sql.errors import Target, stream_error, translate
 from hub.connectors.sql.values import BINARY_LIMIT, TEXT_LIMIT, rows_to_records
 from hub.exceptions import ConfigError, ConnectorError, HubError, NotFound
 from hub.models import CheckResult, SourceEntry, StreamInfo
+from hub.netpolicy import HostPolicy
 from hub.settings import Settings
 
 #: Longest a query may run (seconds) once connected.
@@ -229,28 +229,34 @@ class SQLConnector(Connector):
     # ------------------------------------------------------------------ plumbing
 
     @contextlib.contextmanager
-    def _connect(self, cfg: Config, *, resolve: bool = False) -> Iterator[sa.Connection]:
-        """A read-only connection; every driver failure becomes a `ConnectorError` (no secrets)."""
+    def _connect(self, cfg: Config, *, checking: bool = False) -> Iterator[sa.Connection]:
+        """A read-only connection; every driver failure becomes a `ConnectorError` (no secrets).
+
+        The host goes through the hub's host policy first (`hub.netpolicy`): resolved once, every
+        address checked, and the driver connects to those addresses (`ADDRESSES`), never to the name
+        again; the name stays the one TLS checks.
+        """
         target = self._target(cfg)
-        if resolve and target.host:
-            try:
-                socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)
-            except socket.gaierror as exc:
-                raise dns_error(target, exc) from None
-            except UnicodeError:
-                raise dns_error(target, socket.gaierror(socket.EAI_NONAME, "bad name")) from None
+        addresses: tuple[str, ...] = ()
+        if target.host:
+            addresses = (
+                HostPolicy(self.settings)
+                .resolve(target.host, target.port, database=target.database, username=target.user)
+                .addresses
+            )
         token = PASSWORD.set(cfg.get("password") or None)
+        pinned = ADDRESSES.set(addresses)
         try:
             with contextlib.ExitStack() as stack:
                 try:
-                    conn = self._open(cfg, stack, checking=resolve)
+                    conn = self._open(cfg, stack, checking=checking)
                 except HubError:
                     raise
                 except (sa.exc.SQLAlchemyError, OSError, ValueError, ssl.SSLError) as exc:
                     if not self._fallback(exc):
                         raise translate(exc, target, secrets=self._secrets(cfg)) from None
                     try:  # once more, the way the server (or a pooler in front of it) accepts
-                        conn = self._open(cfg, stack, checking=resolve)
+                        conn = self._open(cfg, stack, checking=checking)
                     except (sa.exc.SQLAlchemyError, OSError, ValueError, ssl.SSLError) as again:
                         raise translate(again, target, secrets=self._secrets(cfg)) from None
                 try:
@@ -260,6 +266,7 @@ class SQLConnector(Connector):
                 except (sa.exc.SQLAlchemyError, OSError) as exc:
                     raise translate(exc, target, secrets=self._secrets(cfg)) from None
         finally:
+            ADDRESSES.reset(pinned)
             PASSWORD.reset(token)
 
     def _open(self, cfg: Config, stack: contextlib.ExitStack, *, checking: bool) -> sa.Connection:
@@ -286,7 +293,7 @@ class SQLConnector(Connector):
 
         try:
             cfg = self.validate(config)
-            with self._connect(cfg, resolve=True) as conn:
+            with self._connect(cfg, checking=True) as conn:
                 result = self._probe(conn, cfg)
         except ConfigError as exc:
             return CheckResult(ok=False, message=exc.message, hint=exc.hint, transient=False, latency_ms=ms())
@@ -323,8 +330,27 @@ class SQLConnector(Connector):
                 return
         with self._connect(cfg) as conn:
             table = self._find(conn, cfg, stream)
-            rows = conn.execute(_select(table, limit, dialect=conn.dialect.name)).fetchall() if limit else []
+            rows = self._rows(conn, cfg, table, limit) if limit else []
         yield from rows_to_records([c.name for c in table.columns], [c.kind for c in table.columns], rows)
+
+    def _rows(self, conn: sa.Connection, cfg: Config, table: Table, limit: int) -> list[Any]:
+        """The sample's rows; `StreamError` when the server refuses this relation's query."""
+        try:
+            return list(conn.execute(_select(table, limit, dialect=conn.dialect.name)).fetchall())
+        except sa.exc.DBAPIError as exc:
+            preparer = conn.dialect.identifier_preparer
+            qualified = ".".join(preparer.quote(p) for p in (table.schema, table.name) if p)
+            err = stream_error(
+                exc,
+                self._target(cfg),
+                stream=table.stream,
+                kind=table.kind,
+                qualified=qualified,
+                secrets=self._secrets(cfg),
+            )
+            if err is None:
+                raise  # the connection failed, not the query: `_connect` says so
+            raise err from None
 
     _recent: tuple[str, float, dict[str, Table]] | None = None
 
@@ -376,6 +402,10 @@ def _select(table: Table, limit: int, *, dialect: str) -> sa.Select[Any]:
             n = BINARY_LIMIT + 1 if c.kind == "binary" else TEXT_LIMIT + 1
             e = sa.func.substr(col, 1, n)
         exprs.append(e.label(f"c{i}"))
+    if (
+        not exprs
+    ):  # a view whose columns the server cannot tell (see catalog.mysql_tables): its error tells why
+        exprs = [sa.literal_column("1").label("c0")]
     stmt = sa.select(*exprs).select_from(t)
     pk = table.primary_key
     if pk:
@@ -415,6 +445,8 @@ def sha256_text(text: str) -> str:
 
 #: The password of the operation running in this thread/task; read by the engines' ``do_connect`` hook.
 PASSWORD: ContextVar[str | None] = ContextVar("hub_sql_password", default=None)
+#: The addresses the host policy checked for the running operation's host; the engines connect to these.
+ADDRESSES: ContextVar[tuple[str, ...]] = ContextVar("hub_sql_addresses", default=())
 LOCK = threading.Lock()
 
 

@@ -312,6 +312,14 @@ def mysql_tables(conn: sa.Connection, database: str, *, table: str | None = None
         row = dict(r)
         row["pk_pos"] = pks.get((name, r["column"]))
         t.columns.append(mysql_column(row))
+    for name, meta in tables.items():
+        if name not in found and meta["kind"] == "VIEW" and (readable is None or name in readable):
+            # a view the server lists without columns: it references a dropped table or column, or its
+            # definer lost a privilege; it stays a stream so that reading it says which (connect lists it
+            # as unreadable)
+            found[name] = Table(
+                schema=database, name=name, kind="view", stream=name, comment=meta["comment"] or None
+            )
     return list(found.values())
 
 

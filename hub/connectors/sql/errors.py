@@ -1,17 +1,23 @@
-"""Driver errors -> `ConnectorError` with words a user can act on (never the password).
+"""Driver errors -> `ConnectorError` with words a user can act on (never the password, never a class name).
 
 psycopg and PyMySQL report connection failures as text (and MySQL error codes); this module reads
-them at the boundary and says what failed, for which host, user or database, and what to do.
+them at the boundary and says what failed, for which host, user or database, and what to do. A query
+the server refuses for one relation (not populated, permission denied, a view whose query fails)
+becomes a `StreamError` (`stream_error`): the source works, that stream does not. Whatever the case,
+the words shown are the database's own message (`driver_message`), never SQLAlchemy's rendering of it,
+which starts with the driver's class name (``(psycopg.errors.ObjectNotInPrerequisiteState) ...``).
 """
 
 from __future__ import annotations
 
+import re
 import socket
 import ssl
 from dataclasses import dataclass
 from typing import Any
 
-from hub.exceptions import ConnectorError
+from hub.exceptions import ConnectorError, StreamError
+from hub.netpolicy import lookup_error
 
 _PG_GRANTS = (
     "GRANT USAGE ON SCHEMA {schema} TO {user}; GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {user};"
@@ -75,14 +81,7 @@ def _mysql_code(exc: BaseException) -> int | None:
 
 def dns_error(target: Target, exc: socket.gaierror) -> ConnectorError:
     """The host name does not resolve."""
-    temporary = exc.errno == socket.EAI_AGAIN
-    why = "no DNS server answered" if temporary else "the name is unknown"
-    return ConnectorError(
-        f"Could not find the host '{target.host}': {why}.",
-        hint="Check the host name for typos, or enter the server's IP address. If the name is right, check "
-        "this machine's DNS settings and network.",
-        transient=temporary,
-    )
+    return lookup_error(target.host, exc)
 
 
 def translate(exc: BaseException, target: Target, *, secrets: tuple[str, ...] = ()) -> ConnectorError:
@@ -224,13 +223,14 @@ def translate(exc: BaseException, target: Target, *, secrets: tuple[str, ...] = 
             hint="Try again in a minute.",
             transient=True,
         )
+    said = _scrub(driver_message(exc), secrets)
     if "ssl" in text or "tls" in text:
         return ConnectorError(
-            f"The SSL connection to {t.endpoint} failed: {_first_line(_scrub(raw, secrets))}.",
+            f"The SSL connection to {t.endpoint} failed: {said}.",
             hint="Check the SSL mode and the CA certificate.",
         )
     return ConnectorError(
-        f"Could not use the {t.engine} database at {t.endpoint}: {_first_line(_scrub(raw, secrets))}.",
+        f"Could not use the {t.engine} database at {t.endpoint}: {said}.",
         hint="Check the connection details; retry later if the server is busy.",
         transient=True,
     )
@@ -240,6 +240,117 @@ def _first_line(text: str) -> str:
     for marker in ("(Background on this error", "\n"):
         text = text.split(marker, 1)[0]
     return text.strip().rstrip(".")[:300]
+
+
+#: A driver's or SQLAlchemy's class name as their messages print it: ``(psycopg.errors.UndefinedTable)``.
+_CLASS_NAME = re.compile(
+    r"\(?\b(?:psycopg2?|pymysql|MySQLdb|sqlalchemy|sqlite3|builtins)(?:\.[A-Za-z_]\w*)*\.[A-Z]\w*\)?:?\s*"
+)
+
+
+def without_class_names(text: str) -> str:
+    """``text`` with any driver class name (``(pymysql.err.OperationalError)``) taken out."""
+    return _CLASS_NAME.sub("", text).strip()
+
+
+def driver_message(exc: BaseException) -> str:
+    """The database's own words for ``exc``, first line only: never a class name, never the SQL."""
+    orig: BaseException = exc
+    for e in _chain(exc):  # the innermost driver error, below SQLAlchemy's wrapper
+        orig = e
+        if type(e).__module__.split(".")[0] in ("psycopg", "pymysql", "sqlite3"):
+            break
+    diag = getattr(orig, "diag", None)
+    primary = getattr(diag, "message_primary", None) if diag is not None else None
+    args: tuple[Any, ...] = tuple(getattr(orig, "args", ()))
+    if primary:
+        text = str(primary)
+    elif len(args) >= 2 and isinstance(args[0], int):  # PyMySQL: (code, message)
+        text = str(args[1])
+    else:
+        text = str(orig)
+    return without_class_names(_first_line(text)) or "the server reported an error without a message"
+
+
+# SQLSTATE classes (PostgreSQL) and MySQL codes that mean the connection, not the query, failed
+_PG_CONNECTION_CLASSES = ("08", "53", "57P", "58", "XX")
+_MY_CONNECTION_CODES = {1040, 1053, 1152, 1153, 1158, 1159, 1160, 1161, 1184, 1927}
+_MY_TIMEOUT_CODES = {1969, 3024}
+
+
+def stream_error(
+    exc: BaseException,
+    target: Target,
+    *,
+    stream: str,
+    kind: str,
+    qualified: str,
+    secrets: tuple[str, ...] = (),
+) -> StreamError | None:
+    """A `StreamError` when the server refused the query of one relation; None when the connection failed.
+
+    Args:
+        exc: what reading the relation raised.
+        target: where (for the user name in hints).
+        stream: the stream's name.
+        kind: "table", "view", "materialized view"...
+        qualified: the relation's quoted, schema-qualified SQL name (for the advice).
+        secrets: values to mask.
+
+    """
+    orig = next((e for e in _chain(exc) if type(e).__module__.split(".")[0] in ("psycopg", "pymysql")), None)
+    if orig is None:
+        return None
+    said = _scrub(driver_message(exc), secrets)
+    sqlstate = getattr(orig, "sqlstate", None)
+    code = _mysql_code(exc)
+    if sqlstate is not None:
+        if sqlstate.startswith(_PG_CONNECTION_CLASSES):
+            return None
+        timeout, populated = sqlstate == "57014", sqlstate == "55000" and "has not been populated" in said
+        denied = sqlstate == "42501"
+    elif code is not None and code < 2000:  # below 2000: the server's errors; from 2000: the client's
+        if code in _MY_CONNECTION_CODES:
+            return None
+        timeout, populated, denied = code in _MY_TIMEOUT_CODES, False, code in (1142, 1143)
+    else:
+        return None
+    is_view = "view" in kind
+    if populated:
+        reason = f"not populated: run REFRESH MATERIALIZED VIEW {qualified}"
+        why = "the materialized view has not been populated"
+        hint = f"Run REFRESH MATERIALIZED VIEW {qualified}; on the database, then re-test the connection."
+    elif denied:
+        reason = said if said.lower().startswith("permission denied") else f"permission denied: {said}"
+        why = reason
+        hint = (
+            "A view reads its tables with its owner's privileges: grant the view's owner SELECT on the "
+            "tables it reads, then re-test the connection."
+            if is_view
+            else f"Grant SELECT on {qualified} to user '{target.user}', then re-test the connection."
+        )
+    elif timeout:
+        reason = "too slow: the query was stopped after the statement time limit"
+        why = "reading it took longer than the statement time limit"
+        hint = "Preview it when the server is less busy; a slow view may need an index."
+    elif code == 1356:  # MySQL does not say which of these it is
+        reason = (
+            "the view's query fails: it references a table, column or function that is missing, or its "
+            "definer lacks the privileges to use them"
+        )
+        why = reason
+        hint = f"Fix or recreate the view {qualified} (SHOW CREATE VIEW shows its query and definer)."
+    else:
+        reason = f"the view's query fails: {said}" if is_view else f"the query fails: {said}"
+        why = reason
+        hint = f"Fix {qualified} on the database (or leave it out), then re-test the connection."
+    return StreamError(
+        f"The stream '{stream}' cannot be read: {why}.",
+        stream=stream,
+        reason=reason,
+        hint=hint,
+        transient=timeout,
+    )
 
 
 def grant_hint(engine: str, schemas: list[str], user: str, database: str) -> str:
@@ -255,4 +366,12 @@ def describe(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-__all__ = ["Target", "dns_error", "grant_hint", "translate"]
+__all__ = [
+    "Target",
+    "dns_error",
+    "driver_message",
+    "grant_hint",
+    "stream_error",
+    "translate",
+    "without_class_names",
+]

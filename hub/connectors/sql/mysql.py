@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import socket
 import ssl
 from typing import Any
 
+import pymysql
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.pool import NullPool
 
 from hub.connectors.base import Config
-from hub.connectors.sql.base import STATEMENT_TIMEOUT, SQLConnector, db_spec, inject_password, session_setup
+from hub.connectors.sql.base import (
+    ADDRESSES,
+    STATEMENT_TIMEOUT,
+    SQLConnector,
+    db_spec,
+    inject_password,
+    session_setup,
+)
 from hub.connectors.sql.catalog import (
     MY_TABLES as _MY_TABLES,
 )
@@ -77,6 +86,7 @@ class MySQLConnector(SQLConnector):
             isolation_level="AUTOCOMMIT",
         )
         inject_password(engine)
+        event.listen(engine, "do_connect", _connect_pinned)  # after the password: it returns the connection
         event.listen(
             engine,
             "connect",
@@ -127,3 +137,29 @@ class MySQLConnector(SQLConnector):
                 f"(read-only, {enc}): {n_read} tables and views readable in database '{t.database}'."
             ),
         )
+
+
+def _connect_pinned(dialect: Any, record: Any, cargs: Any, cparams: dict[str, Any]) -> Any:
+    """A PyMySQL connection over a socket to the first address the host policy checked that answers.
+
+    PyMySQL takes a connected socket (``connect(sock)``) and keeps ``host``, the name the user typed, for
+    TLS (``server_hostname``): verify_identity checks the certificate against the name, while the
+    packets go to the checked address and no second lookup happens.
+    """
+    addresses = ADDRESSES.get()
+    if not addresses:
+        return None
+    host, port = str(cparams.get("host", "")), int(cparams.get("port", 3306))
+    failure: OSError | None = None
+    for address in addresses:
+        try:
+            sock = socket.create_connection((address, port), cparams.get("connect_timeout"))
+        except OSError as exc:
+            failure = exc
+            continue
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        conn = pymysql.connect(*cargs, **cparams, defer_connect=True)
+        conn.connect(sock)
+        return conn
+    raise pymysql.err.OperationalError(2003, f"Can't connect to MySQL server on {host!r} ({failure})")

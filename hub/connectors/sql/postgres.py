@@ -13,6 +13,7 @@ from sqlalchemy.pool import NullPool
 
 from hub.connectors.base import Config
 from hub.connectors.sql.base import (
+    ADDRESSES,
     LOCK,
     STATEMENT_TIMEOUT,
     SQLConnector,
@@ -101,6 +102,7 @@ class PostgresConnector(SQLConnector):
                 isolation_level="AUTOCOMMIT",
             )
         inject_password(engine)
+        event.listen(engine, "do_connect", _pin_addresses)
         return engine
 
     #: a pooler (PgBouncer, Supabase's poolers) is in front: settings per transaction, see `_make_engine`
@@ -224,6 +226,18 @@ class SupabaseConnector(PostgresConnector):
 
 #: Supabase's transaction pooler (Supavisor in transaction mode) listens here.
 SUPABASE_TRANSACTION_POOLER_PORT = 6543
+
+
+def _pin_addresses(dialect: Any, record: Any, cargs: Any, cparams: dict[str, Any]) -> None:
+    """Connect to the addresses the host policy checked (``hostaddr``: no second lookup).
+
+    libpq (and psycopg, which resolves names itself otherwise) tries each ``host``/``hostaddr`` pair in
+    turn and uses ``host``, the name the user typed, for the certificate check and SNI.
+    """
+    addresses = ADDRESSES.get()
+    if addresses and cparams.get("host"):
+        cparams["host"] = ",".join([str(cparams["host"])] * len(addresses))
+        cparams["hostaddr"] = ",".join(addresses)
 
 
 def _settings_per_transaction(conn: sa.Connection) -> None:

@@ -1,0 +1,170 @@
+"""Every connect attempt ends ``connected`` or ``failed``, even when something stops it half-way.
+
+A connect, reconnect or re-test holds the lease ``connect:<tenant id>:<connection id>`` (`Leases`) from
+before its row is written until it ends, renewed every third of ``HUB_LEASE_SECONDS`` by a small thread.
+
+* Stopped inside the process (a Streamlit rerun or stop, Ctrl-C: ``BaseException``s the connector
+  path does not catch, or an error while storing the result): the row is ended ``failed`` ("Interrupted:
+  ...", audit ``connection.interrupted``) and the exception goes on.
+* The process died (kill -9, a crashed replica): its lease stops being renewed. `recover_interrupted`
+  (run by `Hub.open`, and by the health monitor) takes over each expired connect lease and ends the row
+  the same way, never while the holder still renews it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from hub.exceptions import HubError, NotFound, TransitionError
+from hub.models import AuditAction, Outcome, Status
+from hub.storage import Leases
+
+if TYPE_CHECKING:
+    from hub.services.connections import Connections
+    from hub.services.hub import Hub
+
+log = logging.getLogger(__name__)
+
+PREFIX = "connect:"
+
+#: Who ends a row whose process died.
+RECOVERY_ACTOR = "hub"
+
+STOPPED = "Interrupted: the connect was stopped before it finished (the page was left or reloaded)."
+DIED = "Interrupted: the process running this connect stopped before it finished."
+RETRY = "Retry to test it again."
+
+
+def lease_name(tenant_id: str, connection_id: str) -> str:
+    """The lease a connect of this connection holds."""
+    return f"{PREFIX}{tenant_id}:{connection_id}"
+
+
+def new_holder() -> str:
+    """A holder name for one attempt: host, process and a random part (attempts in a process differ)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@contextmanager
+def attempt(scope: Connections, connection_id: str, *, actor: str) -> Iterator[None]:
+    """Hold the connection's lease while the body runs; end the row "interrupted" if the body is stopped.
+
+    `TransitionError` when another attempt (another replica's) holds a live lease on it.
+    """
+    leases = Leases(scope.hub.db)
+    seconds = scope.hub.settings.lease_seconds
+    name, holder = lease_name(scope.tenant.id, connection_id), new_holder()
+    if not leases.acquire(name, holder, seconds):
+        raise TransitionError(
+            f"Connection {connection_id} is being connected or tested elsewhere.",
+            hint="Wait for that to finish, then reload.",
+        )
+    stop = threading.Event()
+    renewer = threading.Thread(
+        target=_renew,
+        args=(leases, name, holder, seconds, stop),
+        name=f"lease-{connection_id[:8]}",
+        daemon=True,
+    )
+    renewer.start()
+    try:
+        yield
+    except BaseException as exc:
+        end_interrupted(scope, connection_id, actor=actor, detail=STOPPED, reason=_stopped_by(exc))
+        raise
+    finally:
+        stop.set()
+        renewer.join()
+        try:
+            leases.release(name, holder)
+        except HubError:  # it expires on its own; recovery then finds the row already ended
+            log.warning("could not release lease %s", name, exc_info=True)
+
+
+def _stopped_by(exc: BaseException) -> str:
+    """What stopped an attempt, in words for the audit log (the class name goes to the log only)."""
+    log.info("connect attempt stopped by %s", type(exc).__name__)
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted by a signal"
+    if isinstance(exc, SystemExit):
+        return "the process is exiting"
+    if isinstance(exc, Exception):
+        return "an error while storing the result"
+    return "the page was rerun or stopped"  # Streamlit's RerunException/StopException
+
+
+def _renew(leases: Leases, name: str, holder: str, seconds: float, stop: threading.Event) -> None:
+    while not stop.wait(seconds / 3):
+        try:
+            if not leases.renew(name, holder, seconds):
+                log.warning("lease %s was taken over: this attempt's row may be ended as interrupted", name)
+                return
+        except HubError:  # the database is away for a moment: the next renewal may still be in time
+            log.warning("could not renew lease %s", name, exc_info=True)
+
+
+def end_interrupted(scope: Connections, connection_id: str, *, actor: str, detail: str, reason: str) -> bool:
+    """End the row ``failed`` if it is still connecting or testing; whether it did. Never raises.
+
+    Best effort: when the database itself is what failed, the lease expires and recovery ends the row.
+    """
+    try:
+        conn = scope._store.get_connection(connection_id)
+        if conn is None or conn.status not in (Status.CONNECTING, Status.TESTING):
+            return False
+        scope._move(
+            conn,
+            Status.FAILED,
+            actor=actor,
+            action=AuditAction.CONNECTION_INTERRUPTED.value,
+            outcome=Outcome.ERROR,
+            detail=f"{detail} {RETRY}",
+            extra={"reason": reason},
+        )
+    except Exception:
+        log.warning("could not end interrupted connection %s", connection_id, exc_info=True)
+        return False
+    return True
+
+
+def recover_interrupted(hub: Hub) -> list[str]:
+    """End every connect whose process died (its lease expired); the connection ids it ended.
+
+    Each expired lease is taken over first, so replicas recovering together end a row once; a lease
+    that is still renewed is never touched.
+    """
+    leases = Leases(hub.db)
+    ended = []
+    for lease in leases.expired(PREFIX):
+        holder = new_holder()
+        if not leases.acquire(lease.name, holder, hub.settings.lease_seconds):
+            continue  # renewed meanwhile, or another replica is recovering it
+        try:
+            tenant_id, _, connection_id = lease.name.removeprefix(PREFIX).partition(":")
+            try:
+                scope = hub.tenant(tenant_id)
+            except NotFound:
+                continue
+            if end_interrupted(
+                scope,
+                connection_id,
+                actor=RECOVERY_ACTOR,
+                detail=DIED,
+                reason=f"lease of {lease.holder} expired",
+            ):
+                ended.append(connection_id)
+        finally:
+            leases.release(lease.name, holder)
+    if ended:
+        log.warning("ended %d interrupted connect(s): %s", len(ended), ", ".join(ended))
+    return ended
+
+
+__all__ = ["attempt", "end_interrupted", "lease_name", "recover_interrupted"]

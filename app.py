@@ -54,7 +54,7 @@ if not signed_in():
         get_hub(settings)
     except HubError as exc:
         show_error(exc, where="start-up")
-    preload_cookie_modules()  # the sign-in's cookie needs them; import them while the user types
+    preload_cookie_modules()  # the sign-in's cookie needs pandas; import it while the user types
     st.stop()
 
 try:

@@ -55,11 +55,13 @@ _preloaded = False
 
 
 def preload_cookie_modules() -> None:
-    """Import what setting the sign-in cookie needs, in a daemon thread, while the form is on screen.
+    """Import pandas in a daemon thread while the sign-in form is on screen.
 
-    The cookie component imports streamlit-authenticator, and Streamlit imports pandas to inspect the
-    component's arguments: together 0.4–2 s on a shared 2-core machine, which the first sign-in of a
-    process would otherwise wait for. Once per process; a failure only costs that time back.
+    Streamlit imports pandas to inspect the cookie component's arguments: 0.3–1.5 s on a shared 2-core
+    machine, which the first sign-in of a process would otherwise wait for. Once per process; a failure
+    only costs that time back. Not streamlit-authenticator itself: importing it declares the cookie
+    component, and declared outside a script run the browser never receives the cookie (every signed-in
+    end-to-end test then waits in vain for it).
     """
     global _preloaded
     with _preload_lock:
@@ -68,7 +70,7 @@ def preload_cookie_modules() -> None:
         _preloaded = True
 
     def run() -> None:
-        for name in ("streamlit_authenticator.models", "pandas"):
+        for name in ("pandas",):
             try:
                 importlib.import_module(name)
             except Exception:

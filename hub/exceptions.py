@@ -10,7 +10,8 @@ The tree::
     ├── NotFound(LookupError)     unknown tenant, source, connection, stream, user (never leaks other tenants)
     ├── TransitionError           an illegal status change
     ├── ConnectorError            a check/discover/read failed; ``transient`` says whether a retry may help
-    │   └── StreamError           one stream cannot be read while the source works; ``reason`` in words
+    │   ├── StreamError           one stream cannot be read while the source works; ``reason`` in words
+    │   └── ConnectorInstallError an Airbyte connector could not be installed (says why; nothing half-made)
     ├── StorageError              the hub's own database is unreachable, read-only or corrupt
     ├── CryptoError               a key is malformed or missing, or a ciphertext fails to decrypt
     └── AuthError                 sign-in, API key or permission failures
@@ -98,6 +99,10 @@ class StreamError(ConnectorError):
         self.reason = reason
 
 
+class ConnectorInstallError(ConnectorError):
+    """An Airbyte connector package could not be installed; nothing of the attempt is left behind."""
+
+
 class StorageError(HubError):
     """The hub's own storage failed."""
 
@@ -132,6 +137,7 @@ __all__ = [
     "CatalogueError",
     "ConfigError",
     "ConnectorError",
+    "ConnectorInstallError",
     "CryptoError",
     "HubError",
     "InputError",

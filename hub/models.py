@@ -16,6 +16,7 @@ class AuthKind(StrEnum):
     API_KEY = "api_key"
     DATABASE = "database"
     FILE = "file"
+    NONE = "none"
 
 
 class Mode(StrEnum):
@@ -113,6 +114,22 @@ class ApiKeyFormat(_Model):
     where: str = Field(description="Where in the provider's UI the user finds the key.")
 
 
+class ConnectorPackage(_Model):
+    """The Airbyte connector package that serves a source live, pinned to one version."""
+
+    name: str = Field(
+        pattern=r"^airbyte-source-[a-z0-9-]+$", description="PyPI name, e.g. `airbyte-source-faker`."
+    )
+    version: str = Field(
+        pattern=r"^[0-9]+(\.[0-9]+)*$", description="The exact version installed (runs on Python 3.11)."
+    )
+
+    @property
+    def key(self) -> str:
+        """``name-version``: the folder of its virtual environment and its shipped spec."""
+        return f"{self.name}-{self.version}"
+
+
 class SourceEntry(_Model):
     """One integration in the catalogue (`data/mock_sources.json`)."""
 
@@ -131,6 +148,11 @@ class SourceEntry(_Model):
     airbyte_connector: str | None = Field(
         pattern=r"^source-[a-z0-9-]+$",
         description="e.g. `source-shopify`; null when Airbyte has no source for it (SQLite files).",
+    )
+    connector_package: ConnectorPackage | None = Field(
+        default=None,
+        description="The pinned `airbyte-source-*` package that serves it live; null when the hub's own "
+        "connector does (databases).",
     )
     tags: list[str] = Field(default_factory=list, description="Search tags.")
     business_types: list[str] = Field(default_factory=list, description="Business type slugs it fits.")

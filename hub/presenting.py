@@ -34,6 +34,7 @@ AUTH_KIND_LABELS: dict[AuthKind, str] = {
     AuthKind.API_KEY: "API key",
     AuthKind.DATABASE: "Database",
     AuthKind.FILE: "File",
+    AuthKind.NONE: "No sign-in",
 }
 
 

@@ -49,6 +49,33 @@ class Settings(BaseModel):
     api_key_failure_window_s: float = Field(
         default=60, gt=0, description="HUB_API_KEY_FAILURE_WINDOW_S: the window of that burst (then 429)."
     )
+    connectors_dir: Path | None = Field(
+        default=None, description="HUB_CONNECTORS_DIR: the Airbyte connectors' venvs; None = home/connectors."
+    )
+    connector_python: str | None = Field(
+        default=None,
+        description="HUB_CONNECTOR_PYTHON: the connectors' interpreter; None = the hub's own when below "
+        "3.12, else `python3.11`.",
+    )
+    connector_install_timeout_s: float = Field(
+        default=900, gt=0, description="HUB_CONNECTOR_INSTALL_TIMEOUT_S: the longest one connector install."
+    )
+    connector_spec_timeout_s: float = Field(
+        default=60, gt=0, description="HUB_CONNECTOR_SPEC_TIMEOUT_S: a connector's `spec`."
+    )
+    connector_check_timeout_s: float = Field(
+        default=120, gt=0, description="HUB_CONNECTOR_CHECK_TIMEOUT_S: a connector's `check`."
+    )
+    connector_discover_timeout_s: float = Field(
+        default=300, gt=0, description="HUB_CONNECTOR_DISCOVER_TIMEOUT_S: a connector's `discover`."
+    )
+    connector_read_timeout_s: float = Field(
+        default=300, gt=0, description="HUB_CONNECTOR_READ_TIMEOUT_S: one `read` (a preview or a sample)."
+    )
+    connector_max_message_mb: float = Field(
+        default=16, gt=0, le=1024, description="HUB_CONNECTOR_MAX_MESSAGE_MB: the largest single message "
+        "(record) a connector may send.",
+    )
 
     source_hosts: Literal["any", "public"] | None = Field(
         default=None,
@@ -97,6 +124,11 @@ class Settings(BaseModel):
     def url(self) -> str:
         """The storage URL, the embedded SQLite file when ``database_url`` is unset."""
         return self.database_url or f"sqlite:///{(self.home / 'hub.db').resolve()}"
+
+    @property
+    def connectors_path(self) -> Path:
+        """Where the connectors' venvs live (``connectors_dir``, else ``home/connectors``)."""
+        return self.connectors_dir if self.connectors_dir is not None else self.home / "connectors"
 
     @property
     def admin_url(self) -> str:

@@ -353,6 +353,24 @@ def _file_form(ctx: Context, source: SourceEntry, failed: Connection | None) -> 
     _sample_choice("file", "", primary=True)
 
 
+def _none_form(ctx: Context, source: SourceEntry, failed: Connection | None) -> None:
+    """A source with no sign-in (the sample data generator): run its real connector, or demo data."""
+    st.markdown(
+        f"{source.name} needs no account: its Airbyte connector generates the records on this server. "
+        "The first connect installs the connector once (a few hundred MB)."
+    )
+    st.button(
+        "Connect",
+        key="none_live",
+        type="primary",
+        icon=":material/bolt:",
+        on_click=_set_action,
+        args=("live",),
+        help="Run the real connector: check, discover and a first sample.",
+    )
+    _sample_choice("none", "")
+
+
 def _sample_choice(form: str, caption: str, *, primary: bool = False) -> None:
     """The "Use sample data" button of a form (key ``<form>_sample``) and a line that says what it is."""
     st.button(
@@ -373,6 +391,7 @@ _FORMS: dict[AuthKind, Callable[[Context, SourceEntry, Connection | None], None]
     AuthKind.API_KEY: _api_key_form,
     AuthKind.DATABASE: _database_form,
     AuthKind.FILE: _file_form,
+    AuthKind.NONE: _none_form,
 }
 
 
@@ -382,6 +401,8 @@ def _config_for(ctx: Context, source: SourceEntry, action: str) -> tuple[dict[st
         return approve(consent_request(source, ctx.tenant, ctx.product_name)), Mode.DEMO
     if action == "sample":  # demo mode and no config: the service connects the sample data
         return {}, Mode.DEMO
+    if action == "live" and source.auth_kind is AuthKind.NONE:  # the connector's defaults, nothing to enter
+        return {}, Mode.LIVE
     if source.auth_kind is AuthKind.API_KEY:
         key = pop_secret("apikey_value") or SecretStr("")
         config: dict[str, Any] = {"api_key": key}

@@ -29,6 +29,7 @@ AUTH_LABELS: dict[AuthKind, str] = {
     AuthKind.API_KEY: "API key",
     AuthKind.DATABASE: "Database",
     AuthKind.FILE: "File",
+    AuthKind.NONE: "No sign-in",
 }
 
 

@@ -34,6 +34,12 @@ LIVE_CONNECTORS: dict[str, str] = {
 }
 
 
+#: Sources served live by their pinned Airbyte connector (`hub.connectors.airbyte`). The other pinned
+#: connectors are installable (``python -m hub connectors install``) and their specs shipped, but their
+#: sources stay demo-only until their live forms and tests exist.
+AIRBYTE_LIVE: frozenset[str] = frozenset({"faker", "csv", "excel"})
+
+
 def _load(target: str) -> type[Connector]:
     module, _, name = target.partition(":")
     cls: type[Connector] = getattr(importlib.import_module(module), name)
@@ -42,7 +48,7 @@ def _load(target: str) -> type[Connector]:
 
 def has_live(source_id: str) -> bool:
     """Whether ``source_id`` has a live connector."""
-    return source_id in LIVE_CONNECTORS
+    return source_id in LIVE_CONNECTORS or source_id in AIRBYTE_LIVE
 
 
 def get_connector(
@@ -69,8 +75,12 @@ def get_connector(
         from hub.connectors.demo import DemoConnector
 
         return DemoConnector(source, tenant=tenant, seed=seed)
+    if source.id in AIRBYTE_LIVE and source.connector_package is not None:
+        from hub.connectors.airbyte.connector import AirbyteConnector
+
+        return AirbyteConnector(source, settings=settings)
     if source.id not in LIVE_CONNECTORS:
-        live = ", ".join(sorted(LIVE_CONNECTORS))
+        live = ", ".join(sorted({*LIVE_CONNECTORS, *AIRBYTE_LIVE}))
         raise ConfigError(
             f"{source.name} has no live connector yet.",
             field="mode",
@@ -81,6 +91,7 @@ def get_connector(
 
 
 __all__ = [
+    "AIRBYTE_LIVE",
     "LIVE_CONNECTORS",
     "Config",
     "Connector",

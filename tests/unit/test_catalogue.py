@@ -254,7 +254,8 @@ def _del(key: str) -> Any:
 MALFORMED = [
     # (index, change, expected message after "<path>: ")
     (2, _set("auth_kind", "password"),
-     "entry 3 ('stripe'): field 'auth_kind': Input should be 'oauth2', 'api_key', 'database' or 'file'"),
+     "entry 3 ('stripe'): field 'auth_kind': Input should be "
+     "'oauth2', 'api_key', 'database', 'file' or 'none'"),
     (0, _del("streams"), "entry 1 ('shopify'): field 'streams': Field required"),
     (0, _set("streams", []), "entry 1 ('shopify'): field 'streams': List should have at least 1 item"),
     (0, lambda e: e["scopes"][1].pop("description"),

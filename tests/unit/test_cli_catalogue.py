@@ -168,7 +168,7 @@ def test_malformed_catalogue_exits_1_naming_entry_and_field(tmp_path: Path) -> N
     assert proc.stdout == ""
     assert error_line(proc).startswith(
         f"error: {path}: entry 3 ('stripe'): field 'auth_kind': "
-        "Input should be 'oauth2', 'api_key', 'database' or 'file'"
+        "Input should be 'oauth2', 'api_key', 'database', 'file' or 'none'"
     )
 
 

@@ -6,7 +6,11 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 PORT ?= 8501
 
-.PHONY: run test bench lint api screenshots venv dev-deps system-deps clean
+.PHONY: run test bench lint api screenshots venv dev-deps system-deps test-connectors connectors-check clean
+
+## The Airbyte connectors the tests run, installed once per machine into a cache keyed by package and
+## version (one folder each); tests/airbyte_support.py reads the same folder.
+TEST_CONNECTORS_DIR ?= $(HOME)/.cache/hub-connectors
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,8 +45,15 @@ system-deps:
 run: venv
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --browser.gatherUsageStats false
 
-test: dev-deps system-deps
-	$(PY) -m pytest
+test-connectors: dev-deps
+	HUB_CONNECTORS_DIR=$(TEST_CONNECTORS_DIR) $(PY) -m hub connectors install csv airbyte-source-faker==7.2.1
+
+test: dev-deps system-deps test-connectors
+	HUB_TEST_CONNECTORS_DIR=$(TEST_CONNECTORS_DIR) $(PY) -m pytest
+
+## Not part of `make test`: every pinned connector installs, runs `spec`, and matches its shipped spec.
+connectors-check: dev-deps
+	HUB_CONNECTORS_DIR=$(TEST_CONNECTORS_DIR) $(PY) -m hub connectors check-pins
 
 bench: dev-deps system-deps
 	$(PY) -m benchmarks

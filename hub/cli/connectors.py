@@ -44,6 +44,19 @@ def _pinned(ctx: Context) -> dict[str, tuple[ConnectorPackage, list[str]]]:
 
 
 def _package_of(ctx: Context, source_id: str) -> ConnectorPackage:
+    """The package of a catalogue source, or ``airbyte-source-x==1.2.3`` given directly."""
+    if "==" in source_id:
+        from pydantic import ValidationError
+
+        from hub.models import ConnectorPackage
+
+        name, _, version = source_id.partition("==")
+        try:
+            return ConnectorPackage(name=name.strip(), version=version.strip())
+        except ValidationError:
+            raise InputError(
+                f"{source_id!r} is not a connector package pin.", hint="Write airbyte-source-NAME==VERSION."
+            ) from None
     source: SourceEntry = ctx.catalogue.get(source_id)
     if source.connector_package is None:
         with_pins = ", ".join(s.id for s in ctx.catalogue if s.connector_package is not None)
@@ -94,8 +107,8 @@ def _install(args: argparse.Namespace, ctx: Context) -> int:
     if args.all:
         wanted = list(pinned.values())
     else:
-        keys = dict.fromkeys(_package_of(ctx, s).key for s in args.sources)  # csv and excel share one
-        wanted = [pinned[key] for key in keys]
+        chosen = {(pkg := _package_of(ctx, s)).key: pkg for s in args.sources}  # csv and excel share one
+        wanted = [pinned.get(key, (pkg, [])) for key, pkg in chosen.items()]
     installer = _installer()
     rows, failed = [], []
     for pkg, sources in wanted:
@@ -174,7 +187,12 @@ def register(sub: Any) -> None:
     ls.set_defaults(func=_list)
 
     inst = verbs.add_parser("install", help="install the connectors of these sources (or --all)")
-    inst.add_argument("sources", nargs="*", metavar="SOURCE", help="catalogue source ids, e.g. faker csv")
+    inst.add_argument(
+        "sources",
+        nargs="*",
+        metavar="SOURCE",
+        help="catalogue source ids, or airbyte-source-NAME==VERSION pins",
+    )
     inst.add_argument("--all", action="store_true", help="every pinned connector")
     inst.add_argument("--json", action="store_true", help="print one JSON array")
     inst.set_defaults(func=_install)

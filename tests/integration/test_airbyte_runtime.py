@@ -6,8 +6,11 @@ a connector except the installer tests, which install offline (``UV_OFFLINE=1``)
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -185,3 +188,39 @@ def test_two_installs_at_once_build_once(
     assert len(results) == 2 and results[0] == results[1]
     assert sum(m.startswith("Installing") for m in said) == 1
     assert [p.name for p in root.iterdir() if not p.name.startswith(".")] == [pkg.key]
+
+
+def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "hub", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_cli_lists_installs_and_removes_connectors(cache: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "HUB_CONNECTORS_DIR": str(cache)}
+    listed = json.loads(_cli("connectors", "list", "--json", env=env).stdout)
+    file_row = next(r for r in listed if r["package"] == "airbyte-source-file")
+    assert file_row["installed"] and file_row["size_bytes"] > 10_000_000
+    assert file_row["sources"] == ["csv", "excel"]
+    assert not any(r["package"] == "airbyte-source-square" for r in listed)  # no pin runs on 3.11
+
+    db = _cli("connectors", "install", "postgres", env=env)
+    assert db.returncode == 1 and "the hub's own connector" in db.stderr
+
+    # an install offline from uv's cache into a fresh folder, then its removal
+    fresh = {**env, "HUB_CONNECTORS_DIR": str(tmp_path / "c"), "UV_OFFLINE": "1"}
+    done = _cli("connectors", "install", "airbyte-source-faker==7.2.1", "--json", env=fresh)
+    assert done.returncode == 0, done.stderr
+    assert "Installing airbyte-source-faker 7.2.1" in done.stderr  # progress on stderr
+    (row,) = json.loads(done.stdout)
+    assert row["installed"] and row["size_bytes"] > 10_000_000
+    gone = _cli("connectors", "remove", "csv", "--json", env=fresh)
+    assert json.loads(gone.stdout)["removed"] is False
+    assert [p.name for p in (tmp_path / "c").iterdir() if not p.name.startswith(".")] == [
+        "airbyte-source-faker-7.2.1"
+    ]

@@ -168,6 +168,7 @@ class Connections(TenantScope):
                     extra={"reconnect": True},
                 )
                 done = "New credentials stored."
+            self._store_control(conn.id, connector)
             self._pace(mode)
             _emit(on_step, "connecting", "done", done, time.perf_counter() - started, conn.id)
             return self._test(
@@ -248,6 +249,7 @@ class Connections(TenantScope):
         transition(conn.status, Status.TESTING)
         source = self.hub.catalogue.get(conn.source_id)
         connector = self._connector(source, conn.mode)
+        self._store_control(conn.id, connector)
         config = self._config(conn, connector)
         with attempt(self, conn.id, actor=actor):
             return self._test(

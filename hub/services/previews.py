@@ -63,6 +63,7 @@ class Previews(TenantScope):
             )
         source = self.hub.catalogue.get(conn.source_id)
         connector = self._connector(source, conn.mode)
+        self._store_control(conn.id, connector)
         return conn, source, connector, self._config(conn, connector)
 
     def _audit_preview(

@@ -30,6 +30,25 @@ class TenantScope:
     def _connector(self, source: SourceEntry, mode: Mode) -> Connector:
         return get_connector(source, mode, tenant=self.tenant.id, settings=self.hub.settings)
 
+    def _store_control(self, connection_id: str, connector: Connector) -> None:
+        """Store a config the connector updates itself (an Airbyte CONTROL message) at once, encrypted.
+
+        Only connectors that can send one (``on_control``) are wired; a rotated refresh token must not be
+        lost when the operation fails later.
+        """
+        if not hasattr(connector, "on_control"):
+            return
+
+        def store(new: dict[str, Any]) -> None:
+            old = self._store.get_sealed(connection_id)
+            if old is None:
+                return
+            wrapped = wrap_secrets(connector.spec(), new)
+            sealed = self.hub.keys.seal_config(wrapped, tenant_id=self.tenant.id, connection_id=connection_id)
+            self._store.replace_sealed(connection_id, old_key_id=old.key_id, sealed=sealed)
+
+        connector.on_control = store
+
     def _require(self, connection_id: str) -> Connection:
         conn = self._store.get_connection(connection_id) if isinstance(connection_id, str) else None
         if conn is None:

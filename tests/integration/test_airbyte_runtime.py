@@ -224,3 +224,20 @@ def test_cli_lists_installs_and_removes_connectors(cache: Path, tmp_path: Path) 
     assert [p.name for p in (tmp_path / "c").iterdir() if not p.name.startswith(".")] == [
         "airbyte-source-faker-7.2.1"
     ]
+
+
+def test_a_control_message_config_is_stored_encrypted_at_once(
+    cache: Path, tmp_path: Path, hub_home: Path
+) -> None:
+    settings = Settings(home=hub_home, connectors_dir=cache, catalogue_path=catalogue_with_faker(tmp_path))
+    with Hub.open(settings) as hub:
+        hub.create_tenant("acme", name="Acme", business_type="saas")
+        svc = hub.tenant("acme")
+        conn = svc.connect("faker", {"count": 20, "seed": 2}, actor="test", mode=Mode.LIVE, sample_limit=0)
+        _conn, _source, connector, _config = svc._connected(conn.id)
+        # what the runner calls when the connector sends CONTROL connectorConfig
+        connector.on_control({"count": 30, "seed": 9})
+        _conn, _source, _connector, stored = svc._connected(conn.id)
+        assert stored == {"count": 30, "seed": 9}
+        sealed = hub.tenant("acme")._store.get_sealed(conn.id)
+        assert sealed is not None and '"seed": 9' not in sealed.token

@@ -213,7 +213,8 @@ ONE_PER_KIND = {s.auth_kind: s.id for s in reversed(Catalogue.load().sources)}
 
 @pytest.mark.parametrize("source_id", sorted(ONE_PER_KIND.values()))
 def test_every_connect_dialog_offers_sample_data(source_id):
-    assert set(ONE_PER_KIND) == set(AuthKind)
+    # `none` is the sample data generator, which only the Airbyte tests' catalogue lists (faker_entry.json)
+    assert set(ONE_PER_KIND) == set(AuthKind) - {AuthKind.NONE}
     at = sign_in()
     ok(at.button(key=f"all_connect_{source_id}").click().run())
     labels = [b.label for b in at.button if b.key and b.key.endswith("_sample")]

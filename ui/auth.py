@@ -50,7 +50,7 @@ COOKIE_SLOT = "cookie_slot"
 _COOKIE_COMPONENT_CSS = (
     "<style>.stElementContainer:has(iframe[title^='extra_streamlit_components.CookieManager']),"
     ".stElementContainer:has([data-testid='stMarkdownContainer'] > style:only-child),"
-    f".st-key-{COOKIE_SLOT}"
+    f".st-key-{COOKIE_SLOT},[data-testid='stLayoutWrapper']:has(> .st-key-{COOKIE_SLOT})"
     "{position:absolute;height:0;overflow:hidden;}</style>"
 )
 

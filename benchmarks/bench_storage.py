@@ -1,12 +1,13 @@
 """Storage: 1,000 demo connects and a list of 1,000, on SQLite and PostgreSQL, beside plain SQL.
 
-The hub's figure goes through `TenantService.connect`: config validation against the connector's spec,
-the demo connector's check and discover, AES-256-GCM encryption, and three stored transitions
-(connecting, testing, connected), each with its audit row in the hash chain; on PostgreSQL as the app
-role under row level security. The baseline writes the same rows with the same commits through the bare
-driver (sqlite3 / psycopg): the connection row and its audit row, then two status updates each with an
-audit row, each commit also updating the tenant's audit head, with row contents of the same size as the
-hub's (hash-sized counters, a ciphertext-sized constant, the same metadata and audit details); no validation,
+The hub's figure goes through `TenantService.connect`: config validation against the connector's spec, the
+demo connector's check and discover, AES-256-GCM encryption, and three stored transitions (connecting,
+testing, connected), each with its audit row in the hash chain; on PostgreSQL as the app role under row
+level security, holding the connect's lease (taken before, released after: two more commits, issue 11). The
+baseline writes the same rows with the same commits through the bare driver (sqlite3 / psycopg): the lease,
+the connection row and its audit row, then two status updates each with an audit row, each commit also
+updating the tenant's audit head, then the lease's release, with row contents of the same size as the hub's
+(hash-sized counters, a ciphertext-sized constant, the same metadata and audit details); no validation,
 encryption, hashing, RLS or models. Sampling is left out of both (``sample_limit=0``). The list returns
 1,000 `Connection` models beside a plain SELECT returning dicts. Target: at most 3x the baseline.
 """
@@ -19,7 +20,7 @@ import sqlite3
 import tempfile
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +105,12 @@ class _Baseline:
         cid = str(uuid.uuid4())
         now = datetime.now(UTC)
         cur = self.conn.cursor()
+        lease = f"connect:{self.tenant_id}:{cid}"
+        cur.execute(
+            f"INSERT INTO leases (name, holder, expires_at) VALUES ({self._p(3)})",
+            (lease, "bench", now + timedelta(seconds=30)),
+        )
+        self.commit()
         cur.execute(
             f"INSERT INTO tenant_airbyte_connections ({_COLS}, encrypted_config, key_id) "
             f"VALUES ({self._p(15)})",
@@ -137,6 +144,8 @@ class _Baseline:
             )
             self._audit(cur, cid, "connection.status", audit_detail)
             self.commit()
+        cur.execute(f"DELETE FROM leases WHERE name = {self.ph} AND holder = {self.ph}", (lease, "bench"))
+        self.commit()
 
     def list(self) -> list[dict[str, Any]]:
         cur = self.conn.cursor()

@@ -181,6 +181,7 @@ def _app_fresh(browser: Browser) -> tuple[float, float, float, float, float, flo
     server = StreamlitServer(REPO / "app.py", cwd=REPO, hub_home=home)
     try:
         start, page = _start_to_visible(browser, server, flows.wait_sign_in_form)
+        settle(page)  # the form shows before the run that creates the demo accounts ends
         _add_cheap_user(home)
         signed_in = _timed_sign_in(page, "alice", "demo", "Recommended for E-commerce")
 

@@ -42,10 +42,15 @@ DEMO_ACCOUNTS = (
 #: library's own spacing fix), but their element containers still take a row (and a gap) at the top of
 #: the page in the runs that render them, so the page jumped after sign-in, by an amount that depended
 #: on which rerun came last. Out of the flow, they take no space in any run. A style-only `st.html` goes
-#: to Streamlit's event container and takes none either.
+#: to Streamlit's event container and takes none either. The component renders inside a container that
+#: every run creates (`COOKIE_SLOT`), so what follows keeps its place in the page's element tree whether
+#: or not a run renders the component: otherwise every element after it moved one place down in those
+#: runs, and until the run ended the browser showed the old copy of each (stale) beside the new one.
+COOKIE_SLOT = "cookie_slot"
 _COOKIE_COMPONENT_CSS = (
     "<style>.stElementContainer:has(iframe[title^='extra_streamlit_components.CookieManager']),"
-    ".stElementContainer:has([data-testid='stMarkdownContainer'] > style:only-child)"
+    ".stElementContainer:has([data-testid='stMarkdownContainer'] > style:only-child),"
+    f".st-key-{COOKIE_SLOT},[data-testid='stLayoutWrapper']:has(> .st-key-{COOKIE_SLOT})"
     "{position:absolute;height:0;overflow:hidden;}</style>"
 )
 
@@ -156,6 +161,11 @@ def sync_cookie() -> None:
     once can be dropped by the next rerun before the browser ran it.
     """
     st.html(_COOKIE_COMPONENT_CSS)
+    with st.container(key=COOKIE_SLOT):
+        _sync_cookie()
+
+
+def _sync_cookie() -> None:
     pending = st.session_state.get("cookie_pending")
     signed = bool(st.session_state.get("user_id"))
     reading = not signed and not st.session_state.get("logout") and COOKIE_NAME in _cookie_names()

@@ -8,7 +8,8 @@ alice in the system Chromium at a fixed 1400x900 viewport, and saves:
 - ``preview.png``: the Data preview of the Shopify connection's ``orders`` stream.
 
 ``make screenshots`` writes them to ``docs/`` (committed on purpose). Without an argument they go to
-``artifacts/screenshots/`` (gitignored); the test suite never calls this module.
+``artifacts/screenshots/`` (gitignored). `tests/e2e/test_screenshots_stable.py` runs it twice into temporary
+folders and compares the images byte for byte; the suite never writes to ``docs/``.
 """
 
 from __future__ import annotations

@@ -21,6 +21,14 @@ pytestmark = pytest.mark.e2e
 
 Shots = Callable[[str], Path]
 
+#: Records in ``window.__mostCards`` the most elements matching a selector at any moment from now on.
+_COUNT_MOST_CARDS = """selector => {
+  const count = () => { window.__mostCards = Math.max(window.__mostCards || 0,
+                                                     document.querySelectorAll(selector).length); };
+  count();
+  new MutationObserver(count).observe(document.body, {childList: true, subtree: true});
+}"""
+
 
 def test_sign_in_gate(app_page: Page, app_server: StreamlitServer, shots: Shots) -> None:
     page = app_page
@@ -118,6 +126,9 @@ def test_postgres_sample_data(app_page: Page, shots: Shots) -> None:
     page = app_page
     flows.sign_in_as(page, "bob", "demo")
     expect(page.get_by_role("heading", name="Recommended for SaaS")).to_be_visible()
+    # Every run keeps the page's elements in place (the cookie component has its own slot): a rerun
+    # never shows a stale copy of a card beside the new one.
+    page.evaluate(_COUNT_MOST_CARDS, ".st-key-all_card_postgres")
 
     postgres = flows.card(page, "postgres", flows.ALL)
     expect(postgres).to_contain_text("Database")
@@ -138,3 +149,4 @@ def test_postgres_sample_data(app_page: Page, shots: Shots) -> None:
     expect(postgres).to_contain_text("Demo")
     expect(flows.continue_button(page)).to_have_accessible_name("Continue with 1 integration")
     shots("card-connected")
+    assert page.evaluate("window.__mostCards") == 1

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from hub.exceptions import HubError, NotFound, TransitionError
 from hub.models import AuditAction, Outcome, Status
+from hub.services.history import record_interrupted
 from hub.storage import Leases
 
 if TYPE_CHECKING:
@@ -128,6 +129,7 @@ def end_interrupted(scope: Connections, connection_id: str, *, actor: str, detai
             detail=f"{detail} {RETRY}",
             extra={"reason": reason},
         )
+        record_interrupted(scope, conn, f"{detail} ({reason})")
     except Exception:
         log.warning("could not end interrupted connection %s", connection_id, exc_info=True)
         return False

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from hub.catalogue import Catalogue
 
 #: Modules that add commands, in the order they appear in ``--help``.
-COMMAND_MODULES = ("catalogue", "connections", "schema", "users", "apikeys", "migrate")
+COMMAND_MODULES = ("catalogue", "connections", "health", "schema", "users", "apikeys", "migrate")
 
 
 class Context:

@@ -124,3 +124,26 @@ def test_revoked_connect_privilege_is_permission(hub, source):
     source.sql("REVOKE CONNECT ON DATABASE shop FROM PUBLIC")
     record = acme.check_connection(conn.id)
     assert record is not None and record.kind is FailureKind.PERMISSION, record
+
+
+def test_a_column_added_at_the_source_is_drift_recorded_once_then_accepted(hub, source):
+    acme = hub.tenant("acme")
+    conn = acme.connect("postgres", source.config(), actor="alice", mode="live")
+    baseline = acme.get_connection(conn.id).metadata["schema"]["fingerprint"]
+    assert acme.check_connection(conn.id).schema_fingerprint == baseline
+    source.sql("ALTER TABLE orders ADD COLUMN note text")
+    first = acme.check_connection(conn.id)
+    assert first.kind is FailureKind.OK and first.schema_fingerprint != baseline
+    view = acme.connection_health(conn.id)
+    assert view.drift is not None and view.drift["summary"] == "1 column added"
+    assert view.drift["diff"]["added_columns"] == {"orders": ["note"]}
+    acme.check_connection(conn.id)  # the same change again: not detected (nor audited) twice
+    detected = acme.audit_log(action="drift.detect")
+    assert len(detected) == 1 and detected[0].detail["summary"] == "1 column added"
+    assert acme.get_connection(conn.id).status is Status.CONNECTED  # drift is news, not a failure
+    accepted = acme.accept_drift(conn.id, actor="alice")
+    assert accepted.metadata["schema"]["fingerprint"] == first.schema_fingerprint
+    assert "drift" not in accepted.metadata and acme.connection_health(conn.id).drift is None
+    assert [e.actor for e in acme.audit_log(action="drift.accept")] == ["alice"]
+    acme.check_connection(conn.id)
+    assert acme.connection_health(conn.id).drift is None and len(acme.audit_log(action="drift.detect")) == 1

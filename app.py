@@ -44,7 +44,7 @@ if not signed_in():
         [st.Page(sign_in_page, title="Sign in", icon=":material/login:", url_path="signin", default=True)]
         + [
             st.Page(sign_in_page, title="Sign in", icon=":material/login:", url_path=path)
-            for path in ("connections", "preview", "next_steps", "audit")
+            for path in ("connections", "preview", "health", "next_steps", "audit")
         ],
         position="hidden",
     ).run()
@@ -71,6 +71,7 @@ PAGES = [
     st.Page("app_pages/connect.py", title="Connect", icon=":material/add_link:", default=True),
     st.Page("app_pages/connections.py", title="Connections", icon=":material/cable:"),
     st.Page("app_pages/preview.py", title="Data preview", icon=":material/table_view:"),
+    st.Page("app_pages/health.py", title="Health", icon=":material/monitor_heart:"),
     st.Page("app_pages/next_steps.py", title="Next steps", icon=":material/rocket_launch:"),
     st.Page("app_pages/audit.py", title="Audit log", icon=":material/policy:"),
 ]

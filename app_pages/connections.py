@@ -89,6 +89,14 @@ def _disconnect_dialog(connection_id: str) -> None:
 
 st.title("Connections")
 st.caption("Every connection of your team: its state, when it was last checked, and what you can do with it.")
+_watched = ctx.service.health_summary()
+if _watched:
+    _failing = sum(1 for v in _watched if v.status.value == "failed")
+    _drifted = sum(1 for v in _watched if v.drift)
+    st.caption(
+        f":material/monitor_heart: Health: {len(_watched)} watched · {_failing} failing · "
+        f"{_drifted} with schema changes to accept (see the Health page)."
+    )
 
 notice = st.session_state.get("connections_notice")
 if notice:

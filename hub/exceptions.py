@@ -77,7 +77,23 @@ class TransitionError(HubError):
 
 
 class ConnectorError(HubError):
-    """A connector operation failed; see ``transient``."""
+    """A connector operation failed; see ``transient``.
+
+    Attributes:
+        kind: the kind of failure when the connector knows it (a `hub.models.FailureKind` value:
+            ``auth_expired``, ``permission``, ``network``, ``timeout``, ``config``, ``source_error``),
+            else None and `hub.health.kind_of` classifies it.
+
+    """
+
+    kind: str | None = None
+
+    def __init__(
+        self, message: str, *, hint: str = "", transient: bool | None = None, kind: str | None = None
+    ) -> None:
+        super().__init__(message, hint=hint, transient=transient)
+        if kind is not None:
+            self.kind = kind
 
 
 class StreamError(ConnectorError):
@@ -92,9 +108,16 @@ class StreamError(ConnectorError):
     """
 
     def __init__(
-        self, message: str, *, stream: str, reason: str, hint: str = "", transient: bool = False
+        self,
+        message: str,
+        *,
+        stream: str,
+        reason: str,
+        hint: str = "",
+        transient: bool = False,
+        kind: str | None = None,
     ) -> None:
-        super().__init__(message, hint=hint, transient=transient)
+        super().__init__(message, hint=hint, transient=transient, kind=kind)
         self.stream = stream
         self.reason = reason
 

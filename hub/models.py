@@ -44,6 +44,22 @@ class Outcome(StrEnum):
     DENIED = "denied"
 
 
+class FailureKind(StrEnum):
+    """What kind of failure a check found (``ok`` when it found none); stored in ``connection_checks.kind``.
+
+    Each kind has one "what to do" for users (`hub.health.WHAT_TO_DO`).
+    """
+
+    OK = "ok"
+    AUTH_EXPIRED = "auth_expired"
+    PERMISSION = "permission"
+    NETWORK = "network"
+    TIMEOUT = "timeout"
+    CONFIG = "config"
+    SOURCE_ERROR = "source_error"
+    INTERRUPTED = "interrupted"
+
+
 class AuditAction(StrEnum):
     """Every action the audit log records (contracts.md), grouped by what it concerns.
 
@@ -198,6 +214,9 @@ class CheckResult(_Model):
     hint: str = Field(default="", description="What to do next when it failed.")
     transient: bool = Field(default=False, description="A retry later may succeed.")
     latency_ms: float | None = None
+    kind: FailureKind | None = Field(
+        default=None, description="What kind of failure, when the connector knows it (else classified)."
+    )
 
 
 StepName = Literal["connecting", "testing", "discovering", "sampling"]
@@ -262,10 +281,58 @@ class Connection(_Model):
         return self.model_dump(
             mode="json",
             include={
-                "id", "source_id", "name", "mode", "status", "status_detail", "metadata",
-                "created_at", "updated_at", "last_checked_at",
+                "id",
+                "source_id",
+                "name",
+                "mode",
+                "status",
+                "status_detail",
+                "metadata",
+                "created_at",
+                "updated_at",
+                "last_checked_at",
             },
         )
+
+
+class CheckRecord(_Model):
+    """One row of a connection's check history (``connection_checks``): never a secret."""
+
+    id: str
+    tenant_id: str
+    connection_id: str
+    at: datetime
+    outcome: Literal["ok", "failed"]
+    kind: FailureKind
+    latency_ms: float | None = None
+    stream_count: int | None = None
+    schema_fingerprint: str | None = Field(default=None, description="SHA-256 of the discovered schema.")
+    message: str = ""
+
+
+class ConnectionHealth(_Model):
+    """One connection's health, as the Health page, ``health --json`` and the API show it."""
+
+    connection_id: str
+    name: str
+    source_id: str
+    mode: Mode
+    status: Status
+    last_checked_at: datetime | None = None
+    last_check: CheckRecord | None = None
+    uptime_24h: float | None = Field(default=None, description="Share of checks that succeeded (0..1).")
+    uptime_7d: float | None = None
+    latencies_ms: list[float] = Field(
+        default_factory=list, description="Recent successful checks, oldest first."
+    )
+    consecutive_failures: int = 0
+    last_error: str | None = Field(default=None, description="The last check's message when it failed.")
+    last_error_kind: FailureKind | None = None
+    what_to_do: str | None = None
+    drift: dict[str, Any] | None = Field(
+        default=None, description="Schema changes not yet accepted: detected_at, summary, diff."
+    )
+    credentials_expire_at: str | None = None
 
 
 class AuditEntry(_Model):

@@ -76,6 +76,28 @@ class Settings(BaseModel):
         default=16, gt=0, le=1024, description="HUB_CONNECTOR_MAX_MESSAGE_MB: the largest single message "
         "(record) a connector may send.",
     )
+    monitor: bool | None = Field(
+        default=None,
+        description="HUB_MONITOR: run the health monitor inside the app's process; None = on in the embedded "
+        "default, off when HUB_DATABASE_URL is set (run `python -m hub monitor` there; see `monitor_on`).",
+    )
+    check_interval_s: float = Field(
+        default=900, ge=1, description="HUB_CHECK_INTERVAL_S: seconds between checks of a connection."
+    )
+    check_retention_days: int = Field(
+        default=30, ge=7, description="HUB_CHECK_RETENTION_DAYS: days of check history kept (7 at least)."
+    )
+    monitor_concurrency: int = Field(
+        default=8, ge=1, le=256, description="HUB_MONITOR_CONCURRENCY: checks a monitor runs at once."
+    )
+    alert_after_failures: int = Field(
+        default=3, ge=1, description="HUB_ALERT_AFTER_FAILURES: consecutive failed checks before failing."
+    )
+    check_backoff_max_s: float = Field(
+        default=3600,
+        ge=1,
+        description="HUB_CHECK_BACKOFF_MAX_S: the longest wait between checks of a failing connection.",
+    )
 
     source_hosts: Literal["any", "public"] | None = Field(
         default=None,
@@ -114,6 +136,11 @@ class Settings(BaseModel):
         if self.source_hosts is not None:
             return self.source_hosts
         return "any" if self.embedded else "public"
+
+    @property
+    def monitor_on(self) -> bool:
+        """`monitor`, or its default: on in the embedded default (one process serves everything)."""
+        return self.embedded if self.monitor is None else self.monitor
 
     @property
     def embedded(self) -> bool:

@@ -12,6 +12,8 @@ from tests.servers import MariaDBServer, PostgresServer, start_mariadb, start_po
 
 # Every test (and every subprocess it starts) runs without demo pacing and away from ./.hub.
 os.environ["HUB_DEMO_PACE"] = "0"
+# No health monitor thread in the app's process unless a test asks for one (it would check in the background).
+os.environ["HUB_MONITOR"] = "0"
 for _var in ("HUB_DATABASE_URL", "HUB_ADMIN_DATABASE_URL", "HUB_ENCRYPTION_KEYS", "HUB_SQLITE_ROOT"):
     os.environ.pop(_var, None)
 

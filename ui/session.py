@@ -157,6 +157,7 @@ def _open_hub(fingerprint: str, _settings: Settings) -> Hub:
     if _settings.embedded:
         hub.ensure_demo_accounts()
     hub.start_warm_up()  # the demo data's pools, built while the visitor signs in
+    hub.start_monitor()  # the health monitor's thread when HUB_MONITOR is on (the embedded default)
     return hub
 
 

@@ -25,7 +25,16 @@ if TYPE_CHECKING:
     from hub.catalogue import Catalogue
 
 #: Modules that add commands, in the order they appear in ``--help``.
-COMMAND_MODULES = ("catalogue", "connections", "schema", "users", "apikeys", "connectors", "migrate")
+COMMAND_MODULES = (
+    "catalogue",
+    "connections",
+    "health",
+    "schema",
+    "users",
+    "apikeys",
+    "connectors",
+    "migrate",
+)
 
 
 class Context:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from hub.exceptions import HubError, NotFound, TransitionError
 from hub.models import AuditAction, Outcome, Status
+from hub.services.history import record_interrupted
 from hub.storage import Leases
 
 if TYPE_CHECKING:
@@ -66,19 +67,27 @@ def attempt(scope: Connections, connection_id: str, *, actor: str) -> Iterator[N
             f"Connection {connection_id} is being connected or tested elsewhere.",
             hint="Wait for that to finish, then reload.",
         )
+    with renewing(leases, name, holder, seconds):
+        try:
+            yield
+        except BaseException as exc:
+            end_interrupted(scope, connection_id, actor=actor, detail=STOPPED, reason=_stopped_by(exc))
+            raise
+
+
+@contextmanager
+def renewing(leases: Leases, name: str, holder: str, seconds: float) -> Iterator[None]:
+    """Renew ``holder``'s lease ``name`` (already taken) every third of ``seconds`` while the body runs.
+
+    Released after; a lease that could not be released expires on its own.
+    """
     stop = threading.Event()
     renewer = threading.Thread(
-        target=_renew,
-        args=(leases, name, holder, seconds, stop),
-        name=f"lease-{connection_id[:8]}",
-        daemon=True,
+        target=_renew, args=(leases, name, holder, seconds, stop), name=f"lease-{name[-8:]}", daemon=True
     )
     renewer.start()
     try:
         yield
-    except BaseException as exc:
-        end_interrupted(scope, connection_id, actor=actor, detail=STOPPED, reason=_stopped_by(exc))
-        raise
     finally:
         stop.set()
         renewer.join()
@@ -128,6 +137,7 @@ def end_interrupted(scope: Connections, connection_id: str, *, actor: str, detai
             detail=f"{detail} {RETRY}",
             extra={"reason": reason},
         )
+        record_interrupted(scope, conn, f"{detail} ({reason})")
     except Exception:
         log.warning("could not end interrupted connection %s", connection_id, exc_info=True)
         return False
@@ -167,4 +177,4 @@ def recover_interrupted(hub: Hub) -> list[str]:
     return ended
 
 
-__all__ = ["attempt", "end_interrupted", "lease_name", "recover_interrupted"]
+__all__ = ["attempt", "end_interrupted", "lease_name", "new_holder", "recover_interrupted", "renewing"]

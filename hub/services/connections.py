@@ -30,9 +30,21 @@ from hub.exceptions import (
     StreamError,
     TransitionError,
 )
-from hub.models import CheckResult, Connection, Mode, Outcome, SourceEntry, Status, StepEvent, StreamInfo
+from hub.health import kind_of
+from hub.models import (
+    CheckResult,
+    Connection,
+    FailureKind,
+    Mode,
+    Outcome,
+    SourceEntry,
+    Status,
+    StepEvent,
+    StreamInfo,
+)
 from hub.presenting import cannot_be_read
 from hub.services.attempts import attempt
+from hub.services.history import record_check, with_baseline
 from hub.services.scope import TenantScope
 from hub.status import transition
 from hub.storage.audit import AuditDraft
@@ -319,7 +331,14 @@ class Connections(TenantScope):
             _emit(on_step, step, "error", exc.message, time.perf_counter() - t0)
             return self._fail(
                 conn,
-                CheckResult(ok=False, message=exc.message, hint=exc.hint, transient=exc.transient),
+                CheckResult(
+                    ok=False,
+                    message=exc.message,
+                    hint=exc.hint,
+                    transient=exc.transient,
+                    kind=kind_of(exc),
+                    latency_ms=(time.perf_counter() - t0) * 1000,
+                ),
                 actor=actor,
                 step=step,
             )
@@ -350,6 +369,7 @@ class Connections(TenantScope):
             "total_records": total,
             "check": {"message": result.message, "latency_ms": result.latency_ms},
         }
+        meta = with_baseline(meta, streams)  # a new connection's schema is its first accepted baseline
         meta.pop("unreadable_streams", None)  # from an earlier test; this one lists its own
         if unreadable:
             meta["unreadable_streams"] = unreadable
@@ -359,6 +379,14 @@ class Connections(TenantScope):
         )
         if unreadable:
             detail += f" · {len(unreadable)} unreadable"
+        record_check(
+            self,
+            conn,
+            kind=FailureKind.OK,
+            message=result.message,
+            latency_ms=result.latency_ms,
+            streams=streams,
+        )
         return self._move(
             conn,
             Status.CONNECTED,
@@ -377,11 +405,14 @@ class Connections(TenantScope):
         self, conn: Connection, result: CheckResult, *, actor: str, step: str = "testing"
     ) -> Connection:
         detail = f"{result.message} {result.hint}".strip()
+        kind = kind_of(result)
+        record_check(self, conn, kind=kind, message=detail, latency_ms=result.latency_ms)
         meta = {
             **conn.metadata,
             "check": {
                 "message": result.message,
                 "hint": result.hint,
+                "kind": kind.value,
                 "transient": result.transient,
                 "step": step,
                 "latency_ms": result.latency_ms,

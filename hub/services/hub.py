@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hub.catalogue import Catalogue
 from hub.connectors import get_connector
@@ -22,6 +22,9 @@ from hub.services.tenant import TenantService
 from hub.settings import Settings
 from hub.storage import Database
 from hub.storage.crypto import KeyRing
+
+if TYPE_CHECKING:
+    from hub.services.monitor import Monitor
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,7 @@ class Hub(Accounts, KeyRotation):
         self.catalogue = catalogue
         self.db = db
         self.keys = keys
+        self._monitor: Monitor | None = None  # the embedded monitor (`start_monitor`)
 
     def __repr__(self) -> str:
         return f"Hub(db={self.db!r}, keys={self.keys!r})"
@@ -69,7 +73,9 @@ class Hub(Accounts, KeyRotation):
         return hub
 
     def close(self) -> None:
-        """Dispose of the database engines."""
+        """Stop the embedded monitor (checks in flight finish on their own); dispose of the engines."""
+        if self._monitor is not None:
+            self._monitor.stop.set()
         self.db.dispose()
 
     def __enter__(self) -> Hub:
@@ -95,6 +101,15 @@ class Hub(Accounts, KeyRotation):
         health monitor.
         """
         return recover_interrupted(self)
+
+    def start_monitor(self) -> bool:
+        """Run the health monitor in a daemon thread of this process (once; HUB_MONITOR); whether it runs.
+
+        The app calls it on every page run; only the first call of the process starts the thread.
+        """
+        from hub.services.monitor import start_embedded
+
+        return start_embedded(self) is not None
 
     # ------------------------------------------------------------------ warm-up
 

@@ -20,6 +20,7 @@ from hub.exceptions import InputError, StorageError
 from hub.models import ApiKey, AuditEntry, Connection, Status, Tenant, User
 from hub.storage.audit import GENESIS, AuditDraft, build_row, to_entry
 from hub.storage.base import Store
+from hub.storage.checks import CheckHistory
 from hub.storage.crypto import Sealed
 from hub.storage.database import Database
 from hub.storage.tables import (
@@ -121,7 +122,7 @@ def _column_values(values: Mapping[str, Any]) -> dict[str, Any]:
     return {k: (v.value if isinstance(v, Enum) else v) for k, v in values.items()}
 
 
-class SqlStore(Store):
+class SqlStore(CheckHistory, Store):
     """A `Store` for one tenant on SQLite or PostgreSQL."""
 
     def __init__(self, db: Database, tenant_id: str, *, admin: bool = False) -> None:
@@ -134,6 +135,7 @@ class SqlStore(Store):
     def __repr__(self) -> str:
         return f"SqlStore(tenant_id={self.tenant_id!r}, backend={self.db.backend!r})"
 
+    @override
     def _tx(self, *, write: bool, action: str) -> AbstractContextManager[SAConnection]:
         return self.db.begin(write=write, tenant_id=self.tenant_id, admin=self.admin, action=action)
 

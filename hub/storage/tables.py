@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from typing_extensions import override
 
-from hub.models import ApiKey, Connection, Tenant, User
+from hub.models import ApiKey, CheckRecord, Connection, Tenant, User
 
 # --------------------------------------------------------------------------- column types
 
@@ -140,6 +140,24 @@ api_keys = sa.Table(
     sa.Column("revoked_at", UTCDateTime(), nullable=True),
 )
 
+#: Every check of a connection (monitor or manual re-test): its outcome, failure kind, latency, stream count
+#: and schema fingerprint, and a message without secrets. Read newest first per connection (the index).
+connection_checks = sa.Table(
+    "connection_checks",
+    metadata,
+    sa.Column("id", UUIDText(), primary_key=True),
+    sa.Column("tenant_id", UUIDText(), sa.ForeignKey("tenants.id"), nullable=False),
+    sa.Column("connection_id", UUIDText(), sa.ForeignKey("tenant_airbyte_connections.id"), nullable=False),
+    sa.Column("at", UTCDateTime(), nullable=False),
+    sa.Column("outcome", sa.Text, nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("latency_ms", sa.Float, nullable=True),
+    sa.Column("stream_count", sa.Integer, nullable=True),
+    sa.Column("schema_fingerprint", sa.Text, nullable=True),
+    sa.Column("message", sa.Text, nullable=False, server_default=""),
+    sa.Index("connection_checks_timeline_idx", "tenant_id", "connection_id", "at"),
+)
+
 # Not tenant data: no tenant_id and no row level security (a lease names a connection by id; a failed sign-in
 # for an unknown username has no tenant).
 
@@ -164,7 +182,14 @@ sign_in_failures = sa.Table(
 )
 
 #: The tables row level security guards on PostgreSQL.
-TENANT_TABLES = ("tenants", "users", "tenant_airbyte_connections", "audit_logs", "api_keys")
+TENANT_TABLES = (
+    "tenants",
+    "users",
+    "tenant_airbyte_connections",
+    "audit_logs",
+    "api_keys",
+    "connection_checks",
+)
 
 #: The columns of the `Connection` model (never the ciphertext and its key id).
 CONNECTION_COLUMNS = tuple(c for c in connections.c if c.name not in ("encrypted_config", "key_id"))
@@ -248,6 +273,11 @@ def to_api_key(row: Any) -> ApiKey:
     )
 
 
+def to_check(row: Any) -> CheckRecord:
+    """A ``connection_checks`` row as the model."""
+    return CheckRecord.model_validate(dict(row._mapping))
+
+
 def to_connection(row: Any) -> Connection:
     """A ``tenant_airbyte_connections`` row (`CONNECTION_COLUMNS`) as the model.
 
@@ -268,6 +298,7 @@ __all__ = [
     "UUIDText",
     "api_keys",
     "audit_logs",
+    "connection_checks",
     "connections",
     "is_uuid",
     "leases",
@@ -276,6 +307,7 @@ __all__ = [
     "sign_in_failures",
     "tenants",
     "to_api_key",
+    "to_check",
     "to_connection",
     "to_joined_tenant",
     "to_tenant",

@@ -111,5 +111,8 @@ def test_the_schema_lists_every_endpoint() -> None:
             "POST /api/connections/{connection_id}/test",
             "GET /api/connections/{connection_id}/streams",
             "GET /api/connections/{connection_id}/streams/{stream}/preview",
+            "GET /api/connections/health",
+            "GET /api/connections/{connection_id}/health",
+            "POST /api/connections/{connection_id}/drift/accept",
         ]
     )

@@ -1,4 +1,7 @@
-"""``/api/connections/...``: the tenant's connections: store, list, read, disconnect, re-test, preview."""
+"""``/api/connections/...``: the tenant's connections: store, list, read, disconnect, re-test, preview.
+
+And their health: the summary, one connection's checks, accepting schema changes.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +13,18 @@ from hub import Connection, NotFound, Status, TenantService
 from hub.api.deps import CallerDep, ConnectionId, HubDep, TenantDep
 from hub.api.errors import Conflict, FieldError
 from hub.api.schemas import COMMON_ERRORS, ConnectionOut, StoreRequest, error_responses
-from hub.models import Preview, StreamInfo
+from hub.models import CheckRecord, ConnectionHealth, Preview, StreamInfo
 
 #: Bounds of ``?limit=`` on the preview endpoint.
 PREVIEW_MAX_LIMIT = 1000
 
 router = APIRouter(prefix="/api/connections", tags=["connections"])
+
+
+class ConnectionHealthDetail(ConnectionHealth):
+    """One connection's health with its newest checks."""
+
+    checks: list[CheckRecord]
 
 
 def _public(connection: Connection) -> dict[str, Any]:
@@ -75,6 +84,20 @@ def list_connections(
 ) -> list[dict[str, Any]]:
     """Newest first; metadata only."""
     return [_public(c) for c in service.list_connections(include_disconnected=include_disconnected)]
+
+
+@router.get(
+    "/health",
+    response_model=list[ConnectionHealth],
+    summary="The health of the tenant's connections",
+    responses=error_responses(*COMMON_ERRORS),
+)
+def connections_health(service: TenantDep) -> list[ConnectionHealth]:
+    """State, uptime over 24 h and 7 days, recent latencies, last error with what to do, schema drift.
+
+    `/healthz` stays the unauthenticated liveness probe; this is the tenant's summary.
+    """
+    return service.health_summary()
 
 
 @router.get(
@@ -152,3 +175,31 @@ def preview_stream(
     """
     _require_connected(service, connection_id)
     return service.preview(connection_id, stream, limit=limit, actor=who.actor)
+
+
+@router.get(
+    "/{connection_id}/health",
+    response_model=ConnectionHealthDetail,
+    summary="One connection's health and its newest checks",
+    responses=error_responses(404, *COMMON_ERRORS),
+)
+def connection_health(
+    connection_id: ConnectionId,
+    service: TenantDep,
+    limit: Annotated[int, Query(ge=1, le=1000, description="Checks returned, newest first.")] = 100,
+) -> ConnectionHealthDetail:
+    """The health summary of one connection with its newest ``limit`` checks."""
+    view = service.connection_health(connection_id)
+    checks = service.check_history(connection_id, limit=limit)
+    return ConnectionHealthDetail(**view.model_dump(), checks=checks)
+
+
+@router.post(
+    "/{connection_id}/drift/accept",
+    response_model=ConnectionOut,
+    summary="Accept the schema changes a check found",
+    responses=error_responses(404, *COMMON_ERRORS),
+)
+def accept_drift(connection_id: ConnectionId, who: CallerDep, service: TenantDep) -> dict[str, Any]:
+    """Make the schema last discovered the accepted baseline (audited `drift.accept`); 422 without changes."""
+    return _public(service.accept_drift(connection_id, actor=who.actor))

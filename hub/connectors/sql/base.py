@@ -296,10 +296,17 @@ class SQLConnector(Connector):
             with self._connect(cfg, checking=True) as conn:
                 result = self._probe(conn, cfg)
         except ConfigError as exc:
-            return CheckResult(ok=False, message=exc.message, hint=exc.hint, transient=False, latency_ms=ms())
+            return CheckResult(
+                ok=False, message=exc.message, hint=exc.hint, transient=False, latency_ms=ms(), kind="config"
+            )
         except ConnectorError as exc:
             return CheckResult(
-                ok=False, message=exc.message, hint=exc.hint, transient=exc.transient, latency_ms=ms()
+                ok=False,
+                message=exc.message,
+                hint=exc.hint,
+                transient=exc.transient,
+                latency_ms=ms(),
+                kind=exc.kind,
             )
         return result.model_copy(update={"latency_ms": ms()})
 

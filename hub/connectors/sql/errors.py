@@ -79,13 +79,75 @@ def _mysql_code(exc: BaseException) -> int | None:
     return None
 
 
+def _kinded(err: ConnectorError, kind: str) -> ConnectorError:
+    err.kind = kind
+    return err
+
+
+#: PostgreSQL SQLSTATEs (exact, then by class) -> failure kind (`hub.models.FailureKind`).
+_PG_KINDS = {
+    "28P01": "auth_expired",  # invalid_password
+    "28000": "auth_expired",  # invalid_authorization_specification
+    "42501": "permission",  # insufficient_privilege
+    "3D000": "config",  # invalid_catalog_name: the database does not exist
+    "3F000": "config",  # invalid_schema_name
+    "57014": "timeout",  # query_canceled (statement_timeout)
+    "57P01": "network",  # admin_shutdown: the server went away
+    "57P02": "network",  # crash_shutdown
+    "57P03": "network",  # cannot_connect_now: starting up or shutting down
+    "53300": "source_error",  # too_many_connections
+}
+_PG_KIND_CLASSES = {"08": "network", "28": "auth_expired", "53": "source_error", "58": "source_error"}
+
+#: MySQL error numbers -> failure kind.
+_MY_KINDS = {
+    1045: "auth_expired",  # access denied (using password)
+    1044: "permission",  # access denied to the database
+    1142: "permission",  # command denied on a table
+    1143: "permission",  # column denied
+    1227: "permission",  # specific privilege required
+    1049: "config",  # unknown database
+    2002: "network",  # cannot connect through the socket
+    2003: "network",  # cannot connect to the server
+    2005: "network",  # unknown server host
+    2006: "network",  # server has gone away
+    2013: "timeout",  # lost connection during the query (read timeout)
+    1969: "timeout",  # statement max_statement_time exceeded
+    3024: "timeout",  # query execution was interrupted, max_execution_time exceeded
+    1040: "source_error",  # too many connections
+}
+
+
+def failure_kind_of_code(exc: BaseException) -> str | None:
+    """The failure kind the server's error code says (SQLSTATE or MySQL number); None without a code."""
+    for e in _chain(exc):
+        sqlstate = getattr(e, "sqlstate", None)
+        if isinstance(sqlstate, str) and len(sqlstate) == 5:
+            return _PG_KINDS.get(sqlstate) or _PG_KIND_CLASSES.get(sqlstate[:2])
+    code = _mysql_code(exc)
+    return _MY_KINDS.get(code) if code is not None else None
+
+
 def dns_error(target: Target, exc: socket.gaierror) -> ConnectorError:
     """The host name does not resolve."""
     return lookup_error(target.host, exc)
 
 
 def translate(exc: BaseException, target: Target, *, secrets: tuple[str, ...] = ()) -> ConnectorError:
-    """A `ConnectorError` for any failure while connecting to or reading from ``target``."""
+    """A `ConnectorError` for any failure while connecting to or reading from ``target``.
+
+    Its ``kind`` comes from the server's error code (PostgreSQL's SQLSTATE, MySQL's error number) where
+    the driver has one; libpq reports a failed connection without a SQLSTATE (the text is all there is),
+    so there the kind is the one of the message's case.
+    """
+    err = _translate(exc, target, secrets=secrets)
+    coded = failure_kind_of_code(exc)
+    if coded is not None:
+        err.kind = coded
+    return err
+
+
+def _translate(exc: BaseException, target: Target, *, secrets: tuple[str, ...] = ()) -> ConnectorError:
     raw = _text_of(exc)
     text = raw.lower()
     code = _mysql_code(exc)
@@ -99,7 +161,7 @@ def translate(exc: BaseException, target: Target, *, secrets: tuple[str, ...] = 
     ):
         if gai is None:
             gai = socket.gaierror(socket.EAI_AGAIN if "temporary" in text else socket.EAI_NONAME, raw)
-        return dns_error(t, gai)
+        return _kinded(dns_error(t, gai), "network")
     cert = next((e for e in _chain(exc) if isinstance(e, ssl.SSLCertVerificationError)), None)
     if (
         cert is not None
@@ -125,12 +187,14 @@ def translate(exc: BaseException, target: Target, *, secrets: tuple[str, ...] = 
             f"The server certificate of {t.endpoint} could not be verified: {why}.",
             hint=hint,
             transient=False,
+            kind="config",
         )
     text = text.replace("pg_hba.conf rejects connection", "no pg_hba.conf entry")
     if "no pg_hba.conf entry" in text and "no encryption" in text:
         return ConnectorError(
             f"The server at {t.endpoint} requires SSL for user '{t.user}', but SSL mode is '{t.ssl_mode}'.",
             hint="Choose SSL mode 'require' (or 'verify-full' with the server's CA certificate).",
+            kind="config",
         )
     if "no pg_hba.conf entry" in text and ("ssl encryption" in text or "gssapi" in text):
         return ConnectorError(
@@ -138,6 +202,7 @@ def translate(exc: BaseException, target: Target, *, secrets: tuple[str, ...] = 
             f"'{t.ssl_mode}').",
             hint="Choose SSL mode 'prefer' or 'disable', or ask the administrator to allow SSL (hostssl) "
             "for this user.",
+            kind="config",
         )
     if "no pg_hba.conf entry" in text:
         return ConnectorError(
@@ -145,6 +210,7 @@ def translate(exc: BaseException, target: Target, *, secrets: tuple[str, ...] = 
             f"and database '{t.database}'.",
             hint="Ask the administrator to allow this host in pg_hba.conf (or the provider's network "
             "settings).",
+            kind="permission",
         )
     if (
         "server does not support ssl" in text
@@ -155,29 +221,35 @@ def translate(exc: BaseException, target: Target, *, secrets: tuple[str, ...] = 
             f"The server at {t.endpoint} does not offer SSL, but SSL mode '{t.ssl_mode}' requires it.",
             hint=f"Choose SSL mode '{'prefer' if t.engine == 'PostgreSQL' else 'preferred'}', or enable SSL "
             "on the server.",
+            kind="config",
         )
     if "password authentication failed" in text or "authentication failed" in text or code == 1045:
         hint = "Check the user name and password, or create the user with the SQL in the setup guide."
         if code == 1045 and t.ssl_mode in ("preferred",):
             hint += " If the user was created with REQUIRE SSL, the server must offer SSL."
         return ConnectorError(
-            f"Password authentication failed for user '{t.user}' on {t.endpoint}.", hint=hint
+            f"Password authentication failed for user '{t.user}' on {t.endpoint}.",
+            hint=hint,
+            kind="auth_expired",
         )
     if ("database" in text and "does not exist" in text) or code == 1049:
         return ConnectorError(
             f"The database '{t.database}' does not exist on {t.endpoint}.",
             hint="Check the database name (names are case-sensitive).",
+            kind="config",
         )
     if "permission denied for database" in text:
         return ConnectorError(
             f"User '{t.user}' may not connect to the database '{t.database}' on {t.endpoint}.",
             hint=f'Grant access: GRANT CONNECT ON DATABASE "{t.database}" TO "{t.user}";',
+            kind="permission",
         )
     if code == 1044:  # MySQL does not tell a user whether a database they may not use exists
         return ConnectorError(
             f"The database '{t.database}' does not exist on {t.endpoint}, or user '{t.user}' may not use it.",
             hint=f"Check the database name (names are case-sensitive), or grant access: "
             f"GRANT SELECT ON `{t.database}`.* TO '{t.user}'@'%';",
+            kind="permission",
         )
     if "connection refused" in text or "errno 111" in text:
         return ConnectorError(
@@ -186,6 +258,7 @@ def translate(exc: BaseException, target: Target, *, secrets: tuple[str, ...] = 
             "running "
             "and accepts TCP connections from this machine.",
             transient=True,
+            kind="network",
         )
     if (
         "network is unreachable" in text
@@ -198,12 +271,14 @@ def translate(exc: BaseException, target: Target, *, secrets: tuple[str, ...] = 
             hint="Check the host, and that this machine's network can reach the server (VPN, firewall, "
             "the provider's IP allow-list).",
             transient=True,
+            kind="network",
         )
     if "statement timeout" in text or code == 1969:
         return ConnectorError(
             f"A query on {t.endpoint} took too long and was stopped.",
             hint="Try again when the server is less busy; a view that is slow to compute may need an index.",
             transient=True,
+            kind="timeout",
         )
     if "timeout" in text or "timed out" in text or code in (2013,):
         return ConnectorError(
@@ -212,27 +287,33 @@ def translate(exc: BaseException, target: Target, *, secrets: tuple[str, ...] = 
             "timeout if "
             "the server is slow.",
             transient=True,
+            kind="timeout",
         )
     if "read-only" in text or "read only transaction" in text or code == 1792:
         return ConnectorError(
-            "The hub tried to write to the source, which it never does.", hint="Report this as a bug."
+            "The hub tried to write to the source, which it never does.",
+            hint="Report this as a bug.",
+            kind="source_error",
         )
     if "too many connections" in text or "remaining connection slots" in text or code == 1040:
         return ConnectorError(
             f"The server at {t.endpoint} has no free connections.",
             hint="Try again in a minute.",
             transient=True,
+            kind="source_error",
         )
     said = _scrub(driver_message(exc), secrets)
     if "ssl" in text or "tls" in text:
         return ConnectorError(
             f"The SSL connection to {t.endpoint} failed: {said}.",
             hint="Check the SSL mode and the CA certificate.",
+            kind="config",
         )
     return ConnectorError(
         f"Could not use the {t.engine} database at {t.endpoint}: {said}.",
         hint="Check the connection details; retry later if the server is busy.",
         transient=True,
+        kind="source_error",
     )
 
 
@@ -350,6 +431,7 @@ def stream_error(
         reason=reason,
         hint=hint,
         transient=timeout,
+        kind="timeout" if timeout else "permission" if denied else "source_error",
     )
 
 
@@ -370,6 +452,7 @@ __all__ = [
     "Target",
     "dns_error",
     "driver_message",
+    "failure_kind_of_code",
     "grant_hint",
     "stream_error",
     "translate",

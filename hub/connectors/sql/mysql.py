@@ -122,12 +122,14 @@ class MySQLConnector(SQLConnector):
                     ok=False,
                     message=f"Connected, but database '{t.database}' has no tables or views.",
                     hint="Check the database name.",
+                    kind="config",
                 )
             return CheckResult(
                 ok=False,
                 message=f"User '{t.user}' has no SELECT privilege on any table or view in database "
                 f"'{t.database}'.",
                 hint=grant_hint(self.engine_name, [], t.user, t.database),
+                kind="permission",
             )
         enc = "encrypted" if tls else "not encrypted"
         return CheckResult(

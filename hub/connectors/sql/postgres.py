@@ -149,6 +149,7 @@ class PostgresConnector(SQLConnector):
                 f"{'does' if len(missing) == 1 else 'do'} not exist in database '{t.database}'.",
                 hint="Check the schema names (they are case-sensitive). The database has: "
                 f"{first['all_schemas']}.",
+                kind="config",
             )
         unusable = [r["schema"] for r in rows if not r["usable"]]
         readable = sum(int(r["readable"]) for r in rows)
@@ -170,9 +171,13 @@ class PostgresConnector(SQLConnector):
                     message=f"Connected, but {_schema_word(schemas)} {_names(schemas)} of database "
                     f"'{t.database}' has no tables or views.",
                     hint=f"Choose the schemas that hold your data. The database has: {first['all_schemas']}.",
+                    kind="config",
                 )
             return CheckResult(
-                ok=False, message=msg, hint=grant_hint(self.engine_name, schemas, user, t.database)
+                ok=False,
+                message=msg,
+                hint=grant_hint(self.engine_name, schemas, user, t.database),
+                kind="permission",
             )
         hidden = relations - readable
         note = f" ({hidden} more not readable by this user)" if hidden else ""

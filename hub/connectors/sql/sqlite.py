@@ -171,6 +171,7 @@ class SQLiteConnector(SQLConnector):
                 ok=False,
                 message=f"The file '{cfg['path']}' has no tables or views.",
                 hint="Choose a database file that holds data.",
+                kind="config",
             )
         return CheckResult(
             ok=True,

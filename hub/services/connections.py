@@ -15,8 +15,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable, Mapping
-from itertools import islice
+from collections.abc import Mapping
 from typing import Any
 
 from hub.connectors import has_live, public_config, wrap_secrets
@@ -27,7 +26,6 @@ from hub.exceptions import (
     HubError,
     InputError,
     NotFound,
-    StreamError,
     TransitionError,
 )
 from hub.health import kind_of
@@ -39,12 +37,10 @@ from hub.models import (
     Outcome,
     SourceEntry,
     Status,
-    StepEvent,
-    StreamInfo,
 )
-from hub.presenting import cannot_be_read
 from hub.services.attempts import attempt
 from hub.services.history import record_check, with_baseline
+from hub.services.probe import StepCallback, emit, probe
 from hub.services.scope import TenantScope
 from hub.status import transition
 from hub.storage.audit import AuditDraft
@@ -52,8 +48,6 @@ from hub.storage.crypto import Sealed
 from hub.storage.tables import now
 
 log = logging.getLogger(__name__)
-
-StepCallback = Callable[[StepEvent], None]
 
 #: Records read per stream when a connection is sampled.
 SAMPLE_LIMIT = 50
@@ -152,7 +146,7 @@ class Connections(TenantScope):
         ``sample``: connect the connector's sample data instead of ``config`` (see `connect`).
         """
         started = time.perf_counter()
-        _emit(on_step, "connecting", "running", f"Connecting to {source.name}…")
+        emit(on_step, "connecting", "running", f"Connecting to {source.name}…")
         connector = self._connector(source, mode)
         spec = connector.spec()
         if sample:
@@ -182,7 +176,7 @@ class Connections(TenantScope):
                 done = "New credentials stored."
             self._store_control(conn.id, connector)
             self._pace(mode)
-            _emit(on_step, "connecting", "done", done, time.perf_counter() - started, conn.id)
+            emit(on_step, "connecting", "done", done, time.perf_counter() - started, conn.id)
             return self._test(
                 conn,
                 source,
@@ -295,67 +289,18 @@ class Connections(TenantScope):
             action=action,
             detail=f"Testing the connection to {source.name}…",
         )
-        step = "testing"
-        t0 = time.perf_counter()
-        try:
-            _emit(on_step, "testing", "running", f"Checking access to {source.name}…")
-            result = connector.check(config)
-            self._pace(conn.mode)
-            if not result.ok:
-                _emit(on_step, "testing", "error", result.message, time.perf_counter() - t0)
-                return self._fail(conn, result, actor=actor)
-            _emit(on_step, "testing", "done", result.message or "Access confirmed.", time.perf_counter() - t0)
-
-            step, t0 = "discovering", time.perf_counter()
-            _emit(on_step, "discovering", "running", "Discovering streams…")
-            streams = connector.discover(config)
-            self._pace(conn.mode)
-            _emit(on_step, "discovering", "done", f"Found {len(streams)} streams.", time.perf_counter() - t0)
-
-            step, t0 = "sampling", time.perf_counter()
-            counts: dict[str, int] = {}
-            unreadable: dict[str, str] = {}
-            if sample_limit > 0:
-                _emit(on_step, "sampling", "running", "Reading a sample of each stream…")
-                counts, unreadable = _sample(connector, config, streams, sample_limit, source)
-                self._pace(conn.mode)
-                cannot = f" {cannot_be_read(unreadable)}" if unreadable else ""
-                _emit(
-                    on_step,
-                    "sampling",
-                    "done",
-                    f"Read {sum(counts.values()):,} sample records.{cannot}",
-                    time.perf_counter() - t0,
-                )
-        except HubError as exc:
-            _emit(on_step, step, "error", exc.message, time.perf_counter() - t0)
-            return self._fail(
-                conn,
-                CheckResult(
-                    ok=False,
-                    message=exc.message,
-                    hint=exc.hint,
-                    transient=exc.transient,
-                    kind=kind_of(exc),
-                    latency_ms=(time.perf_counter() - t0) * 1000,
-                ),
-                actor=actor,
-                step=step,
-            )
-        except Exception:
-            log.exception("connector %s failed while %s (connection %s)", source.id, step, conn.id)
-            msg = f"The {source.name} connector failed unexpectedly while {step}."  # the log has the details
-            _emit(on_step, step, "error", msg, time.perf_counter() - t0)
-            return self._fail(
-                conn,
-                CheckResult(
-                    ok=False,
-                    message=msg,
-                    hint="Retry; if it persists, report it (the server log has the details).",
-                ),
-                actor=actor,
-                step=step,
-            )
+        found = probe(
+            connector,
+            config,
+            source,
+            sample_limit=sample_limit,
+            on_step=on_step,
+            pace=lambda: self._pace(conn.mode),
+            label=conn.id,
+        )
+        if not found.result.ok:
+            return self._fail(conn, found.result, actor=actor, step=found.step)
+        result, streams, counts, unreadable = found.result, found.streams, found.counts, found.unreadable
 
         estimated = {s.name: s.estimated_rows for s in streams}
         total = sum(e if e is not None else counts.get(n, 0) for n, e in estimated.items())
@@ -538,48 +483,6 @@ class Connections(TenantScope):
     def get_connection(self, connection_id: str) -> Connection:
         """One connection (metadata only); `NotFound` for unknown ids and other tenants' ids."""
         return self._require(connection_id)
-
-
-def _sample(
-    connector: Connector, config: dict[str, Any], streams: list[StreamInfo], limit: int, source: SourceEntry
-) -> tuple[dict[str, int], dict[str, str]]:
-    """Records read per stream, and the streams that cannot be read with their reasons.
-
-    A stream the source refuses (`StreamError`) is listed, not fatal; when no stream can be read the
-    connect fails with every reason (`ConnectorError`).
-    """
-    counts: dict[str, int] = {}
-    unreadable: dict[str, str] = {}
-    for s in streams:
-        try:
-            counts[s.name] = sum(1 for _ in islice(connector.read(config, s.name, limit=limit), limit))
-        except StreamError as exc:
-            unreadable[s.name] = exc.reason
-    if streams and len(unreadable) == len(streams):
-        n = len(streams)
-        which = (
-            f"The only stream of {source.name} cannot"
-            if n == 1
-            else f"None of the {n} streams of {source.name} can"
-        )
-        why = cannot_be_read(unreadable).split(": ", 1)[1]  # "a (reason); b (reason)."
-        raise ConnectorError(
-            f"{which} be read: {why}",
-            hint="Fix them on the source (each reason says how), or choose others, then retry.",
-        )
-    return counts, unreadable
-
-
-def _emit(
-    on_step: StepCallback | None, step: str, state: str, message: str, seconds: float = 0.0, conn_id: str = ""
-) -> None:
-    if on_step is None:
-        return
-    try:
-        seconds = round(seconds, 3)
-        on_step(StepEvent(step=step, state=state, message=message, seconds=seconds, connection_id=conn_id))
-    except Exception:  # a broken progress display must not leave a connection half-way
-        log.exception("on_step callback failed at %s/%s", step, state)
 
 
 def _sample_config(source: SourceEntry, connector: Connector) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hub.exceptions import ConnectorError, CryptoError, HubError, InputError
@@ -59,6 +60,38 @@ def kind_of(failure: BaseException | CheckResult) -> FailureKind:
     if isinstance(failure, HubError) and failure.transient:
         return FailureKind.SOURCE_ERROR
     return FailureKind.SOURCE_ERROR
+
+
+# --------------------------------------------------------------------------- credentials
+
+#: Connection metadata keys the OAuth flow writes: when the credentials expire (ISO 8601), and why the last
+#: refresh failed (a message without secrets; absent or empty once a refresh succeeds).
+EXPIRE_KEY = "credentials_expire_at"
+REFRESH_ERROR_KEY = "credentials_refresh_error"
+
+
+def credentials_warning(metadata: Mapping[str, Any], at: datetime, warn_days: float) -> str | None:
+    """Warn when credentials expire within ``warn_days`` of ``at``, have expired, or a refresh failed."""
+    failed = metadata.get(REFRESH_ERROR_KEY)
+    if isinstance(failed, str) and failed.strip():
+        return f"The last refresh of the credentials failed: {failed.strip()}"
+    raw = metadata.get(EXPIRE_KEY)
+    if not isinstance(raw, str) or not raw.strip():
+        return None
+    try:
+        expires = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None  # written by another part of the hub; an unreadable date is no reason to alarm anyone
+    if expires.tzinfo is None:
+        expires = expires.replace(tzinfo=UTC)
+    left = expires - at
+    if left <= timedelta(0):
+        return f"The credentials expired at {expires:%Y-%m-%d %H:%M} UTC."
+    if left > timedelta(days=warn_days):
+        return None
+    hours = left.total_seconds() / 3600
+    when = f"in {hours:.0f} hours" if hours < 48 else f"in {hours / 24:.0f} days"
+    return f"The credentials expire {when} ({expires.astimezone(UTC):%Y-%m-%d %H:%M} UTC)."
 
 
 # --------------------------------------------------------------------------- schemas
@@ -134,8 +167,11 @@ def describe_diff(change: Mapping[str, Any]) -> str:
 
 
 __all__ = [
+    "EXPIRE_KEY",
+    "REFRESH_ERROR_KEY",
     "WHAT_TO_DO",
     "Schema",
+    "credentials_warning",
     "describe_diff",
     "diff",
     "fingerprint",

@@ -98,6 +98,7 @@ class AuditAction(StrEnum):
     # health: outcome changes only (not every check), alerts, schema drift
     HEALTH_CHANGE = "health.change"
     ALERT_SENT = "alert.sent"
+    ALERT_SETTINGS = "alert.settings"
     DRIFT_DETECT = "drift.detect"
     DRIFT_ACCEPT = "drift.accept"
     # the hand-off to an Airbyte deployment
@@ -333,6 +334,9 @@ class ConnectionHealth(_Model):
         default=None, description="Schema changes not yet accepted: detected_at, summary, diff."
     )
     credentials_expire_at: str | None = None
+    credentials_warning: str | None = Field(
+        default=None, description="The credentials expire soon, have expired, or their last refresh failed."
+    )
 
 
 class AuditEntry(_Model):

@@ -73,8 +73,10 @@ class Settings(BaseModel):
         default=300, gt=0, description="HUB_CONNECTOR_READ_TIMEOUT_S: one `read` (a preview or a sample)."
     )
     connector_max_message_mb: float = Field(
-        default=16, gt=0, le=1024, description="HUB_CONNECTOR_MAX_MESSAGE_MB: the largest single message "
-        "(record) a connector may send.",
+        default=16,
+        gt=0,
+        le=1024,
+        description="HUB_CONNECTOR_MAX_MESSAGE_MB: the largest single message (record) a connector may send.",
     )
     monitor: bool | None = Field(
         default=None,
@@ -97,6 +99,24 @@ class Settings(BaseModel):
         default=3600,
         ge=1,
         description="HUB_CHECK_BACKOFF_MAX_S: the longest wait between checks of a failing connection.",
+    )
+
+    smtp_url: SecretStr | None = Field(
+        default=None,
+        description="HUB_SMTP_URL: the SMTP server for alert e-mails, `smtp://[user:password@]host[:port]` "
+        "(STARTTLS when the server offers it) or `smtps://...` (TLS); None = no e-mail alerts.",
+    )
+    alert_from: str | None = Field(
+        default=None, description="HUB_ALERT_FROM: the From address of alert e-mails (with HUB_SMTP_URL)."
+    )
+    alert_timeout_s: float = Field(
+        default=10, gt=0, le=300, description="HUB_ALERT_TIMEOUT_S: one webhook request or SMTP session."
+    )
+    credentials_warn_days: float = Field(
+        default=3,
+        ge=0,
+        description="HUB_CREDENTIALS_WARN_DAYS: warn (and alert once) this many days before a connection's "
+        "credentials expire.",
     )
 
     source_hosts: Literal["any", "public"] | None = Field(

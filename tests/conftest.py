@@ -10,6 +10,9 @@ import pytest
 
 from tests.servers import MariaDBServer, PostgresServer, start_mariadb, start_postgres
 
+#: Fixtures of the local alert receivers (webhook, SMTP), for any test that names them.
+pytest_plugins = ["tests.integration.alert_support"]
+
 # Every test (and every subprocess it starts) runs without demo pacing and away from ./.hub.
 os.environ["HUB_DEMO_PACE"] = "0"
 # No health monitor thread in the app's process unless a test asks for one (it would check in the background).

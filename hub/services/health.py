@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from hub.exceptions import HubError, InputError, TransitionError
-from hub.health import describe_diff, kind_of, schema_of, what_to_do
+from hub.health import credentials_warning, describe_diff, kind_of, schema_of, what_to_do
 from hub.models import (
     AuditAction,
     CheckRecord,
@@ -33,6 +33,7 @@ from hub.models import (
     Status,
     StreamInfo,
 )
+from hub.services.alerts import Alerts, plan_alerts
 from hub.services.attempts import attempt
 from hub.services.connections import Connections
 from hub.services.history import compare_schema, record_check
@@ -51,7 +52,7 @@ CHECKED = (Status.CONNECTED, Status.FAILED)
 SPARK_POINTS = 24
 
 
-class Health(Connections):
+class Health(Connections, Alerts):
     """Scheduled checks and the health views of one tenant's connections."""
 
     # ------------------------------------------------------------------ the check
@@ -70,10 +71,13 @@ class Health(Connections):
             latency_ms=latency,
             schema=schema_of(streams) if ok else None,
         )
+        raised = False
         try:
-            self._apply(conn, record, streams, actor=actor)
+            raised = self._apply(conn, record, streams, actor=actor)
         except TransitionError:  # a user re-tested or disconnected it meanwhile: theirs is the newer word
             log.info("connection %s changed while it was checked; the check is recorded only", conn.id)
+        if raised:
+            self.deliver_alerts(connection_id=conn.id)
         return record
 
     def _probe(self, conn: Connection) -> tuple[bool, FailureKind, str, float, list[StreamInfo]]:
@@ -96,8 +100,11 @@ class Health(Connections):
             return False, kind_of(exc), msg, _ms(started), []
         return True, FailureKind.OK, result.message, latency, streams
 
-    def _apply(self, conn: Connection, record: CheckRecord, streams: list[StreamInfo], *, actor: str) -> None:
-        """Move the status only when the outcome changed; else record the check's facts unaudited."""
+    def _apply(self, conn: Connection, record: CheckRecord, streams: list[StreamInfo], *, actor: str) -> bool:
+        """Move the status only when the outcome changed; else record the check's facts unaudited.
+
+        Raises the alerts of a change (`plan_alerts`) before the metadata records them; True when it did.
+        """
         before = conn.metadata.get("health") or {}
         failures = 0 if record.outcome == "ok" else int(before.get("failures", 0)) + 1
         meta: dict[str, Any] = {
@@ -108,6 +115,10 @@ class Health(Connections):
         if record.outcome == "ok":
             meta, drift = compare_schema(meta, schema_of(streams))
             meta.update(streams=[s.name for s in streams], stream_count=len(streams))
+        meta, alerts = plan_alerts(self.hub.settings, conn, meta, record, drift, failures)
+        raised = False
+        for row in alerts:  # before the state that says "alerted": see hub.services.alerts
+            raised = self._store.add_alert(row) or raised
         if record.outcome == "ok" and conn.status is Status.FAILED:
             n = len(streams)
             self._change(
@@ -144,6 +155,7 @@ class Health(Connections):
                     detail={"fingerprint": drift["fingerprint"], "summary": describe_diff(drift["diff"])},
                 )
             )
+        return raised
 
     def _change(
         self,
@@ -255,6 +267,9 @@ class Health(Connections):
                         "diff": drift.get("diff") or {},
                     },
                     credentials_expire_at=c.metadata.get("credentials_expire_at"),
+                    credentials_warning=credentials_warning(
+                        c.metadata, at, self.hub.settings.credentials_warn_days
+                    ),
                 )
             )
         return out

@@ -1,7 +1,8 @@
 """The health monitor: checks every due connection of every tenant, any number of monitors at once.
 
 A cycle (`Monitor.run_once`) ends the connects whose process died (`recover_interrupted`), lists the
-connections that are due, and checks them ``HUB_MONITOR_CONCURRENCY`` at a time. Before checking one it
+connections that are due, checks them ``HUB_MONITOR_CONCURRENCY`` at a time, and then sends the alerts
+still undelivered (`hub.services.alerts`). Before checking one it
 takes the lease ``check:<connection id>`` (the ``leases`` table, renewed while the check runs) and reads
 the connection again: a connection another monitor has just checked is no longer due, so several
 monitors never check one connection twice in an interval, and a monitor that dies (kill -9) stops
@@ -121,7 +122,18 @@ class Monitor:
             report.checked.append(connection_id)
             if kind is not FailureKind.OK:
                 report.failed.append(connection_id)
+        self._deliver_leftovers()
         return report
+
+    def _deliver_leftovers(self) -> None:
+        """Send the alerts a check could not deliver (a destination was down, a monitor died meanwhile)."""
+        if self.stop.is_set():
+            return
+        for tenant in self.hub.list_tenants():
+            try:
+                self.hub.tenant(tenant).deliver_alerts()
+            except HubError:
+                log.warning("could not deliver the alerts of tenant %s", tenant.slug, exc_info=True)
 
     def _check(self, tenant_id: str, connection_id: str) -> FailureKind | None:
         """Check one connection under its lease; None when skipped (stopping, taken, no longer due)."""

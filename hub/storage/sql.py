@@ -18,6 +18,7 @@ from typing_extensions import override
 
 from hub.exceptions import InputError, StorageError
 from hub.models import ApiKey, AuditEntry, Connection, Status, Tenant, User
+from hub.storage.alerts import AlertStore
 from hub.storage.audit import GENESIS, AuditDraft, build_row, to_entry
 from hub.storage.base import Store
 from hub.storage.checks import CheckHistory
@@ -122,7 +123,7 @@ def _column_values(values: Mapping[str, Any]) -> dict[str, Any]:
     return {k: (v.value if isinstance(v, Enum) else v) for k, v in values.items()}
 
 
-class SqlStore(CheckHistory, Store):
+class SqlStore(CheckHistory, AlertStore, Store):
     """A `Store` for one tenant on SQLite or PostgreSQL."""
 
     def __init__(self, db: Database, tenant_id: str, *, admin: bool = False) -> None:
@@ -138,6 +139,10 @@ class SqlStore(CheckHistory, Store):
     @override
     def _tx(self, *, write: bool, action: str) -> AbstractContextManager[SAConnection]:
         return self.db.begin(write=write, tenant_id=self.tenant_id, admin=self.admin, action=action)
+
+    @override
+    def _append_audit_in(self, c: SAConnection, draft: AuditDraft) -> None:
+        append_audit(c, self.tenant_id, draft)
 
     def _mine(self, table: sa.Table, row_id: str) -> tuple[sa.ColumnElement[bool], ...]:
         """The WHERE clause of one row of this tenant."""

@@ -158,6 +158,39 @@ connection_checks = sa.Table(
     sa.Index("connection_checks_timeline_idx", "tenant_id", "connection_id", "at"),
 )
 
+#: Per-tenant settings by name (contracts.md): a JSON ``value`` and, for secrets, ``encrypted_value`` sealed
+#: with the key ring (``key_id``). Alert destinations live under the name ``alerts``.
+tenant_settings = sa.Table(
+    "tenant_settings",
+    metadata,
+    sa.Column("tenant_id", UUIDText(), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("value", JSONDoc, nullable=False),
+    sa.Column("encrypted_value", sa.Text, nullable=True),
+    sa.Column("key_id", sa.Text, nullable=True),
+)
+
+#: Every alert raised (the outbox and the log of what was sent): one row per change of state, made unique by
+#: ``dedupe_key`` so that a restarted or second monitor never raises (nor sends) one change twice.
+alert_events = sa.Table(
+    "alert_events",
+    metadata,
+    sa.Column("id", UUIDText(), primary_key=True),
+    sa.Column("tenant_id", UUIDText(), sa.ForeignKey("tenants.id"), nullable=False),
+    sa.Column("connection_id", UUIDText(), sa.ForeignKey("tenant_airbyte_connections.id"), nullable=True),
+    sa.Column("event", sa.Text, nullable=False),
+    sa.Column("dedupe_key", sa.Text, nullable=False),
+    sa.Column("at", UTCDateTime(), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("detail", JSONDoc, nullable=False),
+    sa.Column("delivered", JSONDoc, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_error", sa.Text, nullable=False, server_default=""),
+    sa.Column("sent_at", UTCDateTime(), nullable=True),
+    sa.UniqueConstraint("tenant_id", "dedupe_key", name="alert_events_tenant_key"),
+    sa.Index("alert_events_pending_idx", "tenant_id", "sent_at"),
+)
+
 # Not tenant data: no tenant_id and no row level security (a lease names a connection by id; a failed sign-in
 # for an unknown username has no tenant).
 
@@ -189,6 +222,8 @@ TENANT_TABLES = (
     "audit_logs",
     "api_keys",
     "connection_checks",
+    "tenant_settings",
+    "alert_events",
 )
 
 #: The columns of the `Connection` model (never the ciphertext and its key id).
@@ -296,6 +331,7 @@ __all__ = [
     "JSONDoc",
     "UTCDateTime",
     "UUIDText",
+    "alert_events",
     "api_keys",
     "audit_logs",
     "connection_checks",
@@ -305,6 +341,7 @@ __all__ = [
     "metadata",
     "now",
     "sign_in_failures",
+    "tenant_settings",
     "tenants",
     "to_api_key",
     "to_check",

@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "catalogue",
     "connections",
     "health",
+    "alerts",
     "schema",
     "users",
     "apikeys",

@@ -87,6 +87,8 @@ def _health(args: argparse.Namespace, ctx: Context) -> int:
     print(format_table(head, [_row(view)]))
     if view.last_error:
         print(f"\nLast error ({view.last_error_kind}): {view.last_error}\nWhat to do: {view.what_to_do}")
+    if view.credentials_warning:
+        print(f"\nCredentials: {view.credentials_warning}")
     if view.drift:
         print(
             f"\nSchema changes not accepted yet: {view.drift['summary']}. "

@@ -49,6 +49,9 @@ API_ROUTES = [
     ("GET", "/api/connections"),
     ("GET", "/api/connections/health"),
     *ID_ROUTES,
+    ("GET", "/api/alerts"),
+    ("PUT", "/api/alerts"),
+    ("POST", "/api/alerts/test"),
 ]
 
 

@@ -114,5 +114,8 @@ def test_the_schema_lists_every_endpoint() -> None:
             "GET /api/connections/health",
             "GET /api/connections/{connection_id}/health",
             "POST /api/connections/{connection_id}/drift/accept",
+            "GET /api/alerts",
+            "PUT /api/alerts",
+            "POST /api/alerts/test",
         ]
     )

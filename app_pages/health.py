@@ -18,6 +18,50 @@ st.caption(
     "Schema changes wait here until you accept them."
 )
 
+with st.expander("Alerts", icon=":material/notifications:"):
+    current = ctx.service.alert_destinations()
+    st.caption(
+        "A message when a connection starts failing, recovers, changes its schema, or its credentials are "
+        "about to expire: once per change. Webhooks get Slack-compatible JSON signed with the secret "
+        "(`X-Hub-Signature-256`)."
+    )
+    with st.form("health_alerts_form", border=False, clear_on_submit=True):  # the secret is not kept typed
+        url = st.text_input("Webhook URL", value=current.webhook_url or "", key="alerts_webhook")
+        secret = st.text_input(
+            "Webhook secret",
+            type="password",
+            key="alerts_secret",
+            placeholder=f"unchanged ({current.webhook_secret})" if current.webhook_secret else "made for you",
+        )
+        emails = st.text_input(
+            "E-mail addresses", value=", ".join(current.emails), key="alerts_emails", help="Comma-separated."
+        )
+        saved = st.form_submit_button("Save alerts", icon=":material/save:")
+    if saved:
+        try:
+            _view, made = ctx.service.set_alert_destinations(
+                webhook_url=url,
+                webhook_secret=secret or None,
+                emails=[e for e in emails.replace(";", ",").split(",") if e.strip()],
+                actor=ctx.username,
+            )
+        except HubError as exc:
+            show_error(exc, where="saving the alert destinations")
+        else:
+            st.success("Alert destinations saved.", icon=":material/save:")
+            if made:
+                st.info(f"The webhook's signing secret, shown this once: `{made}`", icon=":material/key:")
+    if current.emails and not current.email_enabled:
+        st.warning("This server has no SMTP server set (HUB_SMTP_URL): e-mails cannot be sent.")
+    if st.button("Send a test alert", key="alerts_test", icon=":material/send:"):
+        try:
+            results = ctx.service.test_alert(actor=ctx.username)
+        except HubError as exc:
+            show_error(exc, where="sending a test alert")
+        else:
+            for r in results:
+                (st.success if r.ok else st.error)(f"{r.channel}: {r.message}")
+
 views = ctx.service.health_summary()
 if not views:
     st.info("Nothing to watch yet: connect a source first.", icon=":material/monitor_heart:")
@@ -39,7 +83,8 @@ frame = pd.DataFrame(
             "Last check": time_ago(v.last_checked_at),
             "Last error": f"{v.last_error_kind.value}: {v.what_to_do}" if v.last_error_kind else "",
             "Schema": f"Changed: {v.drift['summary']}" if v.drift else "Unchanged",
-            "Credentials expire": v.credentials_expire_at or "",
+            "Credentials": v.credentials_warning
+            or (f"expire {v.credentials_expire_at}" if v.credentials_expire_at else ""),
         }
         for v in views
     ]
@@ -63,6 +108,8 @@ badge = STATUS_BADGES[view.status]
 st.badge(badge.label, icon=badge.icon, color=badge.color)
 if view.last_error:
     st.error(f"{view.last_error}\n\n**What to do:** {view.what_to_do}", icon=":material/error:")
+if view.credentials_warning:
+    st.warning(f"{view.credentials_warning} Reconnect to renew them.", icon=":material/key_off:")
 if view.drift:
     with st.container(border=True):
         st.markdown(f"**Schema changes:** {view.drift['summary']}")

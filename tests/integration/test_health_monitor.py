@@ -1,6 +1,7 @@
 """The monitor as its own processes: two at once never check a connection twice in an interval (SQLite and
 PostgreSQL), one killed with -9 mid-check leaves a lease that expires for another to take over, and a live
-PostgreSQL source stopped while watched fails (network) within an interval and recovers when started."""
+PostgreSQL source stopped while watched fails (network) within an interval and recovers when started, with
+one signed webhook alert each way."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from hub.models import FailureKind, Status
 from hub.services.monitor import check_lease
 from hub.settings import Settings
 from hub.storage import Leases
+from tests.integration.alert_support import WebhookReceiver
 from tests.integration.health_support import WatchedSource
 from tests.servers import PostgresServer
 from tests.storage_support import PgDatabase, make_pg_database, unique_slug
@@ -176,10 +178,14 @@ def test_a_monitor_killed_mid_check_leaves_a_lease_that_expires_for_another(
 
 
 def test_a_watched_source_stopped_fails_with_network_and_recovers_when_started(
-    hub_home: Path, source: WatchedSource
+    hub_home: Path, source: WatchedSource, webhook: WebhookReceiver
 ) -> None:
+    # ...with one alert each way, sent by the monitor process into a local webhook receiver
     with Hub.open(Settings.from_env()) as hub:
         hub.create_tenant("acme", name="Acme", business_type="ecommerce")
+        hub.tenant("acme").set_alert_destinations(
+            webhook_url=webhook.url, webhook_secret="mon-secret", emails=[], actor="t"
+        )
         conn = hub.tenant("acme").connect("postgres", source.config(), actor="t", mode="live")
         assert conn.status is Status.CONNECTED, conn.status_detail
     monitor = _monitor(_env(hub_home, HUB_ALERT_AFTER_FAILURES="1"), "--tick", "0.1")
@@ -196,6 +202,10 @@ def test_a_watched_source_stopped_fails_with_network_and_recovers_when_started(
             # within one interval of its last healthy check: the first check after the stop failed it
             kinds = [r.kind.value for r in reversed(acme.check_history(conn.id))]
             assert kinds[-1] == "network" and kinds.count("network") == 1, kinds
+            _wait_for(lambda: webhook.events() == ["failing"])
+            assert "network" in webhook.hooks[0].json["text"] and webhook.hooks[0].signed_with("mon-secret")
+            time.sleep(INTERVAL * 2)  # more failed checks (with backoff): no second alert
+            assert webhook.events() == ["failing"]
             source.start_again()
             deadline = time.monotonic() + 60
             while acme.get_connection(conn.id).status is not Status.CONNECTED and time.monotonic() < deadline:
@@ -208,5 +218,16 @@ def test_a_watched_source_stopped_fails_with_network_and_recovers_when_started(
                 ("failed", "testing"),
                 ("testing", "connected"),
             ]
+            _wait_for(lambda: webhook.events() == ["failing", "recovered"])
+            time.sleep(INTERVAL * 2)  # healthy checks go on: nothing more to say
+            assert webhook.events() == ["failing", "recovered"]
+            assert [a["event"] for a in acme.list_alerts()] == ["recovered", "failing"]
     finally:
         _terminate(monitor)
+
+
+def _wait_for(condition: Callable[[], bool], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert condition()

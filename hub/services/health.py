@@ -57,9 +57,16 @@ class Health(Connections, Alerts):
 
     # ------------------------------------------------------------------ the check
 
-    def check_connection(self, connection_id: str, *, actor: str = MONITOR_ACTOR) -> CheckRecord | None:
-        """Check one connection (connected or failed) and record it; None when it is in another state."""
-        conn = self._require(connection_id)
+    def check_connection(
+        self, connection_id: str, *, actor: str = MONITOR_ACTOR, current: Connection | None = None
+    ) -> CheckRecord | None:
+        """Check one connection (connected or failed) and record it; None when it is in another state.
+
+        ``current``: the connection as the caller has just read it (the monitor, under the check lease).
+        """
+        conn = (
+            current if current is not None and current.id == connection_id else self._require(connection_id)
+        )
         if conn.status not in CHECKED:
             return None
         ok, kind, message, latency, streams = self._probe(conn)

@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from hub.exceptions import HubError
-from hub.models import Connection, FailureKind
+from hub.models import Connection, FailureKind, Tenant
 from hub.services.attempts import new_holder, renewing
 from hub.services.health import CHECKED, MONITOR_ACTOR
 from hub.storage import Leases
@@ -93,15 +93,15 @@ class Monitor:
         self.leases = Leases(hub.db)
         self.stop = threading.Event()
 
-    def due(self, at: datetime | None = None) -> list[tuple[str, str]]:
-        """``(tenant id, connection id)`` of every connection due at ``at`` (now)."""
+    def due(self, at: datetime | None = None) -> list[tuple[Tenant, str]]:
+        """``(tenant, connection id)`` of every connection due at ``at`` (now)."""
         at = at or now()
         s = self.hub.settings
         found = []
         for tenant in self.hub.list_tenants():
             for conn in self.hub.tenant(tenant).list_connections(include_disconnected=False):
                 if is_due(conn, at, s.check_interval_s, s.check_backoff_max_s):
-                    found.append((tenant.id, conn.id))
+                    found.append((tenant, conn.id))
         return found
 
     def run_once(self) -> CycleReport:
@@ -135,7 +135,7 @@ class Monitor:
             except HubError:
                 log.warning("could not deliver the alerts of tenant %s", tenant.slug, exc_info=True)
 
-    def _check(self, tenant_id: str, connection_id: str) -> FailureKind | None:
+    def _check(self, tenant: Tenant, connection_id: str) -> FailureKind | None:
         """Check one connection under its lease; None when skipped (stopping, taken, no longer due)."""
         if self.stop.is_set():
             return None
@@ -145,12 +145,12 @@ class Monitor:
             if not self.leases.acquire(name, holder, seconds):
                 return None  # another monitor is checking it right now
             with renewing(self.leases, name, holder, seconds):
-                scope = self.hub.tenant(tenant_id)
+                scope = self.hub.tenant(tenant)  # resolved once per cycle, not per check
                 conn = scope.get_connection(connection_id)
                 s = self.hub.settings
                 if not is_due(conn, now(), s.check_interval_s, s.check_backoff_max_s):
                     return None  # checked by another monitor since this one listed it
-                record = scope.check_connection(connection_id, actor=MONITOR_ACTOR)
+                record = scope.check_connection(connection_id, actor=MONITOR_ACTOR, current=conn)
                 return None if record is None else record.kind
         except HubError:
             log.warning("checking connection %s failed", connection_id, exc_info=True)

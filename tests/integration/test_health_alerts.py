@@ -7,12 +7,13 @@ import sqlite3
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from hub import Hub
 from hub.exceptions import InputError
-from hub.models import Status
+from hub.models import Connection, Status
 from hub.services.alerts import MAX_ROUNDS
 from hub.settings import Settings
 from hub.storage.tables import now
@@ -41,6 +42,15 @@ def hub(hub_home: Path, mailbox: Mailbox) -> Iterator[Hub]:
     h.close()
 
 
+def _watched(hub: Hub, source: WatchedSource, webhook: WebhookReceiver) -> tuple[Any, Connection]:
+    """Acme with both destinations set and ``source`` connected."""
+    acme = hub.tenant("acme")
+    acme.set_alert_destinations(
+        webhook_url=webhook.url, webhook_secret=SECRET, emails=["ops@example.com"], actor="alice"
+    )
+    return acme, acme.connect("postgres", source.config(), actor="alice", mode="live")
+
+
 def _alerts(acme) -> list[str]:
     return [a["event"] for a in reversed(acme.list_alerts())]
 
@@ -48,11 +58,7 @@ def _alerts(acme) -> list[str]:
 def test_failing_recovered_and_drift_alert_once_each_by_signed_webhook_and_email(
     hub: Hub, source: WatchedSource, webhook: WebhookReceiver, mailbox: Mailbox
 ) -> None:
-    acme = hub.tenant("acme")
-    acme.set_alert_destinations(
-        webhook_url=webhook.url, webhook_secret=SECRET, emails=["ops@example.com"], actor="alice"
-    )
-    conn = acme.connect("postgres", source.config(), actor="alice", mode="live")
+    acme, conn = _watched(hub, source, webhook)
     acme.check_connection(conn.id)
     assert webhook.hooks == [] and mailbox.messages == []  # healthy: nothing to say
 
@@ -113,11 +119,7 @@ def test_a_change_is_raised_once_even_when_the_alerted_state_was_lost(
 def test_a_webhook_that_fails_is_retried_with_backoff_then_at_the_next_cycle_without_repeating_email(
     hub: Hub, source: WatchedSource, webhook: WebhookReceiver, mailbox: Mailbox
 ) -> None:
-    acme = hub.tenant("acme")
-    acme.set_alert_destinations(
-        webhook_url=webhook.url, webhook_secret=SECRET, emails=["ops@example.com"], actor="alice"
-    )
-    conn = acme.connect("postgres", source.config(), actor="alice", mode="live")
+    acme, conn = _watched(hub, source, webhook)
     source.stop()
     webhook.fail_next = 2  # two 500s, then it answers: the retries of one delivery get it through
     acme.check_connection(conn.id)

@@ -6,7 +6,8 @@ testing, connected), each with its audit row in the hash chain; on PostgreSQL as
 level security, holding the connect's lease (taken before, released after: two more commits, issue 11). The
 baseline writes the same rows with the same commits through the bare driver (sqlite3 / psycopg): the lease,
 the connection row and its audit row, then two status updates each with an audit row, each commit also
-updating the tenant's audit head, then the lease's release, with row contents of the same size as the hub's
+updating the tenant's audit head, the check's history row (issue 14) in its own commit before the
+last update, then the lease's release, with row contents of the same size as the hub's
 (hash-sized counters, a ciphertext-sized constant, the same metadata and audit details); no validation,
 encryption, hashing, RLS or models. Sampling is left out of both (``sample_limit=0``). The list returns
 1,000 `Connection` models beside a plain SELECT returning dicts. Target: at most 3x the baseline.
@@ -45,6 +46,8 @@ _META_CONNECTED: dict[str, Any] = {
     "check": _CHECK, "config": {}, "estimated_rows": {"orders_export": 5000}, "records_sampled": 0,
     "sample_counts": {}, "stream_count": 1, "streams": ["orders_export"], "total_records": 5000,
 }
+_FINGERPRINT = "0" * 64  # a sha256 hex digest's size
+
 _STEPS = (
     ("testing", "Testing the connection to CSV file…", _META_CONNECTING,
      {"from": "connecting", "status_detail": "Testing the connection to CSV file…", "to": "testing"}),
@@ -136,6 +139,18 @@ class _Baseline:
         self.commit()
         for status, detail, meta, audit_detail in _STEPS:
             now = datetime.now(UTC)
+            if status == "connected":  # the check's history row and its retention, one commit (issue 14)
+                cur.execute(
+                    f"INSERT INTO connection_checks (id, tenant_id, connection_id, at, outcome, kind, "
+                    f"latency_ms, stream_count, schema_fingerprint, message) VALUES ({self._p(10)})",
+                    (str(uuid.uuid4()), self.tenant_id, cid, now, "ok", "ok", 0.1, 1, _FINGERPRINT, "ok"),
+                )
+                cur.execute(
+                    f"DELETE FROM connection_checks WHERE tenant_id = {self.ph} "
+                    f"AND connection_id = {self.ph} AND at < {self.ph}",
+                    (self.tenant_id, cid, now - timedelta(days=30)),
+                )
+                self.commit()
             cur.execute(
                 f"UPDATE tenant_airbyte_connections SET status = {self.ph}, status_detail = {self.ph}, "
                 f"metadata = {self.ph}, updated_at = {self.ph}, last_checked_at = {self.ph} "

@@ -1,7 +1,7 @@
 """Every connect attempt ends ``connected`` or ``failed``, even when something stops it half-way.
 
 A connect, reconnect or re-test holds the lease ``connect:<tenant id>:<connection id>`` (`Leases`) from
-before its row is written until it ends, renewed every third of ``HUB_LEASE_SECONDS`` by a small thread.
+before its row is written until it ends, renewed every third of ``HUB_LEASE_SECONDS`` (`renewing`).
 
 * Stopped inside the process (a Streamlit rerun or stop, Ctrl-C: ``BaseException``s the connector
   path does not catch, or an error while storing the result): the row is ended ``failed`` ("Interrupted:
@@ -17,7 +17,9 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -26,6 +28,7 @@ from hub.exceptions import HubError, NotFound, TransitionError
 from hub.models import AuditAction, Outcome, Status
 from hub.services.history import record_interrupted
 from hub.storage import Leases
+from hub.storage.database import Database
 
 if TYPE_CHECKING:
     from hub.services.connections import Connections
@@ -77,24 +80,81 @@ def attempt(scope: Connections, connection_id: str, *, actor: str) -> Iterator[N
 
 @contextmanager
 def renewing(leases: Leases, name: str, holder: str, seconds: float) -> Iterator[None]:
-    """Renew ``holder``'s lease ``name`` (already taken) every third of ``seconds`` while the body runs.
+    """Keep ``holder``'s lease ``name`` (already taken) renewed while the body runs; release it after.
 
-    Released after; a lease that could not be released expires on its own.
+    A lease that could not be released expires on its own.
     """
-    stop = threading.Event()
-    renewer = threading.Thread(
-        target=_renew, args=(leases, name, holder, seconds, stop), name=f"lease-{name[-8:]}", daemon=True
-    )
-    renewer.start()
+    renewer = _renewer(leases, seconds)
+    renewer.hold(name, holder)
     try:
         yield
     finally:
-        stop.set()
-        renewer.join()
+        renewer.drop(name, holder)
         try:
             leases.release(name, holder)
         except HubError:  # it expires on its own; recovery then finds the row already ended
             log.warning("could not release lease %s", name, exc_info=True)
+
+
+class _Renewer:
+    """One daemon thread per database and lease length renews every lease this process holds there.
+
+    Every third of the lease's length, so a held lease never expires while its process lives. One
+    thread for all of them rather than one per attempt: starting and joining a thread per connect or
+    per monitor check cost more than the check's own database writes.
+    """
+
+    def __init__(self, db: Database, seconds: float) -> None:
+        self._db = weakref.ref(db)  # the registry must not keep a closed hub's database alive
+        self.seconds = seconds
+        self._held: set[tuple[str, str]] = set()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def hold(self, name: str, holder: str) -> None:
+        with self._lock:
+            self._held.add((name, holder))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="lease-renewer", daemon=True)
+                self._thread.start()
+
+    def drop(self, name: str, holder: str) -> None:
+        with self._lock:
+            self._held.discard((name, holder))
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(self.seconds / 3)
+            db = self._db()
+            with self._lock:
+                held = list(self._held)
+                if not held or db is None:  # idle: the next hold starts a new thread
+                    self._thread = None
+                    return
+            leases = Leases(db)
+            for name, holder in held:
+                try:
+                    if not leases.renew(name, holder, self.seconds):
+                        log.warning(
+                            "lease %s was taken over: its attempt's row may be ended as interrupted", name
+                        )
+                        self.drop(name, holder)
+                except HubError:  # the database is away for a moment: the next renewal may still be in time
+                    log.warning("could not renew lease %s", name, exc_info=True)
+            del db, leases
+
+
+_renewers: weakref.WeakKeyDictionary[Database, dict[float, _Renewer]] = weakref.WeakKeyDictionary()
+_renewers_lock = threading.Lock()
+
+
+def _renewer(leases: Leases, seconds: float) -> _Renewer:
+    """The renewer of ``leases``' database for leases of ``seconds`` (made on first use)."""
+    with _renewers_lock:
+        by_length = _renewers.setdefault(leases.db, {})
+        if seconds not in by_length:
+            by_length[seconds] = _Renewer(leases.db, seconds)
+        return by_length[seconds]
 
 
 def _stopped_by(exc: BaseException) -> str:
@@ -107,16 +167,6 @@ def _stopped_by(exc: BaseException) -> str:
     if isinstance(exc, Exception):
         return "an error while storing the result"
     return "the page was rerun or stopped"  # Streamlit's RerunException/StopException
-
-
-def _renew(leases: Leases, name: str, holder: str, seconds: float, stop: threading.Event) -> None:
-    while not stop.wait(seconds / 3):
-        try:
-            if not leases.renew(name, holder, seconds):
-                log.warning("lease %s was taken over: this attempt's row may be ended as interrupted", name)
-                return
-        except HubError:  # the database is away for a moment: the next renewal may still be in time
-            log.warning("could not renew lease %s", name, exc_info=True)
 
 
 def end_interrupted(scope: Connections, connection_id: str, *, actor: str, detail: str, reason: str) -> bool:

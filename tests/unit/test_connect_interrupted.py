@@ -8,6 +8,7 @@ lease expires: tests/integration/test_connect_killed.py).
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -18,7 +19,7 @@ from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
 
 from hub import Hub, Settings, Status, StepEvent
 from hub.exceptions import TransitionError
-from hub.services.attempts import lease_name
+from hub.services.attempts import lease_name, renewing
 from hub.services.tenant import TenantService
 from hub.storage import Leases
 from hub.storage.tables import now
@@ -196,3 +197,16 @@ def test_leases_are_taken_atomically_renewed_by_their_holder_and_taken_over_once
     for t in threads:
         t.join()
     assert len(winners) == 1
+
+
+def test_a_held_lease_outlives_its_length_while_its_body_runs_and_is_released_after(hub: Hub) -> None:
+    """Two attempts at once share the process's renewer; neither lease expires while its body runs."""
+    leases = Leases(hub.db)
+    seconds = 0.6
+    assert leases.acquire("check:a", "me", seconds) and leases.acquire("check:b", "me", seconds)
+    with renewing(leases, "check:a", "me", seconds), renewing(leases, "check:b", "me", seconds):
+        time.sleep(seconds * 3)  # three lease lengths: only renewals keep them
+        assert leases.expired("check:") == []
+        assert not leases.acquire("check:a", "other", seconds)
+    assert leases.get("check:a") is None and leases.get("check:b") is None  # released on the way out
+    assert leases.acquire("check:a", "other", seconds)

@@ -22,7 +22,8 @@ from tests.storage_support import APP_PASSWORD, PgDatabase, make_pg_database, un
 
 pytestmark = pytest.mark.postgres
 
-TABLES = ("tenants", "users", "tenant_airbyte_connections", "audit_logs", "api_keys", "connection_checks")
+TABLES = ("tenants", "users", "tenant_airbyte_connections", "audit_logs", "api_keys", "connection_checks",
+          "oauth_states")
 #: Every table, the tenant data's and the others (leases, failed sign-ins: no tenant, no row level security).
 ALL_TABLES = (*TABLES, "leases", "sign_in_failures")
 

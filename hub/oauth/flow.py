@@ -11,6 +11,7 @@ stores nothing and is audited (``oauth.callback`` failed, or ``oauth.denied``), 
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 import uuid
 from collections.abc import Mapping
@@ -26,12 +27,15 @@ from hub.exceptions import InputError
 from hub.models import AuditAction, Outcome
 from hub.oauth.apps import OAuthApp, app_for_source
 from hub.oauth.providers import Token, for_source
+from hub.settings import Settings
 from hub.storage.audit import AuditDraft
 from hub.storage.oauth_states import OAuthStates, PendingSignIn
 from hub.storage.tables import now
 
 if TYPE_CHECKING:
     from hub.services.hub import Hub
+
+log = logging.getLogger(__name__)
 
 #: How long a started sign-in may take (the issue's ten minutes).
 STATE_TTL = timedelta(minutes=10)
@@ -85,8 +89,8 @@ class OAuthFlow:
             _, provider = for_source(source_id)
             raise InputError(
                 f"No {provider.name} OAuth app is configured, so {source_id} can only use the demo consent.",
-                hint=f"Set HUB_OAUTH_{provider.key}_CLIENT_ID and _CLIENT_SECRET (README, Connecting real "
-                "accounts).",
+                hint=f"Set {Settings.var(f'oauth_{provider.key.lower()}_client_id')} and its _CLIENT_SECRET "
+                "(README, Connecting real accounts).",
             )
         return app
 
@@ -185,7 +189,8 @@ class OAuthFlow:
             self._refuse(tenant_id, actor, pending.source_id, f"token request: {exc.error}",
                          f"{app.provider.name} refused the sign-in code ({exc.error}).")
         except OSError as exc:  # requests' connection errors are OSErrors
-            self._refuse(tenant_id, actor, pending.source_id, f"token request: {type(exc).__name__}",
+            log.warning("OAuth token request to %s failed: %s", app.provider.name, exc.errno)
+            self._refuse(tenant_id, actor, pending.source_id, "token request: network",
                          f"Could not reach {app.provider.name} to finish the sign-in.")
         expiry = token.get("expires_at")  # Authlib adds it from expires_in
         expires_at = datetime.fromtimestamp(expiry, tz=now().tzinfo) if expiry else None

@@ -138,3 +138,20 @@ def test_without_an_app_the_source_keeps_the_demo_consent(hub_home):
         h.create_tenant("acme", name="Acme", business_type="saas")
         with pytest.raises(Exception, match="No Google OAuth app is configured"):
             OAuthFlow(h).start(h.tenant("acme").tenant.id, "google-sheets", user_id="u")
+
+
+def test_a_signed_in_source_connects_with_its_tokens_encrypted(hub, oidc):
+    from hub.oauth.connect import connect_signed_in
+
+    back = oidc.consent(_start(hub))
+    signed = OAuthFlow(hub).finish(callback_params(back), user_id="u-alice")
+    conn = connect_signed_in(hub, signed, actor="u-alice")
+    assert conn.status == "connected", conn.status_detail
+    assert conn.metadata["credentials_expire_at"] == signed.expires_at.isoformat()
+    assert conn.metadata["oauth"]["provider"] == "GOOGLE"
+    secrets_ = (signed.token.access_token, signed.token.refresh_token, callback_params(back)["code"])
+    with hub.db.begin(write=False) as c:
+        dump = str([c.execute(sa.text(f"SELECT * FROM {t}")).all()
+                    for t in ("tenant_airbyte_connections", "audit_logs", "oauth_states")])
+    assert not [s for s in secrets_ if s and s in dump]
+    assert not [s for s in secrets_ if s and s in str(conn.model_dump())]

@@ -137,13 +137,11 @@ class OAuthFlow:
         url_out: str = url
         return url_out
 
-    def finish(
-        self, params: Mapping[str, str], *, user_id: str | None, api_key_id: str | None = None
-    ) -> SignedIn:
+    def finish(self, params: Mapping[str, str], *, user_id: str | None) -> SignedIn:
         """Check the callback's ``state`` and exchange its ``code``; `SignInError` for every refusal.
 
         ``user_id`` is the signed-in user of the app (None on the API's callback, which has no session:
-        there the state alone authorises, bound to the API key that started it).
+        there the single-use state alone authorises; it names the API key that started it).
         """
         state = params.get("state") or ""
         tenant_id, _, _ = state.partition(".")
@@ -161,9 +159,10 @@ class OAuthFlow:
         if pending.expires_at < now():
             self._refuse(tenant_id, actor, pending.source_id, "expired state",
                          "This sign-in took longer than 10 minutes and has expired.")
-        if (user_id is not None and user_id != pending.user_id) or (
-            user_id is None and (pending.face != "api" or api_key_id != pending.api_key_id)
-        ):
+        # the app's callback: the signed-in user must be the one who started; the API's (no session, no
+        # key): the state alone authorises, and only a state the API started
+        started_by_other = user_id != pending.user_id if user_id is not None else pending.face != "api"
+        if started_by_other:
             self._refuse(tenant_id, actor, pending.source_id, "another user's state",
                          "This sign-in was started by someone else; nothing was connected.")
         error = params.get("error")

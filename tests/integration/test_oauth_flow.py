@@ -155,3 +155,38 @@ def test_a_signed_in_source_connects_with_its_tokens_encrypted(hub, oidc):
                     for t in ("tenant_airbyte_connections", "audit_logs", "oauth_states")])
     assert not [s for s in secrets_ if s and s in dump]
     assert not [s for s in secrets_ if s and s in str(conn.model_dump())]
+
+
+def test_twenty_concurrent_uses_of_an_expiring_connection_cause_one_refresh(hub, oidc):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from hub.oauth.connect import connect_signed_in
+    from hub.oauth.refresh import fresh_access_token
+
+    signed = OAuthFlow(hub).finish(callback_params(oidc.consent(_start(hub))), user_id="u-alice")
+    conn = connect_signed_in(hub, signed, actor="u-alice")
+    tenant = _tenant(hub)
+    # fresh: a use does not refresh
+    before = oidc.counts()["refresh_token"]
+    assert fresh_access_token(hub, tenant, conn.id, margin=timedelta(seconds=5)) == signed.token.access_token
+    assert oidc.counts()["refresh_token"] == before
+    # expiring within the margin (10 s; the server's tokens live 30 s): twenty uses at once, one refresh
+    soon = (now() + timedelta(seconds=3)).isoformat()
+    meta = {**conn.metadata, "credentials_expire_at": soon}
+    store = hub.db.store(tenant)
+    store.update_connection(conn.id, expect_status=None, audit=None, changes={"metadata": meta})
+    conn = hub.tenant("acme").get_connection(conn.id)
+
+    def use(_: int) -> str:
+        return fresh_access_token(hub, tenant, conn.id, margin=timedelta(seconds=10))
+
+    with ThreadPoolExecutor(20) as pool:
+        tokens = list(pool.map(use, range(20)))
+    assert oidc.counts()["refresh_token"] == before + 1
+    assert len(set(tokens)) == 1 and tokens[0] != signed.token.access_token
+    assert oidc.introspect(tokens[0])["active"] is True
+    refreshed = hub.tenant("acme").get_connection(conn.id)
+    assert refreshed.metadata["credentials_expire_at"] != conn.metadata["credentials_expire_at"]
+    entries = hub.tenant("acme").audit_log(action="oauth.refresh")
+    assert len(entries) == 1 and entries[0].detail == {"rotated": True}
+    assert tokens[0] not in str(entries[0].model_dump())

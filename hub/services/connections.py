@@ -424,6 +424,9 @@ class Connections(TenantScope):
                 outcome=Outcome.ERROR,
                 detail="Interrupted: disconnected while it was being tested.",
             )
+        from hub.oauth.revoke import revoke_tokens  # the OAuth package builds on the services
+
+        revoke_tokens(self.hub, self.tenant.id, conn, actor=actor)  # before the tokens are erased
         return self._move(
             conn,
             Status.DISCONNECTED,

@@ -190,3 +190,17 @@ def test_twenty_concurrent_uses_of_an_expiring_connection_cause_one_refresh(hub,
     entries = hub.tenant("acme").audit_log(action="oauth.refresh")
     assert len(entries) == 1 and entries[0].detail == {"rotated": True}
     assert tokens[0] not in str(entries[0].model_dump())
+
+
+def test_disconnect_revokes_at_the_provider_then_erases(hub, oidc):
+    from hub.oauth.connect import connect_signed_in
+
+    signed = OAuthFlow(hub).finish(callback_params(oidc.consent(_start(hub))), user_id="u-alice")
+    conn = connect_signed_in(hub, signed, actor="u-alice")
+    assert oidc.introspect(signed.token.refresh_token)["active"] is True
+    hub.tenant("acme").disconnect(conn.id, actor="u-alice")
+    assert oidc.introspect(signed.token.refresh_token)["active"] is False
+    assert oidc.introspect(signed.token.access_token)["active"] is False
+    assert hub.db.store(_tenant(hub)).get_sealed(conn.id) is None
+    revoke = hub.tenant("acme").audit_log(action="oauth.revoke")
+    assert len(revoke) == 1 and revoke[0].outcome == "ok"

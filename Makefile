@@ -6,11 +6,15 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 PORT ?= 8501
 
-.PHONY: run test bench lint api screenshots venv dev-deps system-deps test-connectors connectors-check clean
+.PHONY: run test bench lint api screenshots venv dev-deps system-deps test-connectors test-oidc connectors-check clean
 
 ## The Airbyte connectors the tests run, installed once per machine into a cache keyed by package and
 ## version (one folder each); tests/airbyte_support.py reads the same folder.
 TEST_CONNECTORS_DIR ?= $(HOME)/.cache/hub-connectors
+## The OAuth tests' authorization server (npm oidc-provider, pinned), installed outside the repository;
+## tests/oidc_support.py reads the same folder.
+TEST_OIDC_DIR ?= $(HOME)/.cache/hub-oidc
+OIDC_PROVIDER_VERSION := 9.13.3
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +37,7 @@ system-deps:
 	command -v mariadbd >/dev/null 2>&1 || missing="$$missing mariadb-server"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium fonts-liberation"; \
 	command -v ip >/dev/null 2>&1 || missing="$$missing iproute2"; \
+	command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
 	command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || missing="$$missing pgbouncer"; \
 	command -v setpriv >/dev/null 2>&1 && command -v runuser >/dev/null 2>&1 && command -v unshare >/dev/null 2>&1 \
 	  || missing="$$missing util-linux"; \
@@ -48,15 +53,21 @@ run: venv
 test-connectors: dev-deps
 	HUB_CONNECTORS_DIR=$(TEST_CONNECTORS_DIR) $(PY) -m hub connectors install csv airbyte-source-faker==7.2.1
 
-test: dev-deps system-deps test-connectors
-	HUB_TEST_CONNECTORS_DIR=$(TEST_CONNECTORS_DIR) $(PY) -m pytest
+test-oidc: system-deps
+	@test -f $(TEST_OIDC_DIR)/node_modules/oidc-provider/package.json \
+	  && grep -q '"version": "$(OIDC_PROVIDER_VERSION)"' $(TEST_OIDC_DIR)/node_modules/oidc-provider/package.json \
+	  || { mkdir -p $(TEST_OIDC_DIR) && cd $(TEST_OIDC_DIR) && { test -f package.json || echo '{"private": true}' > package.json; } \
+	       && npm install --no-audit --no-fund --silent oidc-provider@$(OIDC_PROVIDER_VERSION); }
+
+test: dev-deps system-deps test-connectors test-oidc
+	HUB_TEST_CONNECTORS_DIR=$(TEST_CONNECTORS_DIR) HUB_TEST_OIDC_DIR=$(TEST_OIDC_DIR) $(PY) -m pytest
 
 ## Not part of `make test`: every pinned connector installs, runs `spec`, and matches its shipped spec.
 connectors-check: dev-deps
 	HUB_CONNECTORS_DIR=$(TEST_CONNECTORS_DIR) $(PY) -m hub connectors check-pins
 
-bench: dev-deps system-deps
-	$(PY) -m benchmarks
+bench: dev-deps system-deps test-oidc
+	HUB_TEST_OIDC_DIR=$(TEST_OIDC_DIR) $(PY) -m benchmarks
 
 lint: dev-deps
 	$(VENV)/bin/ruff check hub tests benchmarks app.py app_pages ui

@@ -7,12 +7,49 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
 from hub.exceptions import InputError
+from hub.oauth.providers import PROVIDERS
+
+#: The endpoints an operator may point elsewhere per provider (a sandbox, a test authorization server).
+OAUTH_ENDPOINTS = ("authorize_url", "token_url", "revoke_url")
 
 
-class Settings(BaseModel):
+def _oauth_fields() -> dict[str, Any]:
+    """``oauth_<provider>_client_id`` / ``_client_secret`` / endpoint overrides, one set per provider."""
+    fields: dict[str, Any] = {}
+    for key, provider in PROVIDERS.items():
+        low = key.lower()
+        fields[f"oauth_{low}_client_id"] = (
+            str | None, Field(default=None, description=f"The client id of your {provider.name} OAuth app."),
+        )
+        fields[f"oauth_{low}_client_secret"] = (
+            SecretStr | None, Field(default=None, description=f"Its client secret ({provider.name})."),
+        )
+        for part in OAUTH_ENDPOINTS:
+            fields[f"oauth_{low}_{part}"] = (
+                str | None, Field(default=None, description=f"Overrides {provider.name}'s {part}."),
+            )
+    return fields
+
+
+# One app per provider: generated so that a provider added to the table gets its settings too.
+# Typed Any: mypy cannot see generated fields (`Settings.oauth_value` reads them).
+_OAuthSettings: Any = create_model(
+    "_OAuthSettings", __config__=ConfigDict(frozen=True), **_oauth_fields()
+)
+
+
+class Settings(_OAuthSettings):
     """Settings as in `reference/contracts.md`. Build with `Settings.from_env()`.
 
     Each field is read from ``HUB_<FIELD NAME>`` (`env_names`); the app also reads them from ``st.secrets``.
@@ -118,6 +155,16 @@ class Settings(BaseModel):
         description="HUB_CREDENTIALS_WARN_DAYS: warn (and alert once) this many days before a connection's "
         "credentials expire.",
     )
+    public_url: str | None = Field(
+        default=None,
+        description="HUB_PUBLIC_URL: the app's address as users' browsers reach it; OAuth sign-in in the app "
+        "returns to `<HUB_PUBLIC_URL>/oauth_callback`.",
+    )
+    api_public_url: str | None = Field(
+        default=None,
+        description="HUB_API_PUBLIC_URL: the HTTP API's address; OAuth sign-in through the API returns to "
+        "`<HUB_API_PUBLIC_URL>/api/oauth/callback`.",
+    )
 
     source_hosts: Literal["any", "public"] | None = Field(
         default=None,
@@ -149,6 +196,50 @@ class Settings(BaseModel):
 
         parse_allow(value)  # raises ValueError naming the entry that is neither a CIDR nor a host name
         return value
+
+    @model_validator(mode="after")
+    def _check_oauth(self) -> Settings:
+        urls = {"public_url": self.public_url, "api_public_url": self.api_public_url}
+        urls.update({n: self.oauth_value(n) for n in self.oauth_field_names() if n.endswith("_url")})
+        for name, url in urls.items():
+            if url is not None and not str(url).startswith(("https://", "http://")):
+                raise ValueError(f"{self.var(name)} must be an http(s) URL, e.g. https://hub.example.com")
+        for key in PROVIDERS:
+            low = key.lower()
+            has_id = self.oauth_value(f"oauth_{low}_client_id") is not None
+            has_secret = self.oauth_value(f"oauth_{low}_client_secret") is not None
+            if has_id != has_secret:
+                missing = f"oauth_{low}_client_{'secret' if has_id else 'id'}"
+                raise ValueError(f"{self.var(missing)} is missing: an OAuth app needs both id and secret")
+            if has_id and self.public_url is None and self.api_public_url is None:
+                raise ValueError(
+                    f"{self.var(f'oauth_{low}_client_id')} is set but neither {self.var('public_url')} nor "
+                    f"{self.var('api_public_url')}: set the address users reach the hub at, so that the "
+                    "provider can send them back"
+                )
+        return self
+
+    @staticmethod
+    def var(field: str) -> str:
+        """The environment variable of a field (``public_url`` -> its upper-case ``HUB_`` name)."""
+        return f"HUB_{field.upper()}"
+
+    @classmethod
+    def oauth_field_names(cls) -> list[str]:
+        """The generated per-provider OAuth fields."""
+        return [name for name in cls.model_fields if name.startswith("oauth_")]
+
+    def oauth_value(self, name: str) -> Any:
+        """One generated OAuth field by name (they are not attributes mypy can see)."""
+        return getattr(self, name)
+
+    def redirect_uri(self, face: Literal["app", "api"]) -> str | None:
+        """The redirect URI to register with a provider for the app or the API; None when its URL is unset."""
+        if face == "app":
+            base, path = self.public_url, "/oauth_callback"
+        else:
+            base, path = self.api_public_url, "/api/oauth/callback"
+        return None if base is None else base.rstrip("/") + path
 
     @property
     def source_hosts_mode(self) -> Literal["any", "public"]:
@@ -203,7 +294,12 @@ class Settings(BaseModel):
         except ValidationError as exc:
             # pydantic's message names the field; it never contains key material for SecretStr fields
             first = exc.errors()[0]
-            field = str(first["loc"][0]) if first["loc"] else "?"
+            if not first["loc"]:  # a check across fields (`_check_oauth`): its message names the variables
+                raise InputError(
+                    str(first["msg"]).removeprefix("Value error, ") + ".",
+                    hint="Fix the environment variables (see README, Settings).",
+                ) from None
+            field = str(first["loc"][0])
             var = next((v for v, f in mapping.items() if f == field), str(field))
             raise InputError(
                 f"Setting {var} is invalid: {first['msg']}.",

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.oidc_support import OidcServer, start_oidc
 from tests.servers import MariaDBServer, PostgresServer, start_mariadb, start_postgres
 
 #: Fixtures of the local alert receivers (webhook, SMTP), for any test that names them.
@@ -33,6 +34,16 @@ def hub_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def postgres() -> Iterator[PostgresServer]:
     """A PostgreSQL server for the whole session."""
     server = start_postgres()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def oidc() -> Iterator[OidcServer]:
+    """The OAuth authorization server (npm oidc-provider) for the whole session; 30 s access tokens."""
+    server = start_oidc()
     try:
         yield server
     finally:

@@ -87,7 +87,9 @@ class ApiGuard:
             await self.app(scope, receive, send)
             return
         principal: Principal | None = None
-        if str(scope.get("path", "")).startswith("/api/"):
+        path = str(scope.get("path", ""))
+        # the OAuth callback is a browser redirect from a provider: no key, authorised by its state
+        if path.startswith("/api/") and path != "/api/oauth/callback":
             token = _bearer_token(scope)
             if token is None:
                 await unauthorized(

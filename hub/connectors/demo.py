@@ -99,6 +99,12 @@ class DemoConnector(Connector):
                     "airbyte_secret": True,
                     "description": "Issued by the (simulated) consent; never shown again.",
                 },
+                "refresh_token": {
+                    "type": "string",
+                    "title": "Refresh token",
+                    "airbyte_secret": True,
+                    "description": "Issued by a real sign-in (an operator's OAuth app); kept to refresh.",
+                },
                 "scopes": {
                     "type": "array",
                     "title": "Scopes",

@@ -68,6 +68,7 @@ class Connections(TenantScope):
         name: str | None = None,
         on_step: StepCallback | None = None,
         sample_limit: int | None = None,
+        metadata: Mapping[str, Any] | None = None,
     ) -> Connection:
         """Validate against the spec, then connecting -> testing (check, discover, sample) -> connected.
 
@@ -79,6 +80,8 @@ class Connections(TenantScope):
         A config that fails validation raises `ConfigError` and stores nothing. A failed check stores
         the connection as ``failed`` with the reason in ``status_detail`` and returns it.
         ``sample_limit`` (default `SAMPLE_LIMIT`) records are read per stream; 0 skips sampling.
+        ``metadata`` (no secrets) is stored beside the public config, e.g. an OAuth sign-in's
+        ``credentials_expire_at``.
         """
         source = self.hub.catalogue.get(source_id)
         if mode is None:
@@ -98,6 +101,7 @@ class Connections(TenantScope):
             on_step=on_step,
             sample_limit=sample_limit,
             sample=mode is not None and chosen is Mode.DEMO and not config,
+            metadata=metadata,
         )
 
     def reconnect(
@@ -108,6 +112,7 @@ class Connections(TenantScope):
         actor: str,
         on_step: StepCallback | None = None,
         sample_limit: int | None = None,
+        metadata: Mapping[str, Any] | None = None,
     ) -> Connection:
         """A failed connection with new credentials: failed -> connecting -> testing -> ...
 
@@ -126,6 +131,7 @@ class Connections(TenantScope):
             actor=actor,
             on_step=on_step,
             sample_limit=sample_limit,
+            metadata=metadata,
         )
 
     def _connect(
@@ -140,6 +146,7 @@ class Connections(TenantScope):
         on_step: StepCallback | None,
         sample_limit: int | None,
         sample: bool = False,
+        metadata: Mapping[str, Any] | None = None,
     ) -> Connection:
         """The one path of `connect` (``existing`` None: a new row) and `reconnect` (``existing``).
 
@@ -159,9 +166,9 @@ class Connections(TenantScope):
         with attempt(self, conn_id, actor=actor):  # ends connected or failed, whatever stops it
             label = existing.name if existing is not None else _new_name(source, name, validated)
             sealed = self.hub.keys.seal_config(validated, tenant_id=self.tenant.id, connection_id=conn_id)
-            metadata = {"config": public_config(spec, validated)}
+            stored = {**(metadata or {}), "config": public_config(spec, validated)}
             if existing is None:
-                conn = self._insert(conn_id, source, mode, label, metadata, sealed, actor=actor)
+                conn = self._insert(conn_id, source, mode, label, stored, sealed, actor=actor)
                 done = f"Connection to {source.name} created."
             else:
                 conn = self._move(
@@ -169,7 +176,7 @@ class Connections(TenantScope):
                     Status.CONNECTING,
                     actor=actor,
                     detail=f"Reconnecting to {source.name}…",
-                    metadata=metadata,
+                    metadata=stored,
                     sealed=sealed,
                     extra={"reconnect": True},
                 )
@@ -417,6 +424,9 @@ class Connections(TenantScope):
                 outcome=Outcome.ERROR,
                 detail="Interrupted: disconnected while it was being tested.",
             )
+        from hub.oauth.revoke import revoke_tokens  # the OAuth package builds on the services
+
+        revoke_tokens(self.hub, self.tenant.id, conn, actor=actor)  # before the tokens are erased
         return self._move(
             conn,
             Status.DISCONNECTED,

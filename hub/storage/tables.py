@@ -191,6 +191,29 @@ alert_events = sa.Table(
     sa.Index("alert_events_pending_idx", "tenant_id", "sent_at"),
 )
 
+#: One row per OAuth sign-in in progress (`hub.oauth.flow`): single use (taken by deleting it), expiring after
+#: ten minutes, bound to the tenant, the user, the source and (for the API) the key that started it. Only a
+#: hash of ``state`` is kept; the PKCE verifier is encrypted with the tenant's keys.
+oauth_states = sa.Table(
+    "oauth_states",
+    metadata,
+    sa.Column("id", UUIDText(), primary_key=True),
+    sa.Column("tenant_id", UUIDText(), sa.ForeignKey("tenants.id"), nullable=False),
+    sa.Column("state_hash", sa.Text, nullable=False, unique=True),
+    sa.Column("user_id", sa.Text, nullable=False),
+    sa.Column("api_key_id", sa.Text, nullable=True),
+    sa.Column("source_id", sa.Text, nullable=False),
+    sa.Column("connection_id", UUIDText(), nullable=True),
+    sa.Column("face", sa.Text, nullable=False),
+    sa.Column("redirect_uri", sa.Text, nullable=False),
+    sa.Column("return_to", sa.Text, nullable=True),
+    sa.Column("account", sa.Text, nullable=True),
+    sa.Column("encrypted_verifier", sa.Text, nullable=False),
+    sa.Column("key_id", sa.Text, nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("expires_at", UTCDateTime(), nullable=False),
+)
+
 # Not tenant data: no tenant_id and no row level security (a lease names a connection by id; a failed sign-in
 # for an unknown username has no tenant).
 

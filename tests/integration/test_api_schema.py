@@ -112,6 +112,8 @@ def test_the_schema_lists_every_endpoint() -> None:
             "GET /api/connections/{connection_id}/streams",
             "GET /api/connections/{connection_id}/streams/{stream}/preview",
             "GET /api/connections/health",
+            "POST /api/oauth/{source_id}/start",
+            "GET /api/oauth/callback",
             "GET /api/connections/{connection_id}/health",
             "POST /api/connections/{connection_id}/drift/accept",
             "GET /api/alerts",

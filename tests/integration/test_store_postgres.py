@@ -31,6 +31,7 @@ TABLES = (
     "connection_checks",
     "tenant_settings",
     "alert_events",
+    "oauth_states",
 )
 #: Every table, the tenant data's and the others (leases, failed sign-ins: no tenant, no row level security).
 ALL_TABLES = (*TABLES, "leases", "sign_in_failures")

@@ -492,7 +492,8 @@ def test_spec_marks_secrets_and_accepts_a_demo_config(source_id: str) -> None:
     spec = c.spec()
     jsonschema.Draft7Validator.check_schema(spec)
     kind = AuthKind(entry.auth_kind)
-    expected = {AuthKind.OAUTH2: ["access_token"], AuthKind.API_KEY: ["api_key"]}.get(kind, [])
+    oauth = ["access_token", "refresh_token"]
+    expected = {AuthKind.OAUTH2: oauth, AuthKind.API_KEY: ["api_key"]}.get(kind, [])
     assert secret_fields(spec) == expected
     config = {
         AuthKind.OAUTH2: {"account": "acme.example.com", "access_token": "demo-token"},

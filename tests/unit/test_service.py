@@ -48,6 +48,7 @@ def test_first_run_creates_the_database_in_wal_mode_with_a_schema_version(hub: H
         "connection_checks",
         "tenant_settings",
         "alert_events",
+        "oauth_states",
     }
 
 

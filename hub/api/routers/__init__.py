@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from hub.api.routers import alerts, catalogue, connections, health
+from hub.api.routers import alerts, catalogue, connections, health, oauth
 
 #: Every router of the app, in the order their routes are matched.
-ROUTERS = (health.router, catalogue.router, connections.router, alerts.router)
+ROUTERS = (health.router, catalogue.router, connections.router, alerts.router, oauth.router)
 
 __all__ = ["ROUTERS"]

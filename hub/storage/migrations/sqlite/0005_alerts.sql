@@ -38,4 +38,4 @@ CREATE TABLE alert_events (
 
 CREATE INDEX alert_events_pending_idx ON alert_events (tenant_id, sent_at);
 
-PRAGMA user_version = 6;
+PRAGMA user_version = 5;

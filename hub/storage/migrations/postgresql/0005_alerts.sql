@@ -83,4 +83,4 @@ END
 $supabase$;
 
 CREATE OR REPLACE FUNCTION public.hub_schema_version() RETURNS integer
-LANGUAGE sql IMMUTABLE AS $$ SELECT 6 $$;
+LANGUAGE sql IMMUTABLE AS $$ SELECT 5 $$;

@@ -1,5 +1,0 @@
--- Data Source Hub: PLACEHOLDER for migration 0004, which a branch developed in parallel adds (issue 14's
--- alerts branch was given 0006). The numbers must run without gaps; delete this file when the real 0004
--- is merged. It changes nothing but the schema version.
-
-PRAGMA user_version = 4;

@@ -30,6 +30,7 @@ from hub.exceptions import (
 )
 from hub.health import kind_of
 from hub.models import (
+    AuthKind,
     CheckResult,
     Connection,
     FailureKind,
@@ -46,6 +47,7 @@ from hub.status import transition
 from hub.storage.audit import AuditDraft
 from hub.storage.crypto import Sealed
 from hub.storage.tables import now
+from hub.uploads import Uploads, checked_local, refused_storage, storage_of, upload_metadata
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +70,7 @@ class Connections(TenantScope):
         name: str | None = None,
         on_step: StepCallback | None = None,
         sample_limit: int | None = None,
+        file_label: str | None = None,
     ) -> Connection:
         """Validate against the spec, then connecting -> testing (check, discover, sample) -> connected.
 
@@ -79,6 +82,7 @@ class Connections(TenantScope):
         A config that fails validation raises `ConfigError` and stores nothing. A failed check stores
         the connection as ``failed`` with the reason in ``status_detail`` and returns it.
         ``sample_limit`` (default `SAMPLE_LIMIT`) records are read per stream; 0 skips sampling.
+        ``file_label``: the name a user gave the file of a file source (`FileSources.connect_file`).
         """
         source = self.hub.catalogue.get(source_id)
         if mode is None:
@@ -98,6 +102,7 @@ class Connections(TenantScope):
             on_step=on_step,
             sample_limit=sample_limit,
             sample=mode is not None and chosen is Mode.DEMO and not config,
+            file_label=file_label,
         )
 
     def reconnect(
@@ -108,6 +113,7 @@ class Connections(TenantScope):
         actor: str,
         on_step: StepCallback | None = None,
         sample_limit: int | None = None,
+        file_label: str | None = None,
     ) -> Connection:
         """A failed connection with new credentials: failed -> connecting -> testing -> ...
 
@@ -126,6 +132,7 @@ class Connections(TenantScope):
             actor=actor,
             on_step=on_step,
             sample_limit=sample_limit,
+            file_label=file_label,
         )
 
     def _connect(
@@ -140,6 +147,7 @@ class Connections(TenantScope):
         on_step: StepCallback | None,
         sample_limit: int | None,
         sample: bool = False,
+        file_label: str | None = None,
     ) -> Connection:
         """The one path of `connect` (``existing`` None: a new row) and `reconnect` (``existing``).
 
@@ -149,6 +157,9 @@ class Connections(TenantScope):
         emit(on_step, "connecting", "running", f"Connecting to {source.name}…")
         connector = self._connector(source, mode)
         spec = connector.spec()
+        files = mode is Mode.LIVE and source.auth_kind is AuthKind.FILE and not sample
+        if files:
+            config = self._file_config(config)  # only the tenant's own files, read locally
         if sample:
             validated = _sample_config(source, connector)
         else:
@@ -157,9 +168,13 @@ class Connections(TenantScope):
             validated = wrap_secrets(spec, self._validate(source, connector, config))
         conn_id = existing.id if existing is not None else str(uuid.uuid4())
         with attempt(self, conn_id, actor=actor):  # ends connected or failed, whatever stops it
-            label = existing.name if existing is not None else _new_name(source, name, validated)
+            label = existing.name if existing is not None else _new_name(source, name, validated, file_label)
             sealed = self.hub.keys.seal_config(validated, tenant_id=self.tenant.id, connection_id=conn_id)
-            metadata = {"config": public_config(spec, validated)}
+            metadata: dict[str, Any] = {"config": public_config(spec, validated)}
+            upload = upload_metadata(self.uploads(), validated, label=file_label) if files else None
+            if upload is not None:  # the file's label stands for it; its path on the server is not shown
+                metadata["upload"] = upload
+                metadata["config"].pop("url", None)
             if existing is None:
                 conn = self._insert(conn_id, source, mode, label, metadata, sealed, actor=actor)
                 done = f"Connection to {source.name} created."
@@ -174,6 +189,7 @@ class Connections(TenantScope):
                     extra={"reconnect": True},
                 )
                 done = "New credentials stored."
+                _discard_replaced(self.uploads(), existing, upload)
             self._store_control(conn.id, connector)
             self._pace(mode)
             emit(on_step, "connecting", "done", done, time.perf_counter() - started, conn.id)
@@ -186,6 +202,12 @@ class Connections(TenantScope):
                 on_step=on_step,
                 sample_limit=SAMPLE_LIMIT if sample_limit is None else sample_limit,
             )
+
+    def _file_config(self, config: Mapping[str, Any]) -> Mapping[str, Any]:
+        """A live file source's config, checked: a file in the tenant's folder (see `hub.uploads`)."""
+        if storage_of(config) == "local":
+            return checked_local(self.uploads(), config)
+        raise refused_storage(storage_of(config))
 
     def _validate(
         self, source: SourceEntry, connector: Connector, config: Mapping[str, Any]
@@ -417,7 +439,7 @@ class Connections(TenantScope):
                 outcome=Outcome.ERROR,
                 detail="Interrupted: disconnected while it was being tested.",
             )
-        return self._move(
+        gone = self._move(
             conn,
             Status.DISCONNECTED,
             actor=actor,
@@ -425,6 +447,10 @@ class Connections(TenantScope):
             detail="Disconnected; the stored credentials were erased.",
             erase_secret=True,
         )
+        upload = conn.metadata.get("upload")
+        if isinstance(upload, dict):  # an uploaded or downloaded file goes with its connection
+            self.uploads().delete(str(upload.get("stored_as") or ""))
+        return gone
 
     def _move(
         self,
@@ -496,13 +522,24 @@ def _sample_config(source: SourceEntry, connector: Connector) -> dict[str, Any]:
     return config
 
 
-def _new_name(source: SourceEntry, name: str | None, config: Mapping[str, Any]) -> str:
+def _discard_replaced(uploads: Uploads, existing: Connection, upload: Mapping[str, Any] | None) -> None:
+    """Delete the file a reconnect replaced (a failed file connection given a new file)."""
+    old = existing.metadata.get("upload")
+    if isinstance(old, dict) and (upload is None or old.get("stored_as") != upload.get("stored_as")):
+        uploads.delete(str(old.get("stored_as") or ""))
+
+
+def _new_name(
+    source: SourceEntry, name: str | None, config: Mapping[str, Any], file_label: str | None
+) -> str:
     """The name given, else the source's name with the config's account, shop, host... (never a secret)."""
     label = (name or "").strip()
     if len(label) > 200:
         raise InputError("The connection name is longer than 200 characters.", hint="Use a shorter name.")
     if label:
         return label
+    if file_label:
+        return f"{source.name} · {file_label}"[:200]
     for key in ("account", "shop", "host", "database", "file_name"):
         value = config.get(key)
         if isinstance(value, str) and value.strip():

@@ -228,6 +228,15 @@ def upload_metadata(
     }
 
 
+def relabel(text: str, uploads: Uploads, upload: Mapping[str, Any] | None) -> str:
+    """``text`` (a connector's message) with the stored file's path replaced by the user's name for it."""
+    if not upload or not upload.get("stored_as"):
+        return text
+    path = str(uploads.folder / str(upload["stored_as"]))
+    label = repr(str(upload.get("file_name") or "the file"))
+    return text.replace(f"file://{path}", label).replace(path, label)
+
+
 def checked_local(uploads: Uploads, config: Mapping[str, Any]) -> dict[str, Any]:
     """``config`` when its local path is one of the tenant's stored files; else `ConfigError`."""
     url = str(config.get("url") or "")
@@ -264,6 +273,7 @@ __all__ = [
     "dataset_name",
     "file_format",
     "refused_storage",
+    "relabel",
     "storage_of",
     "supported",
     "upload_metadata",

@@ -47,7 +47,7 @@ from hub.status import transition
 from hub.storage.audit import AuditDraft
 from hub.storage.crypto import Sealed
 from hub.storage.tables import now
-from hub.uploads import Uploads, checked_local, refused_storage, storage_of, upload_metadata
+from hub.uploads import Uploads, checked_local, refused_storage, relabel, storage_of, upload_metadata
 
 log = logging.getLogger(__name__)
 
@@ -321,7 +321,10 @@ class Connections(TenantScope):
             label=conn.id,
         )
         if not found.result.ok:
-            return self._fail(conn, found.result, actor=actor, step=found.step)
+            # a file's message names the stored copy's path: the user knows the file by its name
+            message = relabel(found.result.message, self.uploads(), conn.metadata.get("upload"))
+            failure = found.result.model_copy(update={"message": message})
+            return self._fail(conn, failure, actor=actor, step=found.step)
         result, streams, counts, unreadable = found.result, found.streams, found.counts, found.unreadable
 
         estimated = {s.name: s.estimated_rows for s in streams}

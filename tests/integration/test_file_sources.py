@@ -194,3 +194,29 @@ def test_cli_connects_a_file_and_previews_it(cache: Path, hub_home: Path, tmp_pa
     assert [r["id"] for r in json.loads(rows.stdout)] == [0, 1]
     missing = cli("connect", "--tenant", "acme", "csv", "--file", str(tmp_path / "nope.csv"))
     assert missing.returncode == 1 and missing.stderr.startswith("error: Cannot read")
+
+
+@pytest.mark.parametrize(
+    ("file_name", "data"),
+    [
+        ("junk.csv", bytes(range(256)) * 64),  # binary junk named .csv
+        ("orders.parquet", ORDERS.encode()),  # a CSV named .parquet
+        ("stock.xlsx", ORDERS.encode()),  # a CSV named .xlsx
+    ],
+)
+def test_a_file_that_is_not_what_its_name_says_fails_with_the_connectors_message(
+    hub: Hub, file_name: str, data: bytes
+) -> None:
+    svc = hub.tenant("acme")
+    source = "excel" if file_name.endswith(".xlsx") else "csv"
+    conn = svc.connect_file(source, io.BytesIO(data), file_name=file_name, actor="t")
+    assert conn.status is Status.FAILED
+    check = conn.metadata["check"]
+    assert check["step"] == "testing" and check["kind"] in {"config", "source_error"}
+    # the connector's own words, not a traceback and not a generic "failed unexpectedly"
+    assert "Traceback" not in conn.status_detail and "unexpectedly" not in conn.status_detail
+    assert f"Failed to load {file_name!r}" in conn.status_detail  # its name, not the stored path
+    assert str(svc.uploads().folder) not in conn.status_detail
+    assert procs.running() == 0
+    svc.disconnect(conn.id, actor="t")
+    assert _files(svc) == []  # nothing left behind once the failed connection is removed

@@ -98,6 +98,7 @@ class StoredFile:
     label: str
     format: str
     size: int
+    origin: str | None = None  # the URL it was downloaded from (without its query), if any
 
     def config(self) -> dict[str, Any]:
         """The ``airbyte-source-file`` config that reads this file with local storage.

@@ -20,6 +20,7 @@ from typing import Any
 
 from hub.connectors import has_live, public_config, wrap_secrets
 from hub.connectors.base import Connector
+from hub.downloads import download
 from hub.exceptions import (
     ConfigError,
     ConnectorError,
@@ -47,7 +48,15 @@ from hub.status import transition
 from hub.storage.audit import AuditDraft
 from hub.storage.crypto import Sealed
 from hub.storage.tables import now
-from hub.uploads import Uploads, checked_local, refused_storage, relabel, storage_of, upload_metadata
+from hub.uploads import (
+    StoredFile,
+    Uploads,
+    checked_local,
+    refused_storage,
+    relabel,
+    storage_of,
+    upload_metadata,
+)
 
 log = logging.getLogger(__name__)
 
@@ -158,14 +167,21 @@ class Connections(TenantScope):
         connector = self._connector(source, mode)
         spec = connector.spec()
         files = mode is Mode.LIVE and source.auth_kind is AuthKind.FILE and not sample
-        if files:
-            config = self._file_config(config)  # only the tenant's own files, read locally
-        if sample:
-            validated = _sample_config(source, connector)
-        else:
-            config = wrap_secrets(spec, config)  # first: from here on a secret is masked wherever it goes
-            # validating reveals the secrets to jsonschema inside the connector and applies the defaults
-            validated = wrap_secrets(spec, self._validate(source, connector, config))
+        fetched: StoredFile | None = None
+        if files:  # only the tenant's own files, read locally; an https:// file is downloaded first
+            config, fetched = self._file_config(config)
+            file_label = file_label or (fetched.label if fetched is not None else None)
+        try:
+            if sample:
+                validated = _sample_config(source, connector)
+            else:
+                config = wrap_secrets(spec, config)  # first: from here on a secret is masked wherever it goes
+                # validating reveals the secrets to jsonschema inside the connector and applies the defaults
+                validated = wrap_secrets(spec, self._validate(source, connector, config))
+        except BaseException:
+            if fetched is not None:  # nothing is stored: neither is the download
+                self.uploads().delete(fetched.path.name)
+            raise
         conn_id = existing.id if existing is not None else str(uuid.uuid4())
         with attempt(self, conn_id, actor=actor):  # ends connected or failed, whatever stops it
             label = existing.name if existing is not None else _new_name(source, name, validated, file_label)
@@ -173,6 +189,8 @@ class Connections(TenantScope):
             metadata: dict[str, Any] = {"config": public_config(spec, validated)}
             upload = upload_metadata(self.uploads(), validated, label=file_label) if files else None
             if upload is not None:  # the file's label stands for it; its path on the server is not shown
+                if fetched is not None and fetched.origin:
+                    upload["source_url"] = fetched.origin
                 metadata["upload"] = upload
                 metadata["config"].pop("url", None)
             if existing is None:
@@ -203,11 +221,21 @@ class Connections(TenantScope):
                 sample_limit=SAMPLE_LIMIT if sample_limit is None else sample_limit,
             )
 
-    def _file_config(self, config: Mapping[str, Any]) -> Mapping[str, Any]:
-        """A live file source's config, checked: a file in the tenant's folder (see `hub.uploads`)."""
-        if storage_of(config) == "local":
-            return checked_local(self.uploads(), config)
-        raise refused_storage(storage_of(config))
+    def _file_config(self, config: Mapping[str, Any]) -> tuple[Mapping[str, Any], StoredFile | None]:
+        """A live file source's config, checked: a file in the tenant's folder (see `hub.uploads`).
+
+        An ``HTTPS`` one is downloaded by the hub (`hub.downloads`) and becomes a local config; the
+        download is returned too, so that a connect that then stores nothing can delete it.
+        """
+        storage = storage_of(config)
+        if storage == "local":
+            return checked_local(self.uploads(), config), None
+        url = str(config.get("url") or "")
+        if storage == "HTTPS" or (storage is None and url.startswith("https://")):
+            chosen = str(config["format"]) if config.get("format") else None
+            fetched = download(url, self.uploads(), self.hub.settings, chosen=chosen)
+            return {**config, **fetched.config()}, fetched
+        raise refused_storage(storage)
 
     def _validate(
         self, source: SourceEntry, connector: Connector, config: Mapping[str, Any]

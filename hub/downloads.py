@@ -76,10 +76,14 @@ def download(
             try:
                 response = client.send(request, stream=True)
             except httpx.HTTPError as exc:
+                timed_out = isinstance(exc, httpx.TimeoutException)
+                why = (
+                    f"no answer within {timeout:g} seconds" if timed_out else str(exc) or "the request failed"
+                )
                 raise ConnectorError(
-                    f"Could not download {shown_url(current)}: {type(exc).__name__}: {exc}.",
+                    f"Could not download {shown_url(current)}: {why}.",
                     hint="Check the URL, and that the server is reachable from this hub.",
-                    transient=isinstance(exc, httpx.TimeoutException),
+                    transient=timed_out,
                 ) from None
             try:
                 if response.is_redirect and "location" in response.headers:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
@@ -24,6 +25,9 @@ from hub.presenting import cannot_be_read
 log = logging.getLogger(__name__)
 
 StepCallback = Callable[[StepEvent], None]
+
+#: The shortest time between two ``progress`` events of a sample.
+PROGRESS_EVERY_S = 0.25
 
 
 @dataclass(frozen=True)
@@ -52,20 +56,32 @@ def probe(
     ``pace`` runs after each step (demo mode slows down there so a demo can be followed); ``label``
     names the connection in the log.
     """
-    step = "testing"
+    step = "installing"
     t0 = time.perf_counter()
     try:
-        emit(on_step, "testing", "running", f"Checking access to {source.name}…")
-        result = connector.check(config)
-        pace()
-        if not result.ok:
-            emit(on_step, "testing", "error", result.message, time.perf_counter() - t0)
-            return Probe(result)
-        emit(on_step, "testing", "done", result.message or "Access confirmed.", time.perf_counter() - t0)
+        if connector.needs_install():  # the first live connect of this source on this server
+            emit(on_step, step, "running", f"Installing the {source.name} connector (once)…")
+            connector.install(lambda line: emit(on_step, "installing", "progress", line))
+            emit(on_step, step, "done", f"Installed the {source.name} connector.", time.perf_counter() - t0)
 
-        step, t0 = "discovering", time.perf_counter()
-        emit(on_step, "discovering", "running", "Discovering streams…")
-        streams = connector.discover(config)
+        step, t0 = "testing", time.perf_counter()
+        emit(on_step, "testing", "running", f"Checking access to {source.name}…")
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            # both at once where each is a subprocess of its own; the discover is waited for (never left
+            # running) and its outcome ignored when the check fails
+            early = pool.submit(connector.discover, config) if connector.concurrent_check_discover else None
+            result = connector.check(config)
+            pace()
+            if not result.ok:
+                emit(on_step, "testing", "error", result.message, time.perf_counter() - t0)
+                if early is not None:
+                    wait([early])
+                return Probe(result)
+            emit(on_step, "testing", "done", result.message or "Access confirmed.", time.perf_counter() - t0)
+
+            step, t0 = "discovering", time.perf_counter()
+            emit(on_step, "discovering", "running", "Discovering streams…")
+            streams = early.result() if early is not None else connector.discover(config)
         pace()
         emit(on_step, "discovering", "done", f"Found {len(streams)} streams.", time.perf_counter() - t0)
 
@@ -74,7 +90,7 @@ def probe(
         unreadable: dict[str, str] = {}
         if sample_limit > 0:
             emit(on_step, "sampling", "running", "Reading a sample of each stream…")
-            counts, unreadable = sample(connector, config, streams, sample_limit, source)
+            counts, unreadable = sample(connector, config, streams, sample_limit, source, on_step=on_step)
             pace()
             cannot = f" {cannot_be_read(unreadable)}" if unreadable else ""
             emit(
@@ -109,20 +125,36 @@ def probe(
 
 
 def sample(
-    connector: Connector, config: dict[str, Any], streams: list[StreamInfo], limit: int, source: SourceEntry
+    connector: Connector,
+    config: dict[str, Any],
+    streams: list[StreamInfo],
+    limit: int,
+    source: SourceEntry,
+    *,
+    on_step: StepCallback | None = None,
 ) -> tuple[dict[str, int], dict[str, str]]:
     """Records read per stream, and the streams that cannot be read with their reasons.
 
     A stream the source refuses (`StreamError`) is listed, not fatal; when no stream can be read the
-    connect fails with every reason (`ConnectorError`).
+    connect fails with every reason (`ConnectorError`). ``on_step`` hears the records as they arrive
+    (``sampling``/``progress``, at most every `PROGRESS_EVERY_S` seconds, and after each stream).
     """
     counts: dict[str, int] = {}
     unreadable: dict[str, str] = {}
+    total, said = 0, time.perf_counter()
     for s in streams:
         try:
-            counts[s.name] = sum(1 for _ in islice(connector.read(config, s.name, limit=limit), limit))
+            counts[s.name] = 0
+            for _ in islice(connector.read(config, s.name, limit=limit), limit):
+                counts[s.name] += 1
+                total += 1
+                if on_step is not None and time.perf_counter() - said >= PROGRESS_EVERY_S:
+                    emit(on_step, "sampling", "progress", f"Read {total:,} records ({s.name})…")
+                    said = time.perf_counter()
         except StreamError as exc:
+            del counts[s.name]
             unreadable[s.name] = exc.reason
+        emit(on_step, "sampling", "progress", f"Read {total:,} records of {len(counts)} streams…")
     if streams and len(unreadable) == len(streams):
         n = len(streams)
         which = (

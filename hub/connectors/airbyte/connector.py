@@ -41,6 +41,8 @@ class AirbyteConnector(Connector):
     ``logs`` holds the last LOG lines of the latest run, scrubbed of secrets.
     """
 
+    concurrent_check_discover = True  # two subprocesses; the runner keeps nothing shared between runs
+
     def __init__(self, source: SourceEntry, *, settings: Settings | None = None) -> None:
         super().__init__(source)
         if source.connector_package is None:
@@ -144,6 +146,14 @@ class AirbyteConnector(Connector):
         finally:
             messages.close()  # stops the connector at once when the preview has its records
             self.logs = run.logs
+
+    def needs_install(self) -> bool:
+        """True until the pinned package's venv is in place."""
+        return not self.installer.is_installed(self.package)
+
+    def install(self, on_progress: Callable[[str], None] | None = None) -> None:
+        """Install the pinned package now (once; `Installer.ensure`), reporting to ``on_progress``."""
+        self.installer.ensure(self.package, on_progress=on_progress or self.on_progress)
 
     def sample_config(self) -> Config | None:
         """None: sample data is the demo connector's ("Use sample data")."""

@@ -184,6 +184,17 @@ class Connector(ABC):
         """Install what `needs_install` names, reporting lines to ``on_progress``; nothing by default."""
         return None
 
+    def catalog(self, config: Config) -> dict[str, Any] | None:
+        """What `discover` found with ``config`` worth storing with the connection (None: nothing).
+
+        A preview then hands it back to `known_streams` instead of discovering again.
+        """
+        return None
+
+    def known_streams(self, config: Config, catalog: Mapping[str, Any]) -> list[StreamInfo] | None:
+        """The streams of a stored `catalog`, taken as discovered for ``config`` (None: discover again)."""
+        return None
+
     def sample_config(self) -> Config | None:
         """The config of this connector's sample data (no credentials), or None when it has none.
 

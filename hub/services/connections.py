@@ -369,6 +369,9 @@ class Connections(TenantScope):
         }
         meta = with_baseline(meta, streams)  # a new connection's schema is its first accepted baseline
         meta.pop("unreadable_streams", None)  # from an earlier test; this one lists its own
+        meta.pop("catalog", None)
+        if (catalog := connector.catalog(config)) is not None:  # previews read with it, no new discover
+            meta["catalog"] = catalog
         if unreadable:
             meta["unreadable_streams"] = unreadable
         n = len(streams)

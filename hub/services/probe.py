@@ -9,6 +9,7 @@ and ignored (a progress display must not leave a connection half-way).
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
@@ -26,8 +27,10 @@ log = logging.getLogger(__name__)
 
 StepCallback = Callable[[StepEvent], None]
 
-#: The shortest time between two ``progress`` events of a sample.
+#: The time between two ``progress`` events of a sample read at once.
 PROGRESS_EVERY_S = 0.25
+#: Streams sampled at once by a connector whose reads are subprocesses of their own.
+SAMPLE_AT_ONCE = 4
 
 
 @dataclass(frozen=True)
@@ -137,24 +140,47 @@ def sample(
 
     A stream the source refuses (`StreamError`) is listed, not fatal; when no stream can be read the
     connect fails with every reason (`ConnectorError`). ``on_step`` hears the records as they arrive
-    (``sampling``/``progress``, at most every `PROGRESS_EVERY_S` seconds, and after each stream).
+    (``sampling``/``progress``: every `PROGRESS_EVERY_S` seconds while streams are read at once, after
+    each stream otherwise).
     """
     counts: dict[str, int] = {}
     unreadable: dict[str, str] = {}
-    total, said = 0, time.perf_counter()
-    for s in streams:
-        try:
-            counts[s.name] = 0
-            for _ in islice(connector.read(config, s.name, limit=limit), limit):
-                counts[s.name] += 1
-                total += 1
-                if on_step is not None and time.perf_counter() - said >= PROGRESS_EVERY_S:
-                    emit(on_step, "sampling", "progress", f"Read {total:,} records ({s.name})…")
-                    said = time.perf_counter()
-        except StreamError as exc:
-            del counts[s.name]
-            unreadable[s.name] = exc.reason
-        emit(on_step, "sampling", "progress", f"Read {total:,} records of {len(counts)} streams…")
+    so_far = [0]  # records read so far, by every stream (a list: the readers add to it)
+    lock = threading.Lock()
+
+    def read_one(s: StreamInfo) -> int:
+        n = 0
+        for _ in islice(connector.read(config, s.name, limit=limit), limit):
+            n += 1
+            with lock:
+                so_far[0] += 1
+        return n
+
+    # where each read is a subprocess of its own, the streams are sampled at once (a few at a time);
+    # progress is emitted from this thread only (a UI callback may not work from another)
+    workers = min(SAMPLE_AT_ONCE, len(streams)) if connector.concurrent_check_discover else 1
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = {s.name: pool.submit(read_one, s) for s in streams}
+            pending, said = set(futures.values()), -1
+            while pending:
+                _done, pending = wait(pending, timeout=PROGRESS_EVERY_S)
+                if so_far[0] != said:
+                    said = so_far[0]
+                    emit(on_step, "sampling", "progress", f"Read {said:,} records…")
+        for name, future in futures.items():  # in the order discovered
+            try:
+                counts[name] = future.result()
+            except StreamError as exc:
+                unreadable[name] = exc.reason
+    else:
+        for s in streams:
+            try:
+                counts[s.name] = read_one(s)
+            except StreamError as exc:
+                unreadable[s.name] = exc.reason
+            emit(on_step, "sampling", "progress", f"Read {so_far[0]:,} records…")
+    emit(on_step, "sampling", "progress", f"Read {so_far[0]:,} records of {len(counts)} streams…")
     if streams and len(unreadable) == len(streams):
         n = len(streams)
         which = (

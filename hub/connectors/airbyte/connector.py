@@ -155,6 +155,19 @@ class AirbyteConnector(Connector):
         """Install the pinned package now (once; `Installer.ensure`), reporting to ``on_progress``."""
         self.installer.ensure(self.package, on_progress=on_progress or self.on_progress)
 
+    def catalog(self, config: Config) -> dict[str, Any] | None:
+        """The AirbyteStreams discovered with ``config`` (name -> stream), for the connection's metadata."""
+        known = self._streams.get(_fingerprint(config))
+        return dict(known) if known is not None else None
+
+    def known_streams(self, config: Config, catalog: Mapping[str, Any]) -> list[StreamInfo] | None:
+        """Take a stored catalog as discovered: a preview then runs only ``read``."""
+        if not catalog or not all(isinstance(v, Mapping) and "name" in v for v in catalog.values()):
+            return None
+        streams = {str(k): dict(v) for k, v in catalog.items()}
+        self._streams[_fingerprint(config)] = streams
+        return [_stream_info(s) for s in streams.values()]
+
     def sample_config(self) -> Config | None:
         """None: sample data is the demo connector's ("Use sample data")."""
         return None

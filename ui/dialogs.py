@@ -358,14 +358,12 @@ def _file_form(ctx: Context, source: SourceEntry, failed: Connection | None) -> 
         help="CSV, TSV, Excel, JSON, JSON Lines or Parquet. The hub keeps it privately for your team and "
         "deletes it when you disconnect.",
     )
-    st.button(
+    _action_button(
         "Connect" if failed is None else "Connect this file",
-        key="file_connect",
-        type="primary",
+        "file_connect",
+        "upload",
         icon=":material/upload_file:",
-        on_click=_set_action,
-        args=("upload",),
-        help="Check the file, list its streams and read a first sample.",
+        help_text="Check the file, list its streams and read a first sample.",
     )
     _sample_choice("file", "No file at hand? Connect a sample file with realistic demo data.")
 
@@ -395,16 +393,19 @@ def _none_form(ctx: Context, source: SourceEntry, failed: Connection | None) -> 
         f"{source.name} needs no account: its Airbyte connector generates the records on this server. "
         "The first connect installs the connector once (a few hundred MB)."
     )
-    st.button(
+    _action_button(
         "Connect",
-        key="none_live",
-        type="primary",
+        "none_live",
+        "live",
         icon=":material/bolt:",
-        on_click=_set_action,
-        args=("live",),
-        help="Run the real connector: check, discover and a first sample.",
+        help_text="Run the real connector: check, discover and a first sample.",
     )
     _sample_choice("none", "")
+
+
+def _action_button(label: str, key: str, action: str, *, icon: str, help_text: str) -> None:
+    """A form's primary button: it sets ``dialog_action`` to ``action``; the dialog body does the work."""
+    st.button(label, key=key, type="primary", icon=icon, on_click=_set_action, args=(action,), help=help_text)
 
 
 def _sample_choice(form: str, caption: str, *, primary: bool = False) -> None:

@@ -123,8 +123,8 @@ class Uploads:
     def __init__(self, root: Path, tenant_id: str, *, max_bytes: int) -> None:
         if not re.fullmatch(r"[0-9A-Za-z-]{1,64}", tenant_id):
             raise ValueError(f"not a tenant id: {tenant_id!r}")
-        self.root = root
-        self.folder = root / tenant_id
+        self.root = root.resolve()  # absolute: the connector runs in another folder (HUB_HOME may be ./.hub)
+        self.folder = self.root / tenant_id
         self.max_bytes = max_bytes
 
     def _ensure_folder(self) -> Path:

@@ -220,3 +220,17 @@ def test_a_file_that_is_not_what_its_name_says_fails_with_the_connectors_message
     assert procs.running() == 0
     svc.disconnect(conn.id, actor="t")
     assert _files(svc) == []  # nothing left behind once the failed connection is removed
+
+
+def test_a_relative_hub_home_still_stores_an_absolute_path(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # HUB_HOME's default is the relative ./.hub
+    with Hub.open(Settings(home=Path(".hub"), connectors_dir=cache, demo_pace=0)) as hub:
+        hub.create_tenant("acme", name="Acme", business_type="retail")
+        svc = hub.tenant("acme")
+        conn = svc.connect_file(
+            "csv", io.BytesIO(ORDERS.encode()), file_name="o.csv", actor="t", sample_limit=1
+        )
+        assert conn.status is Status.CONNECTED, conn.status_detail
+        assert svc.uploads().folder == (tmp_path / ".hub" / "uploads" / conn.tenant_id)

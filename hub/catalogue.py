@@ -190,7 +190,9 @@ def _business_type(slug: str) -> BusinessType:
         return BUSINESS_TYPES[slug]
     except (KeyError, TypeError):
         valid = ", ".join(BUSINESS_TYPES)
-        raise UnknownBusinessType(f"Unknown business type {slug!r}.", hint=f"Use one of: {valid}.") from None
+        raise UnknownBusinessType(
+            f"Unknown business type {slug!r}.", hint=f"Use one of: {valid}."
+        ) from None
 
 
 # --------------------------------------------------------------------------- loading
@@ -370,11 +372,8 @@ class Catalogue:
                 f"The catalogue bundled with the app ({_BUNDLED_LABEL}) cannot be read: {exc}.",
                 hint="Reinstall the hub package.",
             ) from exc
-        return cls(
-            parse_catalogue(text, label=_BUNDLED_LABEL),
-            origin=_BUNDLED_LABEL,
-            fallback_reason=fallback_reason,
-        )
+        return cls(parse_catalogue(text, label=_BUNDLED_LABEL), origin=_BUNDLED_LABEL,
+                   fallback_reason=fallback_reason)
 
     @classmethod
     def load(cls, path: Path | None = None, *, settings: Settings | None = None) -> Catalogue:
@@ -413,18 +412,12 @@ class Catalogue:
 
         SQLite files need ``HUB_SQLITE_ROOT``. `get` of an entry left out says which setting turns it on.
         """
-        off = {
-            s.id: _GATES[s.id]
-            for s in self.sources
-            if s.id in _GATES and getattr(settings, _GATES[s.id].setting) is None
-        }
+        off = {s.id: _GATES[s.id] for s in self.sources
+               if s.id in _GATES and getattr(settings, _GATES[s.id].setting) is None}
         if not off:
             return self
-        kept = Catalogue(
-            [s for s in self.sources if s.id not in off],
-            origin=self.origin,
-            fallback_reason=self.fallback_reason,
-        )
+        kept = Catalogue([s for s in self.sources if s.id not in off], origin=self.origin,
+                         fallback_reason=self.fallback_reason)
         kept._turned_off = {**self._turned_off, **off}
         return kept
 

@@ -35,12 +35,12 @@ from typing import Any
 TYPE_ORDER = ("object", "array", "string", "integer", "number", "boolean", "null")
 FORMATS = ("date-time", "date", "email", "uri", "uuid")
 
-_DATE_TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:[Zz]|[+-]\d{2}:\d{2})$")
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_EMAIL_RE = re.compile(
-    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+_DATE_TIME_RE = re.compile(
+    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:[Zz]|[+-]\d{2}:\d{2})$"
 )
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                       r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
 _URI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#]+[^\s]*$")
 _UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -282,16 +282,8 @@ def compare(
         for key, sub in inf_props.items():
             child = f"{path}.{key}" if path else key
             if key in dec_props:
-                diffs.extend(
-                    compare(
-                        sub,
-                        dec_props[key],
-                        formats=formats,
-                        missing=missing,
-                        strict_properties=strict_properties,
-                        path=child,
-                    )
-                )
+                diffs.extend(compare(sub, dec_props[key], formats=formats, missing=missing,
+                                     strict_properties=strict_properties, path=child))
             elif not open_ended:
                 diffs.append(f"{child}: in the sample but not declared")
         if missing:
@@ -303,16 +295,8 @@ def compare(
         inf_items = _subschemas(inferred, "items")
         dec_items = _subschemas(declared, "items")
         if inf_items and dec_items:
-            diffs.extend(
-                compare(
-                    inf_items,
-                    dec_items,
-                    formats=formats,
-                    missing=missing,
-                    strict_properties=strict_properties,
-                    path=f"{path}[]",
-                )
-            )
+            diffs.extend(compare(inf_items, dec_items, formats=formats, missing=missing,
+                                 strict_properties=strict_properties, path=f"{path}[]"))
     return diffs
 
 
@@ -342,15 +326,8 @@ def columns(schema: Mapping[str, Any], primary_key: Iterable[str] = ()) -> list[
     for name, sub in (schema.get("properties") or {}).items():
         types = types_of(sub)
         shown = [t for t in TYPE_ORDER if t in types and t != "null"] or (["null"] if types else ["any"])
-        out.append(
-            Column(
-                name=name,
-                type=" | ".join(shown),
-                format=_format_of(sub),
-                nullable=is_nullable(sub),
-                key=name in keys,
-            )
-        )
+        out.append(Column(name=name, type=" | ".join(shown), format=_format_of(sub),
+                          nullable=is_nullable(sub), key=name in keys))
     return out
 
 

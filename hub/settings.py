@@ -73,10 +73,8 @@ class Settings(BaseModel):
         default=300, gt=0, description="HUB_CONNECTOR_READ_TIMEOUT_S: one `read` (a preview or a sample)."
     )
     connector_max_message_mb: float = Field(
-        default=16,
-        gt=0,
-        le=1024,
-        description="HUB_CONNECTOR_MAX_MESSAGE_MB: the largest single message (record) a connector may send.",
+        default=16, gt=0, le=1024, description="HUB_CONNECTOR_MAX_MESSAGE_MB: the largest single message "
+        "(record) a connector may send.",
     )
     uploads_dir: Path | None = Field(
         default=None,

@@ -31,6 +31,7 @@ def wait_for_demo_pools(timeout: float = 30.0) -> bool:
     return True
 
 
+
 def demo_sample(catalogue: Catalogue, source_id: str, stream: str, *, limit: int) -> Preview:
     """The first ``limit`` demo records of a stream (tenant ``demo``, seed 0), like ``preview --demo``."""
     source = catalogue.get(source_id)

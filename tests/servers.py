@@ -54,25 +54,8 @@ class PostgresServer:
     def psql(self, sql: str, database: str = "postgres") -> str:
         """Run SQL as the superuser over the unix socket; returns stdout."""
         out = _run(
-            [
-                "runuser",
-                "-u",
-                "postgres",
-                "--",
-                str(self.bindir / "psql"),
-                "-h",
-                str(self.dir),
-                "-p",
-                str(self.port),
-                "-U",
-                "postgres",
-                "-d",
-                database,
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-Atc",
-                sql,
-            ]
+            ["runuser", "-u", "postgres", "--", str(self.bindir / "psql"), "-h", str(self.dir), "-p",
+             str(self.port), "-U", "postgres", "-d", database, "-v", "ON_ERROR_STOP=1", "-Atc", sql]
         )
         return out.stdout
 
@@ -85,22 +68,8 @@ class PostgresServer:
     def stop(self) -> None:
         """Stop the cluster and remove its folder."""
         subprocess.run(
-            [
-                "runuser",
-                "-u",
-                "postgres",
-                "--",
-                str(self.bindir / "pg_ctl"),
-                "-D",
-                str(self.dir / "data"),
-                "-m",
-                "fast",
-                "-w",
-                "stop",
-            ],
-            capture_output=True,
-            timeout=60,
-            check=False,
+            ["runuser", "-u", "postgres", "--", str(self.bindir / "pg_ctl"), "-D", str(self.dir / "data"),
+             "-m", "fast", "-w", "stop"], capture_output=True, timeout=60, check=False,
         )
         shutil.rmtree(self.dir, ignore_errors=True)
 
@@ -126,53 +95,18 @@ def start_postgres(*, extra_conf: list[str] | None = None, hba: str | None = Non
     pwfile.write_text(password)
     shutil.chown(d, "postgres", "postgres")
     shutil.chown(pwfile, "postgres", "postgres")
-    _run(
-        [
-            "runuser",
-            "-u",
-            "postgres",
-            "--",
-            str(bindir / "initdb"),
-            "-D",
-            str(d / "data"),
-            "-U",
-            "postgres",
-            "--auth-local=trust",
-            "--auth-host=scram-sha-256",
-            f"--pwfile={pwfile}",
-            "-E",
-            "UTF8",
-            "--locale=C.UTF-8",
-        ]
-    )
+    _run(["runuser", "-u", "postgres", "--", str(bindir / "initdb"), "-D", str(d / "data"), "-U", "postgres",
+          "--auth-local=trust", "--auth-host=scram-sha-256", f"--pwfile={pwfile}", "-E", "UTF8",
+          "--locale=C.UTF-8"])
     if hba is not None:
         (d / "data" / "pg_hba.conf").write_text(hba)
     port = free_port()
-    opts = (
-        f"-c listen_addresses=127.0.0.1 -p {port} -k {d} -c fsync=off -c synchronous_commit=off "
-        f"-c full_page_writes=off -c max_connections=200"
-    )
+    opts = (f"-c listen_addresses=127.0.0.1 -p {port} -k {d} -c fsync=off -c synchronous_commit=off "
+            f"-c full_page_writes=off -c max_connections=200")
     for c in extra_conf or []:
         opts += f" -c {c}"
-    _run(
-        [
-            "runuser",
-            "-u",
-            "postgres",
-            "--",
-            str(bindir / "pg_ctl"),
-            "-D",
-            str(d / "data"),
-            "-l",
-            str(d / "server.log"),
-            "-w",
-            "-t",
-            "60",
-            "start",
-            "-o",
-            opts,
-        ]
-    )
+    _run(["runuser", "-u", "postgres", "--", str(bindir / "pg_ctl"), "-D", str(d / "data"), "-l",
+          str(d / "server.log"), "-w", "-t", "60", "start", "-o", opts])
     return PostgresServer(dir=d, port=port, password=password, bindir=bindir)
 
 
@@ -223,51 +157,25 @@ class MariaDBServer:
 def start_mariadb(*, extra_args: list[str] | None = None) -> MariaDBServer:
     """Start a throwaway MariaDB (about 1 s)."""
     if not shutil.which("mariadbd") and not Path("/usr/sbin/mariadbd").exists():
-        raise RuntimeError(
-            "mariadbd not found. Run `make test` (it installs mariadb-server) or "
-            "`apt-get install -y mariadb-server`."
-        )
+        raise RuntimeError("mariadbd not found. Run `make test` (it installs mariadb-server) or "
+                           "`apt-get install -y mariadb-server`.")
     mariadbd = shutil.which("mariadbd") or "/usr/sbin/mariadbd"
     d = Path(tempfile.mkdtemp(prefix="hubmy-"))
-    _run(
-        [
-            "mariadb-install-db",
-            "--no-defaults",
-            "--user=root",
-            f"--datadir={d / 'data'}",
-            "--auth-root-authentication-method=normal",
-            "--skip-test-db",
-        ]
-    )
+    _run(["mariadb-install-db", "--no-defaults", "--user=root", f"--datadir={d / 'data'}",
+          "--auth-root-authentication-method=normal", "--skip-test-db"])
     port = free_port()
     log = open(d / "stdout.log", "w")  # noqa: SIM115 - kept open for the server's lifetime
     proc = subprocess.Popen(
-        [
-            mariadbd,
-            "--no-defaults",
-            "--user=root",
-            f"--datadir={d / 'data'}",
-            f"--port={port}",
-            "--bind-address=127.0.0.1",
-            f"--socket={d / 'mysqld.sock'}",
-            f"--pid-file={d / 'mysqld.pid'}",
-            f"--log-error={d / 'error.log'}",
-            "--skip-log-bin",
-            "--skip-name-resolve",
-            "--innodb-buffer-pool-size=64M",
-            "--max-connections=300",
-            *(extra_args or []),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+        [mariadbd, "--no-defaults", "--user=root", f"--datadir={d / 'data'}", f"--port={port}",
+         "--bind-address=127.0.0.1", f"--socket={d / 'mysqld.sock'}", f"--pid-file={d / 'mysqld.pid'}",
+         f"--log-error={d / 'error.log'}", "--skip-log-bin", "--skip-name-resolve",
+         "--innodb-buffer-pool-size=64M", "--max-connections=300", *(extra_args or [])],
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     for _ in range(600):
         ok = subprocess.run(
             ["mariadb-admin", "--no-defaults", "-S", str(d / "mysqld.sock"), "-uroot", "ping"],
-            capture_output=True,
-            timeout=10,
-            check=False,
+            capture_output=True, timeout=10, check=False,
         )
         if ok.returncode == 0:
             break
@@ -277,20 +185,11 @@ def start_mariadb(*, extra_args: list[str] | None = None) -> MariaDBServer:
     else:
         raise RuntimeError("mariadbd did not start in 60 s")
     password = secrets.token_urlsafe(16)
-    _run(
-        [
-            "mariadb",
-            "--no-defaults",
-            "-S",
-            str(d / "mysqld.sock"),
-            "-uroot",
-            "-e",
-            f"ALTER USER 'root'@'localhost' IDENTIFIED BY '{password}'; "
-            f"CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY '{password}'; "
-            f"ALTER USER 'root'@'127.0.0.1' IDENTIFIED BY '{password}'; "
-            f"GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION; FLUSH PRIVILEGES;",
-        ]
-    )
+    _run(["mariadb", "--no-defaults", "-S", str(d / "mysqld.sock"), "-uroot", "-e",
+          f"ALTER USER 'root'@'localhost' IDENTIFIED BY '{password}'; "
+          f"CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY '{password}'; "
+          f"ALTER USER 'root'@'127.0.0.1' IDENTIFIED BY '{password}'; "
+          f"GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION; FLUSH PRIVILEGES;"])
     return MariaDBServer(dir=d, port=port, password=password, proc=proc)
 
 
@@ -338,10 +237,8 @@ def start_pgbouncer(
     """
     binary = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
     if not Path(binary).exists():
-        raise RuntimeError(
-            "pgbouncer not found. Run `make test` (it installs the pgbouncer package) or "
-            "`apt-get install -y pgbouncer`."
-        )
+        raise RuntimeError("pgbouncer not found. Run `make test` (it installs the pgbouncer package) or "
+                           "`apt-get install -y pgbouncer`.")
     d = Path(tempfile.mkdtemp(prefix="hubpgb-"))
     os.chmod(d, 0o755)
     port = port or free_port()
@@ -365,9 +262,7 @@ def start_pgbouncer(
         shutil.chown(path, "postgres", "postgres")
     proc = subprocess.Popen(
         ["runuser", "-u", "postgres", "--", binary, str(d / "pgbouncer.ini")],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
     bouncer = PgBouncerServer(dir=d, port=port, proc=proc, pool_mode=pool_mode, host=host)
     for _ in range(300):

@@ -149,15 +149,9 @@ def verify_all(engine: sa.Engine) -> dict[str, tuple[bool, int, str]]:
     out = {}
     with engine.connect() as conn:
         for tenant in conn.execute(sa.select(tenants)).all():
-            rows = (
-                conn.execute(
-                    sa.select(audit_logs)
-                    .where(audit_logs.c.tenant_id == tenant.id)
-                    .order_by(audit_logs.c.seq)
-                )
-                .mappings()
-                .all()
-            )
+            rows = conn.execute(
+                sa.select(audit_logs).where(audit_logs.c.tenant_id == tenant.id).order_by(audit_logs.c.seq)
+            ).mappings().all()
             result = verify_chain(rows, head=tenant.audit_head)
             out[tenant.slug] = (result.ok, result.rows, tenant.audit_head)
     return out

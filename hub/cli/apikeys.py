@@ -66,18 +66,12 @@ def _list(args: argparse.Namespace, ctx: Context) -> int:
         print_json([_meta(k) for k in keys])
         return 0
     if not keys:
-        print(
-            f"No API keys for tenant {args.tenant}. "
-            f"Make one with: python -m hub apikeys create --tenant {args.tenant}"
-        )
+        print(f"No API keys for tenant {args.tenant}. "
+              f"Make one with: python -m hub apikeys create --tenant {args.tenant}")
         return 0
     rows = [
-        (
-            k.id,
-            k.name,
-            k.created_at.isoformat(timespec="seconds"),
-            "revoked " + k.revoked_at.isoformat(timespec="seconds") if k.revoked_at else "active",
-        )
+        (k.id, k.name, k.created_at.isoformat(timespec="seconds"),
+         "revoked " + k.revoked_at.isoformat(timespec="seconds") if k.revoked_at else "active")
         for k in keys
     ]
     head = ("ID", "NAME", "CREATED", "STATE")

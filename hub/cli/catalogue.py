@@ -79,10 +79,8 @@ def _sources(args: argparse.Namespace, ctx: Context) -> int:
     ]
     print(format_table(["ID", "NAME", "CATEGORY", "AUTH", "STREAMS", "DESCRIPTION"], rows))
     categories = {s.category for s in found}
-    print(
-        f"\n{len(found)} source{'s' if len(found) != 1 else ''} in {len(categories)} "
-        f"categor{'ies' if len(categories) != 1 else 'y'}."
-    )
+    print(f"\n{len(found)} source{'s' if len(found) != 1 else ''} in {len(categories)} "
+          f"categor{'ies' if len(categories) != 1 else 'y'}.")
     return 0
 
 

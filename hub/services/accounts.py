@@ -236,10 +236,8 @@ class Accounts:
             self._count_failure(username)  # unknown names too: a lockout never says whether a user exists
             return None
         reason = (
-            "disabled"
-            if record.user.disabled
-            else None
-            if _check_password(password, record.password_hash)
+            "disabled" if record.user.disabled
+            else None if _check_password(password, record.password_hash)
             else "wrong password"
         )
         if reason is not None:

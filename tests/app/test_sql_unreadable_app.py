@@ -26,7 +26,7 @@ def test_the_dialog_and_the_preview_name_each_unreadable_stream_and_why(postgres
     assert conn.status is Status.CONNECTED, conn.status_detail
     # the success state keeps the list in a warning beside Done / Preview data
     assert [w.value for w in at.warning if "cannot be read" in w.value] == [
-        '4 streams cannot be read: archived_count (the view\'s query fails: relation "archive" does not '
+        "4 streams cannot be read: archived_count (the view's query fails: relation \"archive\" does not "
         "exist); closing (the view's query fails: the ledger is closed); monthly (not populated: run "
         "REFRESH MATERIALIZED VIEW public.monthly); payroll (permission denied for table salaries)."
     ]

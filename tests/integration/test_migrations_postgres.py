@@ -133,33 +133,26 @@ def test_the_installed_wheel_migrates_postgres_with_python_m_hub(
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
     subprocess.run(
         [*pip, "wheel", "--no-build-isolation", "--no-deps", "--no-index", "-w", str(dist), str(src)],
-        check=True,
-        cwd=tmp_path,
-        timeout=300,
+        check=True, cwd=tmp_path, timeout=300,
     )
     (wheel,) = dist.glob("data_source_hub-*.whl")
 
     venv = tmp_path / "venv"
     subprocess.run(
         [sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)],
-        check=True,
-        timeout=120,
+        check=True, timeout=120,
     )
     python = venv / "bin" / "python"
     subprocess.run(
         [*pip, "--python", str(python), "install", "--no-deps", "--no-index", str(wheel)],
-        check=True,
-        cwd=tmp_path,
-        timeout=300,
+        check=True, cwd=tmp_path, timeout=300,
     )
     # The hub's dependencies come from the environment running the tests (a venv itself, whose packages
     # --system-site-packages does not reach); the hub itself only from the wheel.
     site = Path(
         subprocess.run(
             [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-            check=True,
-            capture_output=True,
-            text=True,
+            check=True, capture_output=True, text=True,
         ).stdout.strip()
     )
     (site / "outer_env.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")

@@ -140,9 +140,8 @@ def test_even_the_admin_only_appends_to_the_audit_log(setup: Setup) -> None:
             with pytest.raises(psycopg.errors.InsufficientPrivilege), pc.transaction():
                 pc.execute(sql)
         with pc.transaction():  # INSERT it may (the hub appends key.rotate rows this way)
-            row = pc.execute(
-                "SELECT * FROM audit_logs WHERE tenant_id = %s ORDER BY seq DESC LIMIT 1", (setup.b.id,)
-            )
+            row = pc.execute("SELECT * FROM audit_logs WHERE tenant_id = %s ORDER BY seq DESC LIMIT 1",
+                             (setup.b.id,))
             values = dict(zip([d.name for d in row.description or []], row.fetchone() or (), strict=True))
             _insert(pc, "audit_logs", {**values, "id": _uuid(), "seq": values["seq"] + 1000})
             raise_rollback(pc)

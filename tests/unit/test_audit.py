@@ -137,13 +137,7 @@ def test_concurrent_appends_form_one_chain_on_sqlite() -> None:
 
 def test_flat_details_keep_plain_values_and_redact_secret_strings() -> None:
     detail: dict[Any, Any] = {
-        "password": "hunter2",
-        "to": "connected",
-        "n": 3,
-        "ratio": 0.5,
-        "ok": True,
-        "none": None,
-        7: "x",
+        "password": "hunter2", "to": "connected", "n": 3, "ratio": 0.5, "ok": True, "none": None, 7: "x"
     }
     assert scrub(detail) == {
         "password": "[redacted]",

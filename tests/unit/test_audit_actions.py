@@ -41,3 +41,4 @@ def test_the_actions_of_the_new_capabilities_are_listed():
         "handoff.job",
     ):
         assert AuditAction(name).value == name
+

@@ -31,15 +31,8 @@ PLAN_STREAMS = {
     "mysql": ["customers", "orders", "order_items", "products"],
     "supabase": ["customers", "orders", "order_items", "products"],
     "mariadb": ["customers", "orders", "order_items", "products"],
-    "google-analytics": [
-        "daily_active_users",
-        "weekly_active_users",
-        "devices",
-        "locations",
-        "pages",
-        "traffic_sources",
-        "website_overview",
-    ],
+    "google-analytics": ["daily_active_users", "weekly_active_users", "devices", "locations", "pages",
+                         "traffic_sources", "website_overview"],
     "mixpanel": ["export", "engage", "cohorts", "funnels"],
     "slack": ["channels", "users", "channel_messages", "channel_members"],
     "intercom": ["contacts", "conversations", "companies", "admins"],
@@ -111,17 +104,8 @@ def test_every_entry_validates(raw: dict[str, Any]) -> None:
 def test_size_and_categories(catalogue: Catalogue) -> None:
     assert len(catalogue) >= 16
     assert len(catalogue.categories()) >= 7
-    for cat in (
-        "E-commerce",
-        "Payments",
-        "CRM",
-        "Databases",
-        "Analytics",
-        "Communication",
-        "Productivity",
-        "Marketing",
-        "Files",
-    ):
+    for cat in ("E-commerce", "Payments", "CRM", "Databases", "Analytics", "Communication",
+                "Productivity", "Marketing", "Files"):
         assert cat in catalogue.categories()
 
 
@@ -137,17 +121,8 @@ def test_plan_ids_streams_and_connectors(catalogue: Catalogue) -> None:
 
 
 def test_issue_required_ids_present(catalogue: Catalogue) -> None:
-    for source_id in (
-        "shopify",
-        "stripe",
-        "postgres",
-        "salesforce",
-        "google-analytics",
-        "slack",
-        "hubspot",
-        "notion",
-        "mysql",
-    ):
+    for source_id in ("shopify", "stripe", "postgres", "salesforce", "google-analytics", "slack", "hubspot",
+                      "notion", "mysql"):
         assert source_id in catalogue
 
 
@@ -168,16 +143,13 @@ def test_api_key_formats(catalogue: Catalogue, source_id: str) -> None:
     assert "→" in fmt.where, "says where in the provider's UI the key is"
 
 
-@pytest.mark.parametrize(
-    ("source_id", "scopes"),
-    [
-        ("shopify", {"read_orders", "read_customers", "read_products"}),
-        ("google-analytics", {"https://www.googleapis.com/auth/analytics.readonly"}),
-        ("slack", {"channels:read", "users:read", "channels:history"}),
-        ("hubspot", {"crm.objects.contacts.read", "crm.objects.companies.read", "crm.objects.deals.read"}),
-        ("salesforce", {"api", "refresh_token"}),
-    ],
-)
+@pytest.mark.parametrize(("source_id", "scopes"), [
+    ("shopify", {"read_orders", "read_customers", "read_products"}),
+    ("google-analytics", {"https://www.googleapis.com/auth/analytics.readonly"}),
+    ("slack", {"channels:read", "users:read", "channels:history"}),
+    ("hubspot", {"crm.objects.contacts.read", "crm.objects.companies.read", "crm.objects.deals.read"}),
+    ("salesforce", {"api", "refresh_token"}),
+])
 def test_real_scope_names(catalogue: Catalogue, source_id: str, scopes: set[str]) -> None:
     assert scopes <= {s.name for s in catalogue.get(source_id).scopes}
 
@@ -281,64 +253,36 @@ def _del(key: str) -> Any:
 
 MALFORMED = [
     # (index, change, expected message after "<path>: ")
-    (
-        2,
-        _set("auth_kind", "password"),
-        "entry 3 ('stripe'): field 'auth_kind': Input should be "
-        "'oauth2', 'api_key', 'database', 'file' or 'none'",
-    ),
+    (2, _set("auth_kind", "password"),
+     "entry 3 ('stripe'): field 'auth_kind': Input should be "
+     "'oauth2', 'api_key', 'database', 'file' or 'none'"),
     (0, _del("streams"), "entry 1 ('shopify'): field 'streams': Field required"),
     (0, _set("streams", []), "entry 1 ('shopify'): field 'streams': List should have at least 1 item"),
-    (
-        0,
-        lambda e: e["scopes"][1].pop("description"),
-        "entry 1 ('shopify'): field 'scopes.1.description': Field required",
-    ),
+    (0, lambda e: e["scopes"][1].pop("description"),
+     "entry 1 ('shopify'): field 'scopes.1.description': Field required"),
     (4, _set("colour", "blue"), "entry 5 ('salesforce'): field 'colour': Extra inputs are not permitted"),
     (6, _set("id", "Postgre SQL"), "entry 7 ('Postgre SQL'): field 'id': String should match pattern"),
-    (
-        6,
-        _set("popularity", 101),
-        "entry 7 ('postgres'): field 'popularity': Input should be less than or equal to 100",
-    ),
-    (
-        1,
-        _set("description", "x" * 161),
-        "entry 2 ('woocommerce'): field 'description': String should have at most 160",
-    ),
-    (
-        1,
-        _set("api_key", None),
-        "entry 2 ('woocommerce'): field 'api_key': api_key sources need an api_key object",
-    ),
-    (
-        12,
-        lambda e: e["api_key"].__setitem__("pattern", "^[0-9a-f{32}$"),
-        "entry 13 ('mixpanel'): field 'api_key.pattern': not a valid regular expression",
-    ),
-    (
-        3,
-        _set("business_types", ["retail", "restaurants"]),
-        "entry 4 ('square'): field 'business_types': unknown business type 'restaurants'",
-    ),
-    (
-        3,
-        _set("streams", ["payments", "payments"]),
-        "entry 4 ('square'): field 'streams': duplicate stream name(s): payments",
-    ),
+    (6, _set("popularity", 101),
+     "entry 7 ('postgres'): field 'popularity': Input should be less than or equal to 100"),
+    (1, _set("description", "x" * 161),
+     "entry 2 ('woocommerce'): field 'description': String should have at most 160"),
+    (1, _set("api_key", None),
+     "entry 2 ('woocommerce'): field 'api_key': api_key sources need an api_key object"),
+    (12, lambda e: e["api_key"].__setitem__("pattern", "^[0-9a-f{32}$"),
+     "entry 13 ('mixpanel'): field 'api_key.pattern': not a valid regular expression"),
+    (3, _set("business_types", ["retail", "restaurants"]),
+     "entry 4 ('square'): field 'business_types': unknown business type 'restaurants'"),
+    (3, _set("streams", ["payments", "payments"]),
+     "entry 4 ('square'): field 'streams': duplicate stream name(s): payments"),
     (7, _set("id", "postgres"), "entry 8 ('postgres'): field 'id': duplicate id 'postgres' (also entry 7)"),
     (7, _del("id"), "entry 8: field 'id': Field required"),
-    (
-        21,
-        _set("scopes", [{"name": "read", "description": "Read."}]),
-        "entry 22 ('csv'): field 'scopes': only oauth2 sources request scopes, this one is file",
-    ),
+    (21, _set("scopes", [{"name": "read", "description": "Read."}]),
+     "entry 22 ('csv'): field 'scopes': only oauth2 sources request scopes, this one is file"),
 ]
 
 
-@pytest.mark.parametrize(
-    ("index", "change", "expected"), MALFORMED, ids=[m[2].split(": ")[1] for m in MALFORMED]
-)
+@pytest.mark.parametrize(("index", "change", "expected"), MALFORMED,
+                         ids=[m[2].split(": ")[1] for m in MALFORMED])
 def test_malformed_entry_names_entry_and_field(
     tmp_path: Path, index: int, change: Any, expected: str
 ) -> None:
@@ -350,17 +294,14 @@ def test_malformed_entry_names_entry_and_field(
     assert "bundled with the app" in info.value.hint
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ('{"sources": [', "not valid JSON: Expecting value (line 1, column 14)"),
-        ('{"version": 1}', "expected a JSON array of sources"),
-        ('"shopify"', "expected a JSON array of sources"),
-        ("[]", "the catalogue has no sources"),
-        ('[{"id": "a"}, 42]', "entry 1 ('a'): field 'name': Field required"),
-        ("[42]", "entry 1: expected an object, got int"),
-    ],
-)
+@pytest.mark.parametrize(("text", "expected"), [
+    ('{"sources": [', "not valid JSON: Expecting value (line 1, column 14)"),
+    ('{"version": 1}', "expected a JSON array of sources"),
+    ('"shopify"', "expected a JSON array of sources"),
+    ("[]", "the catalogue has no sources"),
+    ('[{"id": "a"}, 42]', "entry 1 ('a'): field 'name': Field required"),
+    ('[42]', "entry 1: expected an object, got int"),
+])
 def test_malformed_documents(tmp_path: Path, text: str, expected: str) -> None:
     path = tmp_path / "bad.json"
     path.write_text(text, encoding="utf-8")
@@ -396,15 +337,12 @@ def test_get(catalogue: Catalogue) -> None:
     assert catalogue.get(" google-analytics ").id == "google-analytics"
 
 
-@pytest.mark.parametrize(
-    ("typo", "suggestion"),
-    [
-        ("shopfy", "Did you mean: shopify?"),
-        ("postgresql", "Did you mean: postgres"),
-        ("hub-spot", "Did you mean: hubspot?"),
-        ("zendesk", "Did you mean: zendesk-support?"),
-    ],
-)
+@pytest.mark.parametrize(("typo", "suggestion"), [
+    ("shopfy", "Did you mean: shopify?"),
+    ("postgresql", "Did you mean: postgres"),
+    ("hub-spot", "Did you mean: hubspot?"),
+    ("zendesk", "Did you mean: zendesk-support?"),
+])
 def test_get_unknown_suggests_close_matches(catalogue: Catalogue, typo: str, suggestion: str) -> None:
     with pytest.raises(NotFound) as info:
         catalogue.get(typo)
@@ -439,20 +377,17 @@ def test_search_without_query_keeps_catalogue_order(catalogue: Catalogue) -> Non
     assert _ids(catalogue.search("   ")) == catalogue.ids()
 
 
-@pytest.mark.parametrize(
-    ("query", "first", "included"),
-    [
-        ("shop", "shopify", {"shopify"}),
-        ("STRIPE", "stripe", {"stripe"}),
-        ("crm", "salesforce", {"salesforce", "hubspot"}),  # tag and category; ties go to popularity
-        ("databases", "postgres", {"postgres", "mysql"}),  # category
-        ("mariadb", "mariadb", {"mariadb", "mysql"}),  # name first, then MySQL's tag
-        ("warehouse", "postgres", {"postgres", "mysql"}),  # tag only
-        ("subscriptions", "stripe", {"stripe"}),
-        ("google", "google-analytics", {"google-analytics", "google-sheets"}),
-        ("supabase", "supabase", {"supabase", "postgres"}),  # name first, then PostgreSQL's tag
-    ],
-)
+@pytest.mark.parametrize(("query", "first", "included"), [
+    ("shop", "shopify", {"shopify"}),
+    ("STRIPE", "stripe", {"stripe"}),
+    ("crm", "salesforce", {"salesforce", "hubspot"}),  # tag and category; ties go to popularity
+    ("databases", "postgres", {"postgres", "mysql"}),  # category
+    ("mariadb", "mariadb", {"mariadb", "mysql"}),  # name first, then MySQL's tag
+    ("warehouse", "postgres", {"postgres", "mysql"}),  # tag only
+    ("subscriptions", "stripe", {"stripe"}),
+    ("google", "google-analytics", {"google-analytics", "google-sheets"}),
+    ("supabase", "supabase", {"supabase", "postgres"}),  # name first, then PostgreSQL's tag
+])
 def test_search_matches_name_category_tag_description(
     catalogue: Catalogue, query: str, first: str, included: set[str]
 ) -> None:

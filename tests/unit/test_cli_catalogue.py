@@ -27,13 +27,8 @@ def run(
     full_env = {k: v for k, v in os.environ.items() if k != CATALOGUE_ENV}
     full_env.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "hub", *args],
-        cwd=cwd,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+        [sys.executable, "-m", "hub", *args], cwd=cwd, env=full_env, capture_output=True, text=True,
+        timeout=60, check=False,
     )
 
 
@@ -54,10 +49,7 @@ def test_sources_json_shape() -> None:
     assert all(set(item) == SOURCE_KEYS for item in data)
     stripe = next(item for item in data if item["id"] == "stripe")
     assert stripe == {
-        "id": "stripe",
-        "name": "Stripe",
-        "category": "Payments",
-        "auth_kind": "api_key",
+        "id": "stripe", "name": "Stripe", "category": "Payments", "auth_kind": "api_key",
         "description": stripe["description"],
         "streams": ["customers", "charges", "invoices", "subscriptions", "balance_transactions"],
         "tags": stripe["tags"],
@@ -149,16 +141,13 @@ def test_recommend_unknown_business_type() -> None:
     )
 
 
-@pytest.mark.parametrize(
-    "args",
-    [
-        ["recommend"],
-        ["recommend", "--business-type", "saas", "--limit", "0"],
-        ["recommend", "--business-type", "saas", "--limit", "many"],
-        ["sources", "--colour", "blue"],
-        ["no-such-command"],
-    ],
-)
+@pytest.mark.parametrize("args", [
+    ["recommend"],
+    ["recommend", "--business-type", "saas", "--limit", "0"],
+    ["recommend", "--business-type", "saas", "--limit", "many"],
+    ["sources", "--colour", "blue"],
+    ["no-such-command"],
+])
 def test_usage_errors_exit_2(args: list[str]) -> None:
     proc = run(*args)
     assert proc.returncode == 2
@@ -195,9 +184,8 @@ def test_missing_catalogue_falls_back_with_a_note(tmp_path: Path) -> None:
 def test_checkout_without_data_folder_uses_the_bundled_copy(tmp_path: Path) -> None:
     """A copy of the package with no data/ beside it (as when installed elsewhere) still has a catalogue."""
     shutil.copytree(REPO_ROOT / "hub", tmp_path / "hub", ignore=shutil.ignore_patterns("__pycache__"))
-    proc = run(
-        "recommend", "--business-type", "retail", "--json", cwd=tmp_path, env={"PYTHONPATH": str(tmp_path)}
-    )
+    proc = run("recommend", "--business-type", "retail", "--json", cwd=tmp_path,
+               env={"PYTHONPATH": str(tmp_path)})
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)[0]["id"] == "square"
     assert proc.stderr == (

@@ -28,28 +28,10 @@ SCHEMA: dict[str, Any] = {
     },
 }
 RECORDS: list[dict[str, Any]] = [
-    {
-        "id": 1,
-        "amount": 1999,
-        "paid": True,
-        "email": "ada@example.com",
-        "created_at": "2026-10-01T12:00:00Z",
-        "day": "2026-10-01",
-        "customer": {"id": 7},
-        "tags": ["vip"],
-        "anything": 1,
-    },
-    {
-        "id": 2,
-        "amount": None,
-        "paid": False,
-        "email": None,
-        "created_at": "2026-10-02T14:30:00+02:00",
-        "day": "2026-10-02",
-        "customer": None,
-        "tags": [],
-        "anything": "x",
-    },
+    {"id": 1, "amount": 1999, "paid": True, "email": "ada@example.com", "created_at": "2026-10-01T12:00:00Z",
+     "day": "2026-10-01", "customer": {"id": 7}, "tags": ["vip"], "anything": 1},
+    {"id": 2, "amount": None, "paid": False, "email": None, "created_at": "2026-10-02T14:30:00+02:00",
+     "day": "2026-10-02", "customer": None, "tags": [], "anything": "x"},
 ]
 
 
@@ -87,22 +69,19 @@ def test_column_order_from_schema_then_extra_fields() -> None:
     assert df["zeta"].dtype == object and df["zeta"].tolist() == [1, None]
 
 
-@pytest.mark.parametrize(
-    ("prop", "values"),
-    [
-        ({"type": "integer"}, [1, "two"]),
-        ({"type": "integer"}, [1, 2.5]),
-        ({"type": "integer"}, [True, 1]),
-        ({"type": "number"}, [1.5, "n/a"]),
-        ({"type": "boolean"}, [True, "yes"]),
-        ({"type": "string"}, ["a", 3]),
-        ({"type": "string", "format": "date-time"}, ["2026-01-01T00:00:00Z", "soon"]),
-        ({"type": "string", "format": "date"}, ["2026-01-01", "2026-02-31"]),
-        ({"type": "string", "format": "date"}, ["2026-01-01T10:00:00+05:00"]),
-        ({"type": "string", "format": "date-time"}, ["2026-01-01T00:00:00Z", 1767225600]),
-        ({"type": "string", "format": "date-time"}, [{"at": "2026-01-01T00:00:00Z"}]),
-    ],
-)
+@pytest.mark.parametrize(("prop", "values"), [
+    ({"type": "integer"}, [1, "two"]),
+    ({"type": "integer"}, [1, 2.5]),
+    ({"type": "integer"}, [True, 1]),
+    ({"type": "number"}, [1.5, "n/a"]),
+    ({"type": "boolean"}, [True, "yes"]),
+    ({"type": "string"}, ["a", 3]),
+    ({"type": "string", "format": "date-time"}, ["2026-01-01T00:00:00Z", "soon"]),
+    ({"type": "string", "format": "date"}, ["2026-01-01", "2026-02-31"]),
+    ({"type": "string", "format": "date"}, ["2026-01-01T10:00:00+05:00"]),
+    ({"type": "string", "format": "date-time"}, ["2026-01-01T00:00:00Z", 1767225600]),
+    ({"type": "string", "format": "date-time"}, [{"at": "2026-01-01T00:00:00Z"}]),
+])
 def test_odd_values_fall_back_to_object(prop: dict[str, Any], values: list[Any]) -> None:
     df = to_dataframe([{"v": v} for v in values], {"properties": {"v": prop}})
     assert df["v"].dtype == object
@@ -110,17 +89,10 @@ def test_odd_values_fall_back_to_object(prop: dict[str, Any], values: list[Any])
 
 
 def test_python_values_from_database_drivers() -> None:
-    schema = {
-        "properties": {
-            "price": {"type": "number"},
-            "at": {"type": "string", "format": "date-time"},
-            "d": {"type": "string", "format": "date"},
-        }
-    }
-    records = [
-        {"price": Decimal("9.99"), "at": datetime(2026, 1, 1, 8, tzinfo=UTC), "d": date(2026, 1, 1)},
-        {"price": Decimal("0.10"), "at": datetime(2026, 1, 2, 9), "d": None},
-    ]
+    schema = {"properties": {"price": {"type": "number"}, "at": {"type": "string", "format": "date-time"},
+                             "d": {"type": "string", "format": "date"}}}
+    records = [{"price": Decimal("9.99"), "at": datetime(2026, 1, 1, 8, tzinfo=UTC), "d": date(2026, 1, 1)},
+               {"price": Decimal("0.10"), "at": datetime(2026, 1, 2, 9), "d": None}]
     df = to_dataframe(records, schema)
     assert str(df["price"].dtype) == "Float64" and df["price"].tolist() == [9.99, 0.1]
     assert df["at"][1] == pd.Timestamp("2026-01-02T09:00:00Z")  # naive is taken as UTC

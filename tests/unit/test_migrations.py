@@ -103,7 +103,6 @@ def test_the_sqlite_schema_files_make_what_create_all_made(tmp_path: Path) -> No
     assert _schema(made_now) == _schema(made_then)
     assert _user_version(made_now) == LATEST
 
-
 def test_a_database_made_by_95d3a2c_opens_unchanged_and_upgrades_keeping_rows_and_chains(
     hub_home: Path,
 ) -> None:

@@ -30,12 +30,10 @@ def props(records: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def test_integer_number_boolean_string() -> None:
-    p = props(
-        [
-            {"i": 1, "f": 1.5, "b": True, "s": "x", "m": 2},
-            {"i": -7, "f": 3, "b": False, "s": "", "m": 2.5},
-        ]
-    )
+    p = props([
+        {"i": 1, "f": 1.5, "b": True, "s": "x", "m": 2},
+        {"i": -7, "f": 3, "b": False, "s": "", "m": 2.5},
+    ])
     assert p["i"] == {"type": "integer"}
     assert p["f"] == {"type": "number"}  # 1.5 and 3: a number column holding an integral value
     assert p["b"] == {"type": "boolean"}  # bool is not an integer, though Python says so
@@ -78,57 +76,39 @@ def test_no_records() -> None:
 # --------------------------------------------------------------------------- formats
 
 
-@pytest.mark.parametrize(
-    ("values", "fmt"),
-    [
-        (
-            ["2024-03-01T12:00:00Z", "2024-03-01T12:00:00.123456+02:00", "2026-11-01T00:00:00-05:00"],
-            "date-time",
-        ),
-        (["2024-02-29", "1999-12-31"], "date"),
-        (["ada@example.com", "o'brien+tag@mail.co.uk"], "email"),
-        (
-            ["https://acme.example/orders/1?x=1", "http://localhost:8501", "ftp://files.example.org/a.csv"],
-            "uri",
-        ),
-        (["0b6f1c3e-1d2a-4c9e-9d3e-6a1f3e2b4c5d", "6F9619FF-8B86-D011-B42D-00C04FC964FF"], "uuid"),
-    ],
-)
+@pytest.mark.parametrize(("values", "fmt"), [
+    (["2024-03-01T12:00:00Z", "2024-03-01T12:00:00.123456+02:00", "2026-11-01T00:00:00-05:00"], "date-time"),
+    (["2024-02-29", "1999-12-31"], "date"),
+    (["ada@example.com", "o'brien+tag@mail.co.uk"], "email"),
+    (["https://acme.example/orders/1?x=1", "http://localhost:8501", "ftp://files.example.org/a.csv"], "uri"),
+    (["0b6f1c3e-1d2a-4c9e-9d3e-6a1f3e2b4c5d", "6F9619FF-8B86-D011-B42D-00C04FC964FF"], "uuid"),
+])
 def test_formats_when_every_value_matches(values: list[str], fmt: str) -> None:
     p = props([{"v": v} for v in values] + [{"v": None}])
     assert p["v"] == {"type": ["string", "null"], "format": fmt}
 
 
-@pytest.mark.parametrize(
-    "values",
-    [
-        ["2024-03-01T12:00:00Z", "yesterday"],  # one bad value is enough
-        ["2024-03-01T12:00:00"],  # no time zone: not RFC 3339
-        ["2024-03-01 12:00:00+00:00"],  # space separator
-        ["2024-02-30"],  # not a real day
-        ["20240301"],  # GA4's YYYYMMDD is not a JSON Schema date
-        ["ada@example"],  # no domain dot
-        ["www.example.com"],  # no scheme
-        ["mailto:ada@example.com"],  # a URI, but not one with an authority: kept conservative
-        ["not-a-uuid-0000-0000-000000000000"],
-        ["", "ada@example.com"],
-    ],
-)
+@pytest.mark.parametrize("values", [
+    ["2024-03-01T12:00:00Z", "yesterday"],  # one bad value is enough
+    ["2024-03-01T12:00:00"],  # no time zone: not RFC 3339
+    ["2024-03-01 12:00:00+00:00"],  # space separator
+    ["2024-02-30"],  # not a real day
+    ["20240301"],  # GA4's YYYYMMDD is not a JSON Schema date
+    ["ada@example"],  # no domain dot
+    ["www.example.com"],  # no scheme
+    ["mailto:ada@example.com"],  # a URI, but not one with an authority: kept conservative
+    ["not-a-uuid-0000-0000-000000000000"],
+    ["", "ada@example.com"],
+])
 def test_no_format_unless_all_values_match(values: list[str]) -> None:
     assert "format" not in props([{"v": v} for v in values])["v"]
 
 
 def test_python_dates_and_datetimes() -> None:
-    p = infer_schema(
-        [
-            {
-                "aware": datetime(2024, 1, 1, tzinfo=UTC),
-                "naive": datetime(2024, 1, 1),
-                "day": date(2024, 1, 1),
-                "id": uuid.UUID(int=5),
-            }
-        ]
-    )["properties"]
+    p = infer_schema([{
+        "aware": datetime(2024, 1, 1, tzinfo=UTC), "naive": datetime(2024, 1, 1), "day": date(2024, 1, 1),
+        "id": uuid.UUID(int=5),
+    }])["properties"]
     assert p["aware"] == {"type": "string", "format": "date-time"}
     assert p["naive"] == {"type": "string"}
     assert p["day"] == {"type": "string", "format": "date"}
@@ -140,18 +120,11 @@ def test_python_dates_and_datetimes() -> None:
 
 def test_nested_objects_and_arrays() -> None:
     records = [
-        {
-            "customer": {"id": 1, "email": "a@example.com"},
-            "line_items": [{"sku": "A", "price": "9.99"}],
-            "tags": ["vip"],
-            "topic": {"value": None},
-        },
-        {
-            "customer": None,
-            "line_items": [{"sku": "B", "price": "5.00", "gift": True}, {"sku": "C", "price": "1"}],
-            "tags": [],
-            "topic": {"value": "launch"},
-        },
+        {"customer": {"id": 1, "email": "a@example.com"}, "line_items": [{"sku": "A", "price": "9.99"}],
+         "tags": ["vip"], "topic": {"value": None}},
+        {"customer": None,
+         "line_items": [{"sku": "B", "price": "5.00", "gift": True}, {"sku": "C", "price": "1"}],
+         "tags": [], "topic": {"value": "launch"}},
     ]
     p = props(records)
     assert p["customer"] == {
@@ -197,22 +170,10 @@ DECLARED = {
     },
 }
 GOOD = [
-    {
-        "id": 1,
-        "total_price": 10,
-        "email": "a@example.com",
-        "cancelled_at": None,
-        "customer": {"id": 7, "email": "a@example.com"},
-        "line_items": [{"price": "10.00"}],
-    },
-    {
-        "id": 2,
-        "total_price": 12.5,
-        "email": "b@example.com",
-        "cancelled_at": "2024-01-01T00:00:00Z",
-        "customer": {"id": 8, "email": "b@example.com"},
-        "line_items": [],
-    },
+    {"id": 1, "total_price": 10, "email": "a@example.com", "cancelled_at": None,
+     "customer": {"id": 7, "email": "a@example.com"}, "line_items": [{"price": "10.00"}]},
+    {"id": 2, "total_price": 12.5, "email": "b@example.com", "cancelled_at": "2024-01-01T00:00:00Z",
+     "customer": {"id": 8, "email": "b@example.com"}, "line_items": []},
 ]
 
 
@@ -305,11 +266,8 @@ DEMO_KEYS = {
 
 def demo_config(entry: SourceEntry) -> dict[str, Any]:
     if entry.auth_kind is AuthKind.OAUTH2:
-        return {
-            "account": f"acme-outfitters.{entry.id}.example",
-            "access_token": "demo-token",
-            "scopes": [s.name for s in entry.scopes],
-        }
+        return {"account": f"acme-outfitters.{entry.id}.example", "access_token": "demo-token",
+                "scopes": [s.name for s in entry.scopes]}
     if entry.auth_kind is AuthKind.API_KEY:
         return {"api_key": DEMO_KEYS[entry.id]}
     return {}

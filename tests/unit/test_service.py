@@ -43,9 +43,7 @@ def test_first_run_creates_the_database_in_wal_mode_with_a_schema_version(hub: H
     assert sqlite_exec(hub, "PRAGMA user_version") == [(latest_version("sqlite"),)]
     tables = {r[0] for r in sqlite_exec(hub, "SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert tables == {"tenants", "users", "tenant_airbyte_connections", "audit_logs", "api_keys"} | {
-        "leases",
-        "sign_in_failures",
-        "connection_checks",
+        "leases", "sign_in_failures", "connection_checks"
     }
 
 

@@ -47,14 +47,8 @@ def test_encryption_keys_are_masked_in_repr():
 
 def test_cli_exits_1_with_one_error_line_for_a_bad_setting(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "HUB_HOME": str(tmp_path), "HUB_DEMO_PACE": "fast"}
-    out = subprocess.run(
-        [sys.executable, "-m", "hub", "tenants", "list"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    out = subprocess.run([sys.executable, "-m", "hub", "tenants", "list"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=60)
     assert out.returncode == 1
     assert out.stderr.strip().splitlines() == [
         "error: Setting HUB_DEMO_PACE is invalid: Input should be a valid number, unable to parse string as "

@@ -6,6 +6,7 @@ The tree::
     ├── InputError(ValueError)    bad input from a user: a field, an id, a file
     │   ├── ConfigError           a connector config that does not match the spec (names the field)
     │   ├── CatalogueError        a malformed catalogue file (names the entry and the field)
+    │   ├── FileTooLarge          an uploaded or downloaded file over HUB_UPLOAD_MAX_MB
     │   └── UnknownBusinessType   lists the valid business types
     ├── NotFound(LookupError)     unknown tenant, source, connection, stream, user (never leaks other tenants)
     ├── TransitionError           an illegal status change
@@ -62,6 +63,10 @@ class ConfigError(InputError):
 
 class CatalogueError(InputError):
     """A malformed catalogue file; the message names the entry and the field."""
+
+
+class FileTooLarge(InputError):
+    """A file source over the size limit (``HUB_UPLOAD_MAX_MB``); nothing of it is kept."""
 
 
 class UnknownBusinessType(InputError):

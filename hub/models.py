@@ -220,8 +220,9 @@ class CheckResult(_Model):
     )
 
 
-StepName = Literal["connecting", "testing", "discovering", "sampling"]
-StepState = Literal["running", "done", "error"]
+StepName = Literal["connecting", "installing", "testing", "discovering", "sampling"]
+#: ``progress``: a running step's news (records read so far, an install's stage), shown in its place.
+StepState = Literal["running", "progress", "done", "error"]
 
 
 class StepEvent(_Model):

@@ -115,6 +115,16 @@ class Settings(_OAuthSettings):
         le=1024,
         description="HUB_CONNECTOR_MAX_MESSAGE_MB: the largest single message (record) a connector may send.",
     )
+    uploads_dir: Path | None = Field(
+        default=None,
+        description="HUB_UPLOADS_DIR: the tenants' uploaded files (a folder per tenant); None = home/uploads",
+    )
+    upload_max_mb: float = Field(
+        default=200,
+        gt=0,
+        description="HUB_UPLOAD_MAX_MB: the largest file a tenant may upload (or have the "
+        "hub download) as a file source.",
+    )
     monitor: bool | None = Field(
         default=None,
         description="HUB_MONITOR: run the health monitor inside the app's process; None = on in the embedded "
@@ -267,6 +277,16 @@ class Settings(_OAuthSettings):
     def connectors_path(self) -> Path:
         """Where the connectors' venvs live (``connectors_dir``, else ``home/connectors``)."""
         return self.connectors_dir if self.connectors_dir is not None else self.home / "connectors"
+
+    @property
+    def uploads_path(self) -> Path:
+        """Where uploaded files live (``uploads_dir``, else ``home/uploads``)."""
+        return self.uploads_dir if self.uploads_dir is not None else self.home / "uploads"
+
+    @property
+    def upload_max_bytes(self) -> int:
+        """`upload_max_mb` in bytes (1 MB = 1,000,000 bytes)."""
+        return int(self.upload_max_mb * 1_000_000)
 
     @property
     def admin_url(self) -> str:

@@ -28,6 +28,7 @@ log = logging.getLogger("hub.app")
 
 STEP_LABELS = {
     "connecting": "Connecting",
+    "installing": "Installing the connector",
     "testing": "Testing the connection",
     "discovering": "Discovering streams",
     "sampling": "Sampling records",
@@ -86,6 +87,9 @@ def run_with_progress(
                 errors.append(event.message)
             if event.state == "running":
                 box.update(label=f"{label}…")
+                return
+            if event.state == "progress":  # records read so far, an install's stage: in the box's label
+                box.update(label=f"{label} · {_escape(event.message)}")
                 return
             icon = ":material/check_circle:" if event.state == "done" else ":material/cancel:"
             message = f" — {event.message}" if event.message else ""

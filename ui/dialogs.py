@@ -21,6 +21,7 @@ from hub.auth import approve, consent_request
 from hub.exceptions import ConfigError, NotFound
 from hub.models import AuthKind, Connection, Mode, SourceEntry, Status, StepEvent
 from hub.presenting import plural, records_sampled, stream_count
+from hub.uploads import FORMATS
 from ui.components import error_boundary, failure_box, run_with_progress, setup_guide, unreadable_notice
 from ui.session import Context, clear_dialog, pop_secret, require_context, take_secret
 
@@ -121,6 +122,8 @@ def _dialog_body(source_id: str) -> None:
             f"Retrying {failed.name}…",
             lambda step: ctx.service.retest(failed.id, actor=ctx.username, on_step=step),
         )
+    elif action == "upload":
+        result = _connect_upload(ctx, source, failed)
     elif action:
         config, mode = _config_for(ctx, source, action)
         if config is not None:
@@ -346,11 +349,42 @@ def _database_submit(failed: Connection | None) -> None:
 
 
 def _file_form(ctx: Context, source: SourceEntry, failed: Connection | None) -> None:
-    st.markdown(
-        f"Uploads come in a later version. For now, connect a sample {source.name.lower()} "
-        "with realistic demo data."
+    """Upload a file (read by the real file connector), or connect sample data."""
+    limit = ctx.hub.settings.upload_max_mb
+    st.file_uploader(
+        f"Upload a file (up to {limit:g} MB)",
+        type=[ext.lstrip(".") for ext in FORMATS],
+        key="file_upload",
+        help="CSV, TSV, Excel, JSON, JSON Lines or Parquet. The hub keeps it privately for your team and "
+        "deletes it when you disconnect.",
     )
-    _sample_choice("file", "", primary=True)
+    _action_button(
+        "Connect" if failed is None else "Connect this file",
+        "file_connect",
+        "upload",
+        icon=":material/upload_file:",
+        help_text="Check the file, list its streams and read a first sample.",
+    )
+    _sample_choice("file", "No file at hand? Connect a sample file with realistic demo data.")
+
+
+def _connect_upload(ctx: Context, source: SourceEntry, failed: Connection | None) -> Connection | None:
+    """Connect the file in the uploader (a new connection, or the failed one with a new file)."""
+    uploaded = st.session_state.get("file_upload")
+    if uploaded is None:
+        st.error("Choose a file first, or use sample data.", icon=":material/edit:")
+        return None
+    return run_with_progress(
+        f"Connecting {uploaded.name}…",
+        lambda step: ctx.service.connect_file(
+            source.id,
+            uploaded,
+            file_name=uploaded.name,
+            actor=ctx.username,
+            connection_id=failed.id if failed is not None else None,
+            on_step=_remembering(step),
+        ),
+    )
 
 
 def _none_form(ctx: Context, source: SourceEntry, failed: Connection | None) -> None:
@@ -359,16 +393,19 @@ def _none_form(ctx: Context, source: SourceEntry, failed: Connection | None) -> 
         f"{source.name} needs no account: its Airbyte connector generates the records on this server. "
         "The first connect installs the connector once (a few hundred MB)."
     )
-    st.button(
+    _action_button(
         "Connect",
-        key="none_live",
-        type="primary",
+        "none_live",
+        "live",
         icon=":material/bolt:",
-        on_click=_set_action,
-        args=("live",),
-        help="Run the real connector: check, discover and a first sample.",
+        help_text="Run the real connector: check, discover and a first sample.",
     )
     _sample_choice("none", "")
+
+
+def _action_button(label: str, key: str, action: str, *, icon: str, help_text: str) -> None:
+    """A form's primary button: it sets ``dialog_action`` to ``action``; the dialog body does the work."""
+    st.button(label, key=key, type="primary", icon=icon, on_click=_set_action, args=(action,), help=help_text)
 
 
 def _sample_choice(form: str, caption: str, *, primary: bool = False) -> None:

@@ -67,6 +67,10 @@ def _outcome(code: int) -> str:
     return "error"
 
 
+#: The one route whose body may be larger than ``max_body_bytes``: up to HUB_UPLOAD_MAX_MB.
+UPLOAD_PATH = "/api/connections/upload"
+
+
 class ApiGuard:
     """ASGI middleware: authenticate ``/api/`` calls, bound the body size, audit every call.
 
@@ -153,6 +157,8 @@ class ApiGuard:
 
     async def _guarded_call(self, scope: Scope, receive: Receive, send: Send) -> None:
         limit = self.max_body_bytes
+        if scope.get("path") == UPLOAD_PATH:  # a file source's file: HUB_UPLOAD_MAX_MB, plus the form's parts
+            limit = self.provider.get().settings.upload_max_bytes + self.max_body_bytes
         declared = _header(scope, b"content-length")
         if declared is not None:
             try:

@@ -18,6 +18,7 @@ from hub import (
     AuthError,
     ConfigError,
     ConnectorError,
+    FileTooLarge,
     HubError,
     InputError,
     NotFound,
@@ -56,13 +57,15 @@ def too_large_detail(limit: int) -> str:
     """The 413 message."""
     return (
         f"The request body is larger than {limit} bytes. "
-        "Send a smaller body (configs are small JSON objects)."
+        "Send a smaller body (configs are small JSON objects; files go to POST /api/connections/upload, "
+        "up to HUB_UPLOAD_MAX_MB)."
     )
 
 
 #: The status of each kind of `HubError`, the first match wins (`CryptoError` and the rest: 500).
 _STATUS_OF: tuple[tuple[type[HubError], int], ...] = (
     (Conflict, status.HTTP_409_CONFLICT),
+    (FileTooLarge, status.HTTP_413_CONTENT_TOO_LARGE),
     (NotFound, status.HTTP_404_NOT_FOUND),
     (InputError, status.HTTP_422_UNPROCESSABLE_CONTENT),
     (TransitionError, status.HTTP_409_CONFLICT),
@@ -96,6 +99,8 @@ def _loc_of(exc: InputError) -> list[str | int]:
 
 def hub_error_body(exc: HubError) -> dict[str, Any]:
     """The JSON body of a `HubError` (its message and hint; messages never hold secrets)."""
+    if isinstance(exc, FileTooLarge):
+        return {"detail": str(exc)}
     if isinstance(exc, InputError):
         kind = "config_error" if isinstance(exc, ConfigError) else "input_error"
         return {"detail": [{"loc": _loc_of(exc), "msg": str(exc), "type": kind}]}

@@ -139,6 +139,22 @@ def _report(conn: Connection, args: argparse.Namespace, *, verb: str) -> int:
 
 def _connect(args: argparse.Namespace, ctx: Context) -> int:
     svc = ctx.hub.tenant(args.tenant)
+    if args.file:
+        path = Path(args.file)
+        try:
+            handle = path.open("rb")
+        except OSError as exc:
+            raise InputError(f"Cannot read {args.file}: {exc.strerror}.", hint="Check the path.") from None
+        with handle:
+            conn = svc.connect_file(
+                args.source_id,
+                handle,
+                file_name=path.name,
+                file_format=args.format,
+                actor=cli_actor(),
+                name=args.name,
+            )
+        return _report(conn, args, verb="connect")
     if args.demo:  # sample data: the service connects it with no credentials
         config: dict[str, Any] = {}
         mode: str | None = "demo"
@@ -400,6 +416,17 @@ def register(sub: Any) -> None:
     )
     how.add_argument(
         "--config", metavar="FILE.json", help="the connector config as a JSON file ('-' = stdin)"
+    )
+    how.add_argument(
+        "--file",
+        metavar="PATH",
+        help="a file source's file (.csv, .tsv, .xlsx, .xls, .json, .jsonl, .parquet), stored by the hub",
+    )
+    c.add_argument(
+        "--format",
+        choices=["csv", "excel", "excel_binary", "json", "jsonl", "parquet"],
+        default=None,
+        help="with --file: the file's format (default: from its extension)",
     )
     c.add_argument(
         "--mode",

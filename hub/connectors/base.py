@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import jsonschema
@@ -171,6 +171,29 @@ class Connector(ABC):
     def validate(self, config: Mapping[str, Any]) -> Config:
         """Validate ``config`` against this connector's spec (see `validate_config`)."""
         return validate_config(self.spec(), config)
+
+    #: Whether `check` and `discover` may run at once (in two threads) on a connect: true where each is
+    #: its own subprocess (the Airbyte connectors); the hub's SQL connectors share one engine.
+    concurrent_check_discover: bool = False
+
+    def needs_install(self) -> bool:
+        """Whether the first operation will install something first (an Airbyte connector's venv)."""
+        return False
+
+    def install(self, on_progress: Callable[[str], None] | None = None) -> None:
+        """Install what `needs_install` names, reporting lines to ``on_progress``; nothing by default."""
+        return None
+
+    def catalog(self, config: Config) -> dict[str, Any] | None:
+        """What `discover` found with ``config`` worth storing with the connection (None: nothing).
+
+        A preview then hands it back to `known_streams` instead of discovering again.
+        """
+        return None
+
+    def known_streams(self, config: Config, catalog: Mapping[str, Any]) -> list[StreamInfo] | None:
+        """The streams of a stored `catalog`, taken as discovered for ``config`` (None: discover again)."""
+        return None
 
     def sample_config(self) -> Config | None:
         """The config of this connector's sample data (no credentials), or None when it has none.

@@ -20,6 +20,7 @@ from typing import Any
 
 from hub.connectors import has_live, public_config, wrap_secrets
 from hub.connectors.base import Connector
+from hub.downloads import download
 from hub.exceptions import (
     ConfigError,
     ConnectorError,
@@ -30,6 +31,7 @@ from hub.exceptions import (
 )
 from hub.health import kind_of
 from hub.models import (
+    AuthKind,
     CheckResult,
     Connection,
     FailureKind,
@@ -46,6 +48,15 @@ from hub.status import transition
 from hub.storage.audit import AuditDraft
 from hub.storage.crypto import Sealed
 from hub.storage.tables import now
+from hub.uploads import (
+    StoredFile,
+    Uploads,
+    checked_local,
+    refused_storage,
+    relabel,
+    storage_of,
+    upload_metadata,
+)
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +80,7 @@ class Connections(TenantScope):
         on_step: StepCallback | None = None,
         sample_limit: int | None = None,
         metadata: Mapping[str, Any] | None = None,
+        file_label: str | None = None,
     ) -> Connection:
         """Validate against the spec, then connecting -> testing (check, discover, sample) -> connected.
 
@@ -82,6 +94,7 @@ class Connections(TenantScope):
         ``sample_limit`` (default `SAMPLE_LIMIT`) records are read per stream; 0 skips sampling.
         ``metadata`` (no secrets) is stored beside the public config, e.g. an OAuth sign-in's
         ``credentials_expire_at``.
+        ``file_label``: the name a user gave the file of a file source (`FileSources.connect_file`).
         """
         source = self.hub.catalogue.get(source_id)
         if mode is None:
@@ -102,6 +115,7 @@ class Connections(TenantScope):
             sample_limit=sample_limit,
             sample=mode is not None and chosen is Mode.DEMO and not config,
             metadata=metadata,
+            file_label=file_label,
         )
 
     def reconnect(
@@ -113,6 +127,7 @@ class Connections(TenantScope):
         on_step: StepCallback | None = None,
         sample_limit: int | None = None,
         metadata: Mapping[str, Any] | None = None,
+        file_label: str | None = None,
     ) -> Connection:
         """A failed connection with new credentials: failed -> connecting -> testing -> ...
 
@@ -132,6 +147,7 @@ class Connections(TenantScope):
             on_step=on_step,
             sample_limit=sample_limit,
             metadata=metadata,
+            file_label=file_label,
         )
 
     def _connect(
@@ -147,6 +163,7 @@ class Connections(TenantScope):
         sample_limit: int | None,
         sample: bool = False,
         metadata: Mapping[str, Any] | None = None,
+        file_label: str | None = None,
     ) -> Connection:
         """The one path of `connect` (``existing`` None: a new row) and `reconnect` (``existing``).
 
@@ -156,17 +173,33 @@ class Connections(TenantScope):
         emit(on_step, "connecting", "running", f"Connecting to {source.name}…")
         connector = self._connector(source, mode)
         spec = connector.spec()
-        if sample:
-            validated = _sample_config(source, connector)
-        else:
-            config = wrap_secrets(spec, config)  # first: from here on a secret is masked wherever it goes
-            # validating reveals the secrets to jsonschema inside the connector and applies the defaults
-            validated = wrap_secrets(spec, self._validate(source, connector, config))
+        files = mode is Mode.LIVE and source.auth_kind is AuthKind.FILE and not sample
+        fetched: StoredFile | None = None
+        if files:  # only the tenant's own files, read locally; an https:// file is downloaded first
+            config, fetched = self._file_config(config)
+            file_label = file_label or (fetched.label if fetched is not None else None)
+        try:
+            if sample:
+                validated = _sample_config(source, connector)
+            else:
+                config = wrap_secrets(spec, config)  # first: from here on a secret is masked wherever it goes
+                # validating reveals the secrets to jsonschema inside the connector and applies the defaults
+                validated = wrap_secrets(spec, self._validate(source, connector, config))
+        except BaseException:
+            if fetched is not None:  # nothing is stored: neither is the download
+                self.uploads().delete(fetched.path.name)
+            raise
         conn_id = existing.id if existing is not None else str(uuid.uuid4())
         with attempt(self, conn_id, actor=actor):  # ends connected or failed, whatever stops it
-            label = existing.name if existing is not None else _new_name(source, name, validated)
+            label = existing.name if existing is not None else _new_name(source, name, validated, file_label)
             sealed = self.hub.keys.seal_config(validated, tenant_id=self.tenant.id, connection_id=conn_id)
-            stored = {**(metadata or {}), "config": public_config(spec, validated)}
+            stored: dict[str, Any] = {**(metadata or {}), "config": public_config(spec, validated)}
+            upload = upload_metadata(self.uploads(), validated, label=file_label) if files else None
+            if upload is not None:  # the file's label stands for it; its path on the server is not shown
+                if fetched is not None and fetched.origin:
+                    upload["source_url"] = fetched.origin
+                stored["upload"] = upload
+                stored["config"].pop("url", None)
             if existing is None:
                 conn = self._insert(conn_id, source, mode, label, stored, sealed, actor=actor)
                 done = f"Connection to {source.name} created."
@@ -181,6 +214,7 @@ class Connections(TenantScope):
                     extra={"reconnect": True},
                 )
                 done = "New credentials stored."
+                _discard_replaced(self.uploads(), existing, upload)
             self._store_control(conn.id, connector)
             self._pace(mode)
             emit(on_step, "connecting", "done", done, time.perf_counter() - started, conn.id)
@@ -193,6 +227,22 @@ class Connections(TenantScope):
                 on_step=on_step,
                 sample_limit=SAMPLE_LIMIT if sample_limit is None else sample_limit,
             )
+
+    def _file_config(self, config: Mapping[str, Any]) -> tuple[Mapping[str, Any], StoredFile | None]:
+        """A live file source's config, checked: a file in the tenant's folder (see `hub.uploads`).
+
+        An ``HTTPS`` one is downloaded by the hub (`hub.downloads`) and becomes a local config; the
+        download is returned too, so that a connect that then stores nothing can delete it.
+        """
+        storage = storage_of(config)
+        if storage == "local":
+            return checked_local(self.uploads(), config), None
+        url = str(config.get("url") or "")
+        if storage == "HTTPS" or (storage is None and url.startswith("https://")):
+            chosen = str(config["format"]) if config.get("format") else None
+            fetched = download(url, self.uploads(), self.hub.settings, chosen=chosen)
+            return {**config, **fetched.config()}, fetched
+        raise refused_storage(storage)
 
     def _validate(
         self, source: SourceEntry, connector: Connector, config: Mapping[str, Any]
@@ -306,7 +356,10 @@ class Connections(TenantScope):
             label=conn.id,
         )
         if not found.result.ok:
-            return self._fail(conn, found.result, actor=actor, step=found.step)
+            # a file's message names the stored copy's path: the user knows the file by its name
+            message = relabel(found.result.message, self.uploads(), conn.metadata.get("upload"))
+            failure = found.result.model_copy(update={"message": message})
+            return self._fail(conn, failure, actor=actor, step=found.step)
         result, streams, counts, unreadable = found.result, found.streams, found.counts, found.unreadable
 
         estimated = {s.name: s.estimated_rows for s in streams}
@@ -323,6 +376,9 @@ class Connections(TenantScope):
         }
         meta = with_baseline(meta, streams)  # a new connection's schema is its first accepted baseline
         meta.pop("unreadable_streams", None)  # from an earlier test; this one lists its own
+        meta.pop("catalog", None)
+        if (catalog := connector.catalog(config)) is not None:  # previews read with it, no new discover
+            meta["catalog"] = catalog
         if unreadable:
             meta["unreadable_streams"] = unreadable
         n = len(streams)
@@ -427,7 +483,7 @@ class Connections(TenantScope):
         from hub.oauth.revoke import revoke_tokens  # the OAuth package builds on the services
 
         revoke_tokens(self.hub, self.tenant.id, conn, actor=actor)  # before the tokens are erased
-        return self._move(
+        gone = self._move(
             conn,
             Status.DISCONNECTED,
             actor=actor,
@@ -435,6 +491,10 @@ class Connections(TenantScope):
             detail="Disconnected; the stored credentials were erased.",
             erase_secret=True,
         )
+        upload = conn.metadata.get("upload")
+        if isinstance(upload, dict):  # an uploaded or downloaded file goes with its connection
+            self.uploads().delete(str(upload.get("stored_as") or ""))
+        return gone
 
     def _move(
         self,
@@ -506,13 +566,24 @@ def _sample_config(source: SourceEntry, connector: Connector) -> dict[str, Any]:
     return config
 
 
-def _new_name(source: SourceEntry, name: str | None, config: Mapping[str, Any]) -> str:
+def _discard_replaced(uploads: Uploads, existing: Connection, upload: Mapping[str, Any] | None) -> None:
+    """Delete the file a reconnect replaced (a failed file connection given a new file)."""
+    old = existing.metadata.get("upload")
+    if isinstance(old, dict) and (upload is None or old.get("stored_as") != upload.get("stored_as")):
+        uploads.delete(str(old.get("stored_as") or ""))
+
+
+def _new_name(
+    source: SourceEntry, name: str | None, config: Mapping[str, Any], file_label: str | None
+) -> str:
     """The name given, else the source's name with the config's account, shop, host... (never a secret)."""
     label = (name or "").strip()
     if len(label) > 200:
         raise InputError("The connection name is longer than 200 characters.", hint="Use a shorter name.")
     if label:
         return label
+    if file_label:
+        return f"{source.name} · {file_label}"[:200]
     for key in ("account", "shop", "host", "database", "file_name"):
         value = config.get(key)
         if isinstance(value, str) and value.strip():

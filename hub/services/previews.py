@@ -40,7 +40,9 @@ class Previews(TenantScope):
         conn, source, connector, config = self._connected(connection_id)
         try:
             with _connector_errors(source, f"reading {stream}"):
-                info = _find_stream(connector.discover(config), stream, source)
+                stored = conn.metadata.get("catalog")  # the streams the last test discovered, if kept
+                known = connector.known_streams(config, stored) if isinstance(stored, dict) else None
+                info = _find_stream(known or connector.discover(config), stream, source)
                 records = list(islice(connector.read(config, info.name, limit=limit), limit))
         except HubError as exc:
             error = {"stream": stream, "limit": limit, "error": exc.message}

@@ -9,6 +9,7 @@ from hub.connectors.base import Connector
 from hub.exceptions import InputError, NotFound
 from hub.models import Connection, Mode, SourceEntry, Tenant
 from hub.storage import SqlStore
+from hub.uploads import Uploads
 
 if TYPE_CHECKING:
     from hub.services.hub import Hub
@@ -29,6 +30,11 @@ class TenantScope:
 
     def _connector(self, source: SourceEntry, mode: Mode) -> Connector:
         return get_connector(source, mode, tenant=self.tenant.id, settings=self.hub.settings)
+
+    def uploads(self) -> Uploads:
+        """The tenant's folder of uploaded files (``HUB_UPLOADS_DIR/<tenant id>``)."""
+        settings = self.hub.settings
+        return Uploads(settings.uploads_path, self.tenant.id, max_bytes=settings.upload_max_bytes)
 
     def _store_control(self, connection_id: str, connector: Connector) -> None:
         """Store a config the connector updates itself (an Airbyte CONTROL message) at once, encrypted.

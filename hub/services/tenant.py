@@ -6,15 +6,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from hub.models import ApiKey, AuditEntry, AuditVerification, User
+from hub.services.files import FileSources
 from hub.services.health import Health
 from hub.services.previews import Previews
 from hub.storage.audit import AuditDraft, verify_chain
 
 
-class TenantService(Health, Previews):
+class TenantService(Health, FileSources, Previews):
     """The use cases of one tenant. Made by `Hub.tenant`; never crosses to another tenant.
 
-    Connections (connect, reconnect, retest, rename, disconnect, list) come from `Connections`, checks and
+    Connections (connect, reconnect, retest, rename, disconnect, list) come from `Connections`, connecting
+    an uploaded file from `FileSources`, checks and
     health views from `Health` (a `Connections`), streams
     and previews from `Previews`; the audit log and the tenant's users and API keys are here.
     """

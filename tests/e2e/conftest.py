@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page
 
+from tests.airbyte_support import CACHE
 from tests.e2e.support import (
     ARTIFACTS,
     CHROMIUM_LAUNCH,
@@ -77,7 +78,11 @@ def app_server(
     """``streamlit run app.py`` for the whole session, on its own embedded default (fresh HUB_HOME)."""
     base = tmp_path_factory.mktemp("e2e-server")
     server = StreamlitServer(
-        REPO / "app.py", cwd=REPO, hub_home=base / "hubhome", log_path=base / "streamlit.log"
+        REPO / "app.py",
+        cwd=REPO,
+        hub_home=base / "hubhome",
+        log_path=base / "streamlit.log",
+        env={"HUB_CONNECTORS_DIR": str(CACHE)},  # the Airbyte connectors `make test` installed
     )
     server.hub_home.mkdir()
     (ARTIFACTS / SERVER_LOG).unlink(missing_ok=True)  # a log from an earlier failing run

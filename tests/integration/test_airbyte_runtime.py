@@ -24,7 +24,7 @@ from hub.connectors.airbyte.runner import Run
 from hub.connectors.airbyte.specs import shipped_spec
 from hub.exceptions import ConnectorError, ConnectorInstallError
 from hub.frames import to_dataframe
-from hub.models import ConnectorPackage, Mode, Status
+from hub.models import ConnectorPackage, Mode, Status, StepEvent
 from tests.airbyte_support import catalogue_with_faker, ensure_cache, faker_entry, packages_under_test
 
 
@@ -241,3 +241,57 @@ def test_a_control_message_config_is_stored_encrypted_at_once(
         assert stored == {"count": 30, "seed": 9}
         sealed = hub.tenant("acme")._store.get_sealed(conn.id)
         assert sealed is not None and '"seed": 9' not in sealed.token
+
+
+def test_first_connect_shows_the_install_and_records_as_they_arrive(
+    cache: Path, tmp_path: Path, hub_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("UV_OFFLINE", "1")  # from uv's cache, filled when the cache folder was built
+    settings = Settings(
+        home=hub_home,
+        connectors_dir=tmp_path / "fresh",  # nothing installed yet: the first connect installs
+        catalogue_path=catalogue_with_faker(tmp_path),
+        demo_pace=0,
+    )
+    with Hub.open(settings) as hub:
+        hub.create_tenant("acme", name="Acme", business_type="saas")
+        svc = hub.tenant("acme")
+        events: list[StepEvent] = []
+        conn = svc.connect(
+            "faker", {"count": 200, "seed": 1}, actor="t", mode=Mode.LIVE, on_step=events.append
+        )
+        assert conn.status is Status.CONNECTED, conn.status_detail
+        said = [(e.step, e.state) for e in events]
+        assert (
+            said.index(("installing", "running"))
+            < said.index(("installing", "done"))
+            < said.index(("testing", "running"))
+        )
+        assert any(
+            e.step == "installing" and e.state == "progress" and "airbyte-source-faker" in e.message
+            for e in events
+        )
+        progress = [e.message for e in events if e.step == "sampling" and e.state == "progress"]
+        assert progress and progress[-1] == "Read 150 records of 3 streams…"
+
+        again: list[StepEvent] = []
+        svc.connect("faker", {"count": 20, "seed": 1}, actor="t", mode=Mode.LIVE, on_step=again.append)
+        assert not [e for e in again if e.step == "installing"]  # installed once
+
+
+def test_a_failed_check_waits_for_the_discover_it_ran_beside(
+    cache: Path, tmp_path: Path, hub_home: Path
+) -> None:
+    from hub.catalogue import Catalogue
+    from hub.services.probe import probe
+
+    conn = AirbyteConnector(Catalogue.load().get("csv"), settings=Settings(connectors_dir=cache))
+    config = {
+        "dataset_name": "o",
+        "format": "csv",
+        "url": "/nonexistent/o.csv",
+        "provider": {"storage": "local"},
+    }
+    found = probe(conn, config, conn.source, sample_limit=5)
+    assert not found.result.ok and found.step == "testing"
+    assert procs.running() == 0  # the discover started beside the check was waited for

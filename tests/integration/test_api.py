@@ -46,6 +46,7 @@ API_ROUTES = [
     ("GET", "/api/airbyte/sources/stripe/spec"),
     ("GET", "/api/airbyte/recommendations"),
     ("POST", "/api/connections/store"),
+    ("POST", "/api/connections/upload"),
     ("GET", "/api/connections"),
     ("GET", "/api/connections/health"),
     ("POST", "/api/oauth/google-sheets/start"),

@@ -105,6 +105,7 @@ def test_the_schema_lists_every_endpoint() -> None:
             "GET /api/airbyte/sources/{source_id}/spec",
             "GET /api/airbyte/recommendations",
             "POST /api/connections/store",
+            "POST /api/connections/upload",
             "GET /api/connections",
             "GET /api/connections/{connection_id}",
             "DELETE /api/connections/{connection_id}",

@@ -5,9 +5,9 @@ And their health: the summary, one connection's checks, accepting schema changes
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile, status
 
 from hub import Connection, NotFound, Status, TenantService
 from hub.api.deps import CallerDep, ConnectionId, HubDep, TenantDep
@@ -68,6 +68,53 @@ def store_connection(
         raise FieldError(exc.message, loc=["body", "source_id"], hint=exc.hint) from None
     # the service wraps the spec's secret fields the moment it knows the spec
     connection = service.connect(source.id, body.config, actor=who.actor, mode=body.mode, name=body.name)
+    response.headers["Location"] = f"/api/connections/{connection.id}"
+    return _public(connection)
+
+
+@router.post(
+    "/upload",
+    response_model=ConnectionOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Connect a file source from an uploaded file",
+    responses={
+        **error_responses(*COMMON_ERRORS, 502),
+        201: {"description": "Stored, `connected` or `failed` with the reason, as for `/store`."},
+    },
+)
+def upload_file(
+    file: Annotated[
+        UploadFile, File(description="A .csv, .tsv, .xlsx, .xls, .json, .jsonl or .parquet file.")
+    ],
+    response: Response,
+    who: CallerDep,
+    hub: HubDep,
+    service: TenantDep,
+    source_id: Annotated[str, Form(min_length=1, max_length=100, description="A file source, e.g. `csv`.")],
+    name: Annotated[str | None, Form(min_length=1, max_length=200, description="Display name.")] = None,
+    file_format: Annotated[
+        Literal["csv", "excel", "excel_binary", "json", "jsonl", "parquet"] | None,
+        Form(alias="format", description="The file's format; default: from its extension."),
+    ] = None,
+) -> dict[str, Any]:
+    """Multipart upload (up to `HUB_UPLOAD_MAX_MB`, else 413), then the connect of `/store`.
+
+    The file is stored for the tenant (0600) and read by the source's Airbyte connector with local
+    storage: checked, discovered and sampled. Its name is kept as a label only. The file is deleted
+    when the connection is disconnected, and at once when nothing was stored (a refused file).
+    """
+    try:
+        source = hub.catalogue.get(source_id)
+    except NotFound as exc:
+        raise FieldError(exc.message, loc=["body", "source_id"], hint=exc.hint) from None
+    connection = service.connect_file(
+        source.id,
+        file.file,
+        file_name=file.filename or "upload",
+        file_format=file_format,
+        actor=who.actor,
+        name=name,
+    )
     response.headers["Location"] = f"/api/connections/{connection.id}"
     return _public(connection)
 

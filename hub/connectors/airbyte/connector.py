@@ -41,6 +41,8 @@ class AirbyteConnector(Connector):
     ``logs`` holds the last LOG lines of the latest run, scrubbed of secrets.
     """
 
+    concurrent_check_discover = True  # two subprocesses; the runner keeps nothing shared between runs
+
     def __init__(self, source: SourceEntry, *, settings: Settings | None = None) -> None:
         super().__init__(source)
         if source.connector_package is None:
@@ -144,6 +146,27 @@ class AirbyteConnector(Connector):
         finally:
             messages.close()  # stops the connector at once when the preview has its records
             self.logs = run.logs
+
+    def needs_install(self) -> bool:
+        """True until the pinned package's venv is in place."""
+        return not self.installer.is_installed(self.package)
+
+    def install(self, on_progress: Callable[[str], None] | None = None) -> None:
+        """Install the pinned package now (once; `Installer.ensure`), reporting to ``on_progress``."""
+        self.installer.ensure(self.package, on_progress=on_progress or self.on_progress)
+
+    def catalog(self, config: Config) -> dict[str, Any] | None:
+        """The AirbyteStreams discovered with ``config`` (name -> stream), for the connection's metadata."""
+        known = self._streams.get(_fingerprint(config))
+        return dict(known) if known is not None else None
+
+    def known_streams(self, config: Config, catalog: Mapping[str, Any]) -> list[StreamInfo] | None:
+        """Take a stored catalog as discovered: a preview then runs only ``read``."""
+        if not catalog or not all(isinstance(v, Mapping) and "name" in v for v in catalog.values()):
+            return None
+        streams = {str(k): dict(v) for k, v in catalog.items()}
+        self._streams[_fingerprint(config)] = streams
+        return [_stream_info(s) for s in streams.values()]
 
     def sample_config(self) -> Config | None:
         """None: sample data is the demo connector's ("Use sample data")."""

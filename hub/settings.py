@@ -125,6 +125,16 @@ class Settings(_OAuthSettings):
         description="HUB_UPLOAD_MAX_MB: the largest file a tenant may upload (or have the "
         "hub download) as a file source.",
     )
+    connector_wrapper: str | None = Field(
+        default=None,
+        description="HUB_CONNECTOR_WRAPPER: a command prefix every connector runs under, split like a shell "
+        "line (e.g. `ip netns exec sandbox`, `nice -n 10`); for operators and tests. None = run directly.",
+    )
+    connector_ca_bundle: Path | None = Field(
+        default=None,
+        description="HUB_CONNECTOR_CA_BUNDLE: a PEM file of CAs the connectors trust (given to them as "
+        "REQUESTS_CA_BUNDLE and SSL_CERT_FILE), e.g. behind a TLS-inspecting proxy. None = their defaults.",
+    )
     monitor: bool | None = Field(
         default=None,
         description="HUB_MONITOR: run the health monitor inside the app's process; None = on in the embedded "

@@ -18,10 +18,13 @@ import streamlit as st
 from pydantic import SecretStr
 
 from hub.auth import approve, consent_request
+from hub.connectors import has_live
+from hub.connectors.airbyte.forms import form_fields
 from hub.exceptions import ConfigError, NotFound
 from hub.models import AuthKind, Connection, Mode, SourceEntry, Status, StepEvent
 from hub.presenting import plural, records_sampled, stream_count
 from hub.uploads import FORMATS
+from ui import spec_form
 from ui.components import error_boundary, failure_box, run_with_progress, setup_guide, unreadable_notice
 from ui.session import Context, clear_dialog, pop_secret, require_context, take_secret
 
@@ -114,7 +117,7 @@ def _dialog_body(source_id: str) -> None:
         st.caption("Retry tests the credentials you gave before. To use new ones, fill in the form below.")
         st.divider()
 
-    _FORMS[source.auth_kind](ctx, source, failed)
+    _form_for(source)(ctx, source, failed)
 
     result: Connection | None = None
     if retry and failed is not None:
@@ -387,20 +390,43 @@ def _connect_upload(ctx: Context, source: SourceEntry, failed: Connection | None
     )
 
 
-def _none_form(ctx: Context, source: SourceEntry, failed: Connection | None) -> None:
-    """A source with no sign-in (the sample data generator): run its real connector, or demo data."""
-    st.markdown(
-        f"{source.name} needs no account: its Airbyte connector generates the records on this server. "
-        "The first connect installs the connector once (a few hundred MB)."
+def _spec_form(ctx: Context, source: SourceEntry, failed: Connection | None) -> None:
+    """A source served live by its Airbyte connector: the connector's own spec as a form, or sample data."""
+    if source.auth_kind is AuthKind.NONE:  # the sample data generator: nothing to sign in to
+        st.markdown(
+            f"{source.name} needs no account: its Airbyte connector generates the records on this server. "
+            "The first connect installs the connector once (a few hundred MB)."
+        )
+        _sample_choice("none", "")
+    else:
+        _sample_choice("apikey", "No account at hand? Sample data makes a demo connection. Or connect yours:")
+        if failed is None:
+            st.markdown(
+                f"Connect your {source.name} account with the fields its Airbyte connector asks for. "
+                "Secrets are encrypted before they are stored."
+            )
+    if source.api_key is not None:
+        st.caption(f":material/info: Where to find the key: {source.api_key.where}")
+    spec_form.render(
+        form_fields(ctx.hub.source_spec(source.id, Mode.LIVE)),
+        on_submit=_set_action,
+        submit_label="Connect" if failed is None else "Connect with these details",
     )
-    _action_button(
-        "Connect",
-        "none_live",
-        "live",
-        icon=":material/bolt:",
-        help_text="Run the real connector: check, discover and a first sample.",
-    )
-    _sample_choice("none", "")
+
+
+def _spec_config(ctx: Context, source: SourceEntry) -> tuple[dict[str, Any] | None, Mode]:
+    try:
+        return spec_form.read_config(form_fields(ctx.hub.source_spec(source.id, Mode.LIVE))), Mode.LIVE
+    except ConfigError as exc:
+        st.error(f"{exc.message} {exc.hint}", icon=":material/edit:")
+        return None, Mode.LIVE
+
+
+def _form_for(source: SourceEntry) -> Callable[[Context, SourceEntry, Connection | None], None]:
+    """The dialog's form: the connector's spec form for a live API-key source, else the kind's own."""
+    if source.auth_kind in (AuthKind.API_KEY, AuthKind.NONE) and has_live(source.id):
+        return _spec_form
+    return _FORMS[source.auth_kind]
 
 
 def _action_button(label: str, key: str, action: str, *, icon: str, help_text: str) -> None:
@@ -428,7 +454,7 @@ _FORMS: dict[AuthKind, Callable[[Context, SourceEntry, Connection | None], None]
     AuthKind.API_KEY: _api_key_form,
     AuthKind.DATABASE: _database_form,
     AuthKind.FILE: _file_form,
-    AuthKind.NONE: _none_form,
+    AuthKind.NONE: _spec_form,
 }
 
 
@@ -438,8 +464,8 @@ def _config_for(ctx: Context, source: SourceEntry, action: str) -> tuple[dict[st
         return approve(consent_request(source, ctx.tenant, ctx.product_name)), Mode.DEMO
     if action == "sample":  # demo mode and no config: the service connects the sample data
         return {}, Mode.DEMO
-    if action == "live" and source.auth_kind is AuthKind.NONE:  # the connector's defaults, nothing to enter
-        return {}, Mode.LIVE
+    if action == "live" and _form_for(source) is _spec_form:
+        return _spec_config(ctx, source)
     if source.auth_kind is AuthKind.API_KEY:
         key = pop_secret("apikey_value") or SecretStr("")
         config: dict[str, Any] = {"api_key": key}

@@ -123,8 +123,8 @@ def validate_config(
         validator = validator_for(spec)
     errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.path), list(e.path)))
     if errors:
-        err = errors[0]
-        path = ".".join(str(p) for p in err.path)
+        err = _chosen_branch_error(errors[0])
+        path = ".".join(str(p) for p in err.absolute_path)
         if err.validator == "required":
             missing = err.message.split("'")[1] if "'" in err.message else err.message
             field = f"{path}.{missing}" if path else missing
@@ -141,6 +141,24 @@ def validate_config(
             hint="Correct it and try again.",
         )
     return data
+
+
+def _chosen_branch_error(err: jsonschema.ValidationError) -> jsonschema.ValidationError:
+    """For a ``oneOf`` (an auth type...), the error inside the option the config chose by its ``const``.
+
+    jsonschema reports "is not valid under any of the given schemas"; the user needs "the field
+    'credentials.apikey' is required". The chosen option is the one whose discriminator matched (no
+    ``const`` error among its errors); without one, the error stays as it is.
+    """
+    while err.validator in ("oneOf", "anyOf") and err.context:
+        by_option: dict[int, list[jsonschema.ValidationError]] = {}
+        for sub in err.context:
+            by_option.setdefault(int(sub.schema_path[0]), []).append(sub)
+        chosen = [subs for subs in by_option.values() if not any(s.validator == "const" for s in subs)]
+        if len(chosen) != 1:
+            return err
+        err = sorted(chosen[0], key=lambda e: (len(e.path), list(e.path)))[0]
+    return err
 
 
 class Connector(ABC):

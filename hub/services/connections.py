@@ -98,7 +98,8 @@ class Connections(TenantScope):
         """
         source = self.hub.catalogue.get(source_id)
         if mode is None:
-            chosen = Mode.LIVE if has_live(source.id) and bool(config) else Mode.DEMO
+            live = has_live(source.id) and bool(config) and not self._demo_shaped(source, config)
+            chosen = Mode.LIVE if live else Mode.DEMO
         else:
             try:
                 chosen = Mode(mode)
@@ -243,6 +244,18 @@ class Connections(TenantScope):
             fetched = download(url, self.uploads(), self.hub.settings, chosen=chosen)
             return {**config, **fetched.config()}, fetched
         raise refused_storage(storage)
+
+    def _demo_shaped(self, source: SourceEntry, config: Mapping[str, Any]) -> bool:
+        """Whether ``config`` has only the demo form's fields, none of the live connector's.
+
+        An API-key source's demo takes ``{"api_key", "account"}``; its live connector takes its own
+        spec's fields (Stripe: ``client_secret``, ``account_id``). A config without a mode goes where
+        its fields belong, so clients written for the demo keep getting the demo.
+        """
+        demo = set(self._connector(source, Mode.DEMO).spec().get("properties") or {})
+        live = set(self._connector(source, Mode.LIVE).spec().get("properties") or {})
+        keys = set(config)
+        return keys <= demo and not keys & live
 
     def _validate(
         self, source: SourceEntry, connector: Connector, config: Mapping[str, Any]

@@ -171,23 +171,19 @@ def test_cancel_in_the_consent_dialog_stores_nothing():
     assert not [b for b in at.button if b.key == "continue_button"]
 
 
-def test_api_key_source_connects_as_demo_and_the_key_never_reaches_the_page_or_session():
+def test_api_key_source_shows_its_connectors_spec_and_a_missing_field_is_named_with_nothing_stored():
     at = sign_in()
     ok(at.button(key="rec_connect_stripe").click().run())
-    key_input = at.text_input(key="apikey_value")
-    assert key_input.proto.type == key_input.proto.PASSWORD
-    assert key_input.placeholder.startswith("sk_")
-    at.text_input(key="apikey_value").input(STRIPE_KEY)
-    ok(at.button(key="apikey_submit").click().run())
-    assert status_labels(at)[-1].startswith("Connected · 5 streams")
-    (conn,) = _connections()
-    assert conn.source_id == "stripe" and conn.status is Status.CONNECTED and conn.mode is Mode.DEMO
-    assert STRIPE_KEY not in _session_values(at)
-    assert STRIPE_KEY not in rendered(at)
-    ok(at.button(key="dialog_done").click().run())
+    secret = at.text_input(key="spec__client_secret")  # Stripe's own spec: "Secret Key", airbyte_secret
+    assert secret.proto.type == secret.proto.PASSWORD and secret.label == "Secret Key"
+    assert at.text_input(key="spec__account_id").label == "Account ID"
+    assert at.text_input(key="spec__start_date").placeholder == "2017-01-25T00:00:00Z"
+    assert at.button(key="apikey_sample").label == "Use sample data"  # demo mode stays
+    at.text_input(key="spec__client_secret").input(STRIPE_KEY)
+    ok(at.button(key="spec_submit").click().run())
+    assert any("'account_id' is required" in e.value for e in at.error)
+    assert _connections() == []  # validated before anything is stored or run
     assert STRIPE_KEY not in _session_values(at) and STRIPE_KEY not in rendered(at)
-    card = [t for t in texts(at) if t.startswith(":gray-badge[API key] :green-badge")]
-    assert card and "Demo" in card[0]
 
 
 @pytest.mark.parametrize(
@@ -221,26 +217,15 @@ def test_every_connect_dialog_offers_sample_data(source_id):
     assert labels == ["Use sample data"]
 
 
-def test_malformed_key_fails_with_the_reason_and_retry_with_a_good_key_connects():
+def test_an_auth_choice_shows_the_chosen_options_fields():
     at = sign_in()
-    ok(at.button(key="rec_connect_stripe").click().run())
-    at.text_input(key="apikey_value").input("pk_live_wrong")
-    ok(at.button(key="apikey_submit").click().run())
-    assert status_labels(at)[-1] == "Failed"
-    assert has_text(at, "sk_test_")  # the reason names the expected format
-    assert any(t.startswith("**What to do:**") for t in texts(at))
-    (failed,) = _connections()
-    assert failed.status is Status.FAILED
-    ok(at.run())  # the dialog stays open on the failure: reason, Retry, and the form for a new key
-    assert any("failed." in t for t in (e.value for e in at.error))
-    assert at.button(key="dialog_retry_button")
-    at.text_input(key="apikey_value").input(STRIPE_KEY)
-    ok(at.button(key="apikey_submit").click().run())
-    assert status_labels(at)[-1].startswith("Connected")
-    (conn,) = _connections()
-    assert conn.id == failed.id and conn.status is Status.CONNECTED  # the same connection, reconnected
-    assert "pk_live_wrong" not in rendered(at) and STRIPE_KEY not in rendered(at)
-    assert "pk_live_wrong" not in _session_values(at)
+    ok(at.button(key="all_connect_mailchimp").click().run())
+    choice = at.radio(key="spec__credentials")
+    assert choice.options == ["OAuth2.0", "API Key"] and choice.value == 1  # not OAuth: a key is typed
+    assert at.text_input(key="spec__credentials__apikey").proto.type == 1  # PASSWORD
+    ok(choice.set_value(0).run())
+    assert at.text_input(key="spec__credentials__access_token")
+    assert not [t for t in at.text_input if t.key == "spec__credentials__apikey"]
 
 
 def test_database_with_sample_data():

@@ -272,7 +272,7 @@ def test_every_input_widget_has_a_stable_key():
         ok(at.switch_page(f"app_pages/{page}.py").run())
         check()
     assert {
-        "apikey_value",
+        "spec__client_secret",
         "db_password",
         "consent_approve",
         "file_sample",

@@ -194,8 +194,11 @@ def test_source_spec_describes_the_config_to_store(client: TestClient, acme: Cal
     assert unknown.status_code == 404
     assert "nope" in unknown.json()["detail"]
     live = client.get("/api/airbyte/sources/stripe/spec", params={"mode": "live"}, headers=acme.headers)
-    assert live.status_code == 422
-    assert live.json()["detail"][0]["loc"] == ["query", "mode"]
+    assert live.status_code == 200  # the pinned connector's shipped spec (no install needed)
+    assert live.json()["connection_specification"]["properties"]["client_secret"]["airbyte_secret"] is True
+    no_live = client.get("/api/airbyte/sources/square/spec", params={"mode": "live"}, headers=acme.headers)
+    assert no_live.status_code == 422
+    assert no_live.json()["detail"][0]["loc"] == ["query", "mode"]
     pg_live = client.get("/api/airbyte/sources/postgres/spec", params={"mode": "live"}, headers=acme.headers)
     assert pg_live.status_code == 200
     assert pg_live.json()["connection_specification"]["properties"]["password"]["airbyte_secret"] is True
@@ -489,7 +492,7 @@ def test_an_unknown_source_is_422_naming_source_id(client: TestClient, acme: Cal
 
 
 def test_live_mode_without_a_live_connector_is_422_naming_mode(client: TestClient, acme: Caller) -> None:
-    r = store(client, acme, mode="live", config={"api_key": stripe_key()})
+    r = store(client, acme, source_id="square", mode="live", config={"api_key": stripe_key()})
     assert r.status_code == 422
     assert r.json()["detail"][0]["loc"] == ["body", "mode"]
     assert client.get("/api/connections", headers=acme.headers).json() == []

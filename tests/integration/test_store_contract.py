@@ -138,8 +138,8 @@ def test_bad_config_names_the_field_and_stores_nothing(hub: Hub, two: tuple[str,
     assert "unexpected" in str(err2.value)
     with pytest.raises(NotFound):
         svc.connect("no-such-source", {}, actor="alice")
-    with pytest.raises(ConfigError):  # no live connector for Stripe
-        svc.connect("stripe", {"api_key": GOOD_STRIPE}, actor="alice", mode="live")
+    with pytest.raises(ConfigError):  # no live connector for Square
+        svc.connect("square", {"api_key": GOOD_STRIPE}, actor="alice", mode="live")
     assert svc.list_connections() == []
     assert _count(hub, "tenant_airbyte_connections", svc.tenant.id) == 0
     assert len(svc.audit_log()) == before

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shlex
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
@@ -90,7 +91,10 @@ class AirbyteConnector(Connector):
             return CheckResult(ok=True, message=status.message or "Access confirmed.", latency_ms=latency)
         return CheckResult(
             ok=False,
-            message=(status.message or f"The {self.source.name} connector refused the connection.").strip(),
+            # the CDK quotes its message (a repr), sometimes twice: the user sees the words only
+            message=(status.message or f"The {self.source.name} connector refused the connection.")
+            .strip()
+            .strip("'\""),
             hint="Correct the connection details and try again.",
             latency_ms=latency,
         )
@@ -178,9 +182,15 @@ class AirbyteConnector(Connector):
         self, verb: str, config: Config, *, timeout: float, catalog: Mapping[str, Any] | None = None
     ) -> Run:
         self.installer.ensure(self.package, on_progress=self.on_progress)
+        wrapper = shlex.split(self.settings.connector_wrapper or "")
+        env: dict[str, str] = {}
+        if self.settings.connector_ca_bundle is not None:
+            bundle = str(self.settings.connector_ca_bundle)
+            env = {"REQUESTS_CA_BUNDLE": bundle, "SSL_CERT_FILE": bundle}
         return Run(
-            self.installer.command(self.package),
+            [*wrapper, *self.installer.command(self.package)],
             verb,
+            env=env,
             config=reveal_config(config),
             catalog=catalog,
             timeout=timeout,

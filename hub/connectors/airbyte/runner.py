@@ -77,6 +77,7 @@ class Run:
         secrets: strings scrubbed from everything logged or kept.
         on_control: called with a connector's new config (a CONTROL message) as soon as it arrives.
         name: the connector's name in messages ("The Faker connector ...").
+        env: variables added to the child's environment (never a secret: configs go in files).
 
     """
 
@@ -92,6 +93,7 @@ class Run:
         secrets: Iterable[str] = (),
         on_control: Callable[[dict[str, Any]], None] | None = None,
         name: str = "The connector",
+        env: Mapping[str, str] | None = None,
     ) -> None:
         self.command = command
         self.verb = verb
@@ -102,6 +104,7 @@ class Run:
         self.scrub = scrubber(secrets)
         self.on_control = on_control
         self.name = name
+        self.env = dict(env or {})
         self.logs: deque[str] = deque(maxlen=LOG_LINES)
         self.timed_out = False
         self.pid: int | None = None  # the connector's process (and group) id while it runs
@@ -122,7 +125,11 @@ class Run:
             argv: list[str | Path] = [*self.command, self.verb]
             for name, path in paths.items():
                 argv += [f"--{name}", path]
-            proc = procs.start(argv, cwd=next(iter(paths.values())).parent if paths else None)
+            proc = procs.start(
+                argv,
+                cwd=next(iter(paths.values())).parent if paths else None,
+                env=procs.child_env(self.env),
+            )
             self.pid = proc.pid
             timer = threading.Timer(self.timeout, self._expire, args=(proc,))
             timer.daemon = True

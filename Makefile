@@ -6,11 +6,15 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 PORT ?= 8501
 
-.PHONY: run test bench lint api screenshots venv dev-deps system-deps test-connectors connectors-check clean
+.PHONY: run test bench lint api screenshots venv dev-deps system-deps test-connectors test-prism connectors-check clean
 
 ## The Airbyte connectors the tests run, installed once per machine into a cache keyed by package and
 ## version (one folder each); tests/airbyte_support.py reads the same folder.
 TEST_CONNECTORS_DIR ?= $(HOME)/.cache/hub-connectors
+## Stoplight Prism, the mock of Airbyte's public API the hand-off tests use (npm, into a cache folder;
+## 5.16 needs Node 24, so 5.14.x); tests/airbyte_api_support.py reads the same folder.
+TEST_PRISM_DIR ?= $(HOME)/.cache/hub-prism
+PRISM_VERSION := 5.14.2
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +37,7 @@ system-deps:
 	command -v mariadbd >/dev/null 2>&1 || missing="$$missing mariadb-server"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium fonts-liberation"; \
 	command -v ip >/dev/null 2>&1 || missing="$$missing iproute2"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
 	command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || missing="$$missing pgbouncer"; \
 	command -v setpriv >/dev/null 2>&1 && command -v runuser >/dev/null 2>&1 && command -v unshare >/dev/null 2>&1 \
 	  || missing="$$missing util-linux"; \
@@ -48,8 +53,12 @@ run: venv
 test-connectors: dev-deps
 	HUB_CONNECTORS_DIR=$(TEST_CONNECTORS_DIR) $(PY) -m hub connectors install csv airbyte-source-faker==7.2.1
 
-test: dev-deps system-deps test-connectors
-	HUB_TEST_CONNECTORS_DIR=$(TEST_CONNECTORS_DIR) $(PY) -m pytest
+test-prism: system-deps
+	@grep -qs '"version": "$(PRISM_VERSION)"' $(TEST_PRISM_DIR)/node_modules/@stoplight/prism-cli/package.json \
+	  || npm install --no-audit --no-fund --prefix $(TEST_PRISM_DIR) @stoplight/prism-cli@$(PRISM_VERSION)
+
+test: dev-deps system-deps test-connectors test-prism
+	HUB_TEST_CONNECTORS_DIR=$(TEST_CONNECTORS_DIR) HUB_TEST_PRISM_DIR=$(TEST_PRISM_DIR) $(PY) -m pytest
 
 ## Not part of `make test`: every pinned connector installs, runs `spec`, and matches its shipped spec.
 connectors-check: dev-deps

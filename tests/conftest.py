@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.airbyte_api_support import PrismServer, start_prism
 from tests.servers import MariaDBServer, PostgresServer, start_mariadb, start_postgres
 
 # Every test (and every subprocess it starts) runs without demo pacing and away from ./.hub.
@@ -40,6 +41,16 @@ def postgres() -> Iterator[PostgresServer]:
 def mariadb() -> Iterator[MariaDBServer]:
     """A MariaDB server for the whole session."""
     server = start_mariadb()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def prism(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrismServer]:
+    """Stoplight Prism serving Airbyte's public API spec (fixed seed, request validation on)."""
+    server = start_prism(tmp_path_factory.mktemp("prism"))
     try:
         yield server
     finally:

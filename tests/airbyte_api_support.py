@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 import gzip
 import json
@@ -38,10 +39,19 @@ PRISM_SEED = "hub-handoff"
 
 
 def spec_file(folder: Path) -> Path:
-    """The spec, uncompressed into ``folder`` (Prism reads a plain file)."""
-    path = folder / "api_sdk.yaml"
+    """The spec Prism serves, as JSON in ``folder``, with the one documented mock work-around.
+
+    Work-around (create connection): Prism's dynamic answer fills ``configurations.streams[].mappers``
+    with items lacking their discriminator ``algorithm``, which the SDK's response validation rejects
+    (../shared/reference/airbyte/README.md). The served copy caps ``mappers`` at zero items, so generated
+    answers leave it empty; requests are unaffected (the hub never sends mappers), and everything else
+    is Airbyte's file unchanged.
+    """
+    path = folder / "api_sdk.json"
     if not path.exists():
-        path.write_bytes(gzip.decompress(SPEC_GZ.read_bytes()))
+        spec = copy.deepcopy(load_spec())
+        spec["components"]["schemas"]["StreamConfiguration"]["properties"]["mappers"]["maxItems"] = 0
+        path.write_text(json.dumps(spec), encoding="utf-8")
     return path
 
 

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-AREAS = ("api", "catalogue", "demo", "sql", "storage", "ui")
+AREAS = ("api", "catalogue", "demo", "handoff", "sql", "storage", "ui")
 
 
 def test_every_benchmark_area_runs_once_at_a_tiny_size(tmp_path: Path) -> None:

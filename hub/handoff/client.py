@@ -129,7 +129,7 @@ def explain(exc: Exception, *, doing: str) -> AirbyteAPIError:
         )
     if isinstance(exc, httpx.HTTPError):
         return AirbyteAPIError(
-            f"Airbyte could not be reached while {doing} ({type(exc).__name__}).",
+            f"Airbyte could not be reached while {doing}.",
             hint="Check HUB_AIRBYTE_API_URL and the network, then run the hand-off again.",
             transient=True,
         )
@@ -163,4 +163,6 @@ def explain(exc: Exception, *, doing: str) -> AirbyteAPIError:
             status=401,
             hint=_STATUS_MESSAGES[401][1],
         )
-    return AirbyteAPIError(f"Airbyte's answer could not be used while {doing} ({type(exc).__name__}).")
+    return AirbyteAPIError(
+        f"Airbyte's answer could not be used while {doing}.", hint="Run the hand-off again."
+    )

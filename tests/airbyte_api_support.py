@@ -119,6 +119,20 @@ def start_prism(folder: Path) -> PrismServer:
     raise AssertionError(f"Prism did not start within 120 s: {log.read_text()[-2000:]}")
 
 
+def serve(handler: type[BaseHTTPRequestHandler]) -> ThreadingHTTPServer:
+    """A threaded HTTP server on a free loopback port, serving in a daemon thread."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def shut(server: ThreadingHTTPServer | None) -> None:
+    """Stop a server made by `serve` (None: nothing to stop)."""
+    if server is not None:
+        server.shutdown()
+        server.server_close()
+
+
 @dataclass
 class TokenServer:
     """``POST /applications/token`` (client credentials) on loopback; one client id/secret pair is valid."""
@@ -162,14 +176,11 @@ class TokenServer:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server = serve(Handler)
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+        shut(self._server)
 
 
 @functools.cache

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
 import uuid
 from collections import Counter
@@ -20,7 +19,7 @@ from typing import Any
 
 import jsonschema
 
-from tests.airbyte_api_support import load_spec
+from tests.airbyte_api_support import load_spec, serve, shut
 
 CLIENT_ID, CLIENT_SECRET = "fake-client", "fake-secret-51ab"
 _KINDS = {  # path segment -> (id field, response schema)
@@ -156,11 +155,8 @@ class FakeAirbyte:
             def do_DELETE(self) -> None:
                 self._handle("DELETE")
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server = serve(Handler)
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+        shut(self._server)

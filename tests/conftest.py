@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.airbyte_api_support import PrismServer, start_prism
+from tests.airbyte_fake import FakeAirbyte
 from tests.servers import MariaDBServer, PostgresServer, start_mariadb, start_postgres
 
 # Every test (and every subprocess it starts) runs without demo pacing and away from ./.hub.
@@ -51,6 +52,16 @@ def mariadb() -> Iterator[MariaDBServer]:
 def prism(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrismServer]:
     """Stoplight Prism serving Airbyte's public API spec (fixed seed, request validation on)."""
     server = start_prism(tmp_path_factory.mktemp("prism"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def fake_airbyte() -> Iterator[FakeAirbyte]:
+    """The stateful mock of Airbyte's public API (tests/airbyte_fake.py), fresh per test."""
+    server = FakeAirbyte().start()
     try:
         yield server
     finally:

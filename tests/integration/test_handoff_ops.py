@@ -5,7 +5,6 @@ partial failure and retry without duplicates, error answers and a timeout)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -33,14 +32,10 @@ STREAMS = [
 FAST = ClientOptions(timeout_s=1, retry_initial_ms=10, retry_max_ms=50, retry_max_elapsed_ms=2_000)
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeAirbyte]:
-    server = FakeAirbyte().start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
+@pytest.fixture
+def fake(fake_airbyte: FakeAirbyte) -> FakeAirbyte:
+    return fake_airbyte  # the conftest's mock, under a short name
 
 def _ops(fake: FakeAirbyte, secret: str = CLIENT_SECRET) -> AirbyteOps:
     settings = Settings(airbyte_api_url=fake.url, airbyte_client_id=CLIENT_ID, airbyte_client_secret=secret)

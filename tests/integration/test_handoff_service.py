@@ -5,7 +5,6 @@ step is audited and a retry completes without duplicates, and no secret reaches 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
@@ -22,14 +21,10 @@ DEST = {"destinationType": "postgres", "host": "wh.example.com", "port": 5432, "
         "schema": "public", "username": "loader", "password": "dest-pw-31c9"}
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeAirbyte]:
-    server = FakeAirbyte().start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
+@pytest.fixture
+def fake(fake_airbyte: FakeAirbyte) -> FakeAirbyte:
+    return fake_airbyte  # the conftest's mock, under a short name
 
 @pytest.fixture
 def hub(hub_home, fake):

@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 PORT ?= 8501
 
-.PHONY: run test bench lint api screenshots venv dev-deps system-deps test-connectors test-oidc connectors-check clean
+.PHONY: run test bench lint api screenshots venv dev-deps system-deps test-connectors test-oidc test-prism connectors-check clean
 
 ## The Airbyte connectors the tests run, installed once per machine into a cache keyed by package and
 ## version (one folder each); tests/airbyte_support.py reads the same folder.
@@ -15,6 +15,11 @@ TEST_CONNECTORS_DIR ?= $(HOME)/.cache/hub-connectors
 ## tests/oidc_support.py reads the same folder.
 TEST_OIDC_DIR ?= $(HOME)/.cache/hub-oidc
 OIDC_PROVIDER_VERSION := 9.13.3
+
+## Stoplight Prism, the mock of Airbyte's public API the hand-off tests use (npm, into a cache folder;
+## 5.16 needs Node 24, so 5.14.x); tests/airbyte_api_support.py reads the same folder.
+TEST_PRISM_DIR ?= $(HOME)/.cache/hub-prism
+PRISM_VERSION := 5.14.2
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -59,15 +64,19 @@ test-oidc: system-deps
 	  || { mkdir -p $(TEST_OIDC_DIR) && cd $(TEST_OIDC_DIR) && { test -f package.json || echo '{"private": true}' > package.json; } \
 	       && npm install --no-audit --no-fund --silent oidc-provider@$(OIDC_PROVIDER_VERSION); }
 
-test: dev-deps system-deps test-connectors test-oidc
-	HUB_TEST_CONNECTORS_DIR=$(TEST_CONNECTORS_DIR) HUB_TEST_OIDC_DIR=$(TEST_OIDC_DIR) $(PY) -m pytest
+test-prism: system-deps
+	@grep -qs '"version": "$(PRISM_VERSION)"' $(TEST_PRISM_DIR)/node_modules/@stoplight/prism-cli/package.json \
+	  || npm install --no-audit --no-fund --prefix $(TEST_PRISM_DIR) @stoplight/prism-cli@$(PRISM_VERSION)
+
+test: dev-deps system-deps test-connectors test-oidc test-prism
+	HUB_TEST_CONNECTORS_DIR=$(TEST_CONNECTORS_DIR) HUB_TEST_OIDC_DIR=$(TEST_OIDC_DIR) HUB_TEST_PRISM_DIR=$(TEST_PRISM_DIR) $(PY) -m pytest
 
 ## Not part of `make test`: every pinned connector installs, runs `spec`, and matches its shipped spec.
 connectors-check: dev-deps
 	HUB_CONNECTORS_DIR=$(TEST_CONNECTORS_DIR) $(PY) -m hub connectors check-pins
 
-bench: dev-deps system-deps test-oidc
-	HUB_TEST_OIDC_DIR=$(TEST_OIDC_DIR) $(PY) -m benchmarks
+bench: dev-deps system-deps test-connectors test-oidc test-prism
+	HUB_TEST_CONNECTORS_DIR=$(TEST_CONNECTORS_DIR) HUB_TEST_OIDC_DIR=$(TEST_OIDC_DIR) HUB_TEST_PRISM_DIR=$(TEST_PRISM_DIR) $(PY) -m benchmarks
 
 lint: dev-deps
 	$(VENV)/bin/ruff check hub tests benchmarks app.py app_pages ui

@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     ConfigDict,
@@ -197,6 +198,18 @@ class Settings(_OAuthSettings):
         "allowed even under `public`.",
     )
 
+    airbyte_api_url: str | None = Field(
+        default=None,
+        description="HUB_AIRBYTE_API_URL: Airbyte's public API (Cloud: `https://api.airbyte.com/v1`, or a "
+        "self-hosted deployment's `.../api/public/v1`); None = no hand-off.",
+    )
+    airbyte_client_id: str | None = Field(
+        default=None, description="HUB_AIRBYTE_CLIENT_ID: the Airbyte application's client id."
+    )
+    airbyte_client_secret: SecretStr | None = Field(
+        default=None, description="HUB_AIRBYTE_CLIENT_SECRET: the Airbyte application's client secret."
+    )
+
     @field_validator("api_cors_origins", "source_allow", mode="before")
     @classmethod
     def _split_commas(cls, value: Any) -> Any:
@@ -260,6 +273,22 @@ class Settings(_OAuthSettings):
         else:
             base, path = self.api_public_url, "/api/oauth/callback"
         return None if base is None else base.rstrip("/") + path
+
+    @field_validator("airbyte_api_url")
+    @classmethod
+    def _check_airbyte_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        url = value.strip().rstrip("/")
+        parsed = urlsplit(url)
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise ValueError("must be an http(s) URL such as https://api.airbyte.com/v1")
+        return url
+
+    @property
+    def airbyte_configured(self) -> bool:
+        """True when all three Airbyte settings are set: the hand-off is offered."""
+        return bool(self.airbyte_api_url and self.airbyte_client_id and self.airbyte_client_secret)
 
     @property
     def source_hosts_mode(self) -> Literal["any", "public"]:

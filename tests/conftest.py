@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.airbyte_api_support import PrismServer, start_prism
+from tests.airbyte_fake import FakeAirbyte
 from tests.oidc_support import OidcServer, start_oidc
 from tests.servers import MariaDBServer, PostgresServer, start_mariadb, start_postgres
 
@@ -54,6 +56,26 @@ def oidc() -> Iterator[OidcServer]:
 def mariadb() -> Iterator[MariaDBServer]:
     """A MariaDB server for the whole session."""
     server = start_mariadb()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def prism(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrismServer]:
+    """Stoplight Prism serving Airbyte's public API spec (fixed seed, request validation on)."""
+    server = start_prism(tmp_path_factory.mktemp("prism"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def fake_airbyte() -> Iterator[FakeAirbyte]:
+    """The stateful mock of Airbyte's public API (tests/airbyte_fake.py), fresh per test."""
+    server = FakeAirbyte().start()
     try:
         yield server
     finally:

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-AREAS = ("api", "catalogue", "connectors", "demo", "health", "sql", "storage", "ui")
+AREAS = ("api", "catalogue", "connectors", "demo", "handoff", "health", "sql", "storage", "ui")
 
 
 def test_every_benchmark_area_runs_once_at_a_tiny_size(tmp_path: Path) -> None:

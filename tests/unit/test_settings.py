@@ -127,3 +127,15 @@ def test_the_readme_settings_table_lists_every_setting():
     listed = _readme_settings_table()
     assert len(listed) == len(set(listed)), "a variable is listed twice"
     assert set(listed) == set(Settings.env_names())
+
+
+def test_airbyte_settings_are_read_and_the_url_checked():
+    s = Settings.from_env(
+        {"HUB_AIRBYTE_API_URL": "https://api.airbyte.com/v1/", "HUB_AIRBYTE_CLIENT_ID": "app",
+         "HUB_AIRBYTE_CLIENT_SECRET": "s3cr3t-value"}
+    )
+    assert s.airbyte_api_url == "https://api.airbyte.com/v1" and s.airbyte_configured
+    assert "s3cr3t-value" not in repr(s)
+    assert not Settings().airbyte_configured  # unset by default: no hand-off
+    with pytest.raises(InputError, match="HUB_AIRBYTE_API_URL"):
+        Settings.from_env({"HUB_AIRBYTE_API_URL": "api.airbyte.com"})

@@ -339,6 +339,28 @@ class Connections(TenantScope):
                 action="connection.retest",
             )
 
+    def authorization_expired(self, connection_id: str, *, actor: str, reason: str) -> Connection:
+        """The provider refused to refresh the sign-in: connected -> testing -> failed, "reconnect".
+
+        No retry: a refused refresh token stays refused (`hub.oauth.refresh`). ``reason`` (the provider's
+        error code, never a token) is kept in the metadata as ``credentials_refresh_error`` for the health
+        warning and its alert.
+        """
+        conn = self._require(connection_id)
+        with attempt(self, conn.id, actor=actor):
+            if conn.status is not Status.TESTING:
+                detail = "Refreshing the sign-in…"
+                conn = self._move(conn, Status.TESTING, actor=actor, detail=detail, action="oauth.refresh")
+            meta = {**conn.metadata, "credentials_refresh_error": reason}
+            conn = conn.model_copy(update={"metadata": meta})
+            failure = CheckResult(
+                ok=False,
+                message="Authorization expired — reconnect.",
+                hint="Use Reconnect to sign in again; the connection keeps its id and history.",
+                kind=FailureKind.AUTH_EXPIRED,
+            )
+            return self._fail(conn, failure, actor=actor)
+
     def _test(
         self,
         conn: Connection,

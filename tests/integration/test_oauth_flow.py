@@ -204,3 +204,61 @@ def test_disconnect_revokes_at_the_provider_then_erases(hub, oidc):
     assert hub.db.store(_tenant(hub)).get_sealed(conn.id) is None
     revoke = hub.tenant("acme").audit_log(action="oauth.revoke")
     assert len(revoke) == 1 and revoke[0].outcome == "ok"
+
+
+def test_a_revoked_refresh_token_fails_the_connection_with_reconnect_and_no_retry(hub, oidc):
+    import httpx
+
+    from hub.exceptions import AuthError
+    from hub.oauth.connect import connect_signed_in
+    from hub.oauth.refresh import fresh_access_token
+
+    signed = OAuthFlow(hub).finish(callback_params(oidc.consent(_start(hub))), user_id="u-alice")
+    conn = connect_signed_in(hub, signed, actor="u-alice")
+    # the user revokes the hub's access at the provider (RFC 7009, as the provider's own settings page does)
+    revoked = httpx.post(oidc.revoke_url, data={
+        "token": signed.token.refresh_token, "token_type_hint": "refresh_token",
+        "client_id": oidc.client_id, "client_secret": oidc.client_secret,
+    }, timeout=10)
+    assert revoked.status_code == 200 and oidc.introspect(signed.token.refresh_token)["active"] is False
+    tenant = _tenant(hub)
+    meta = {**conn.metadata, "credentials_expire_at": (now() + timedelta(seconds=3)).isoformat()}
+    store = hub.db.store(tenant)
+    store.update_connection(conn.id, expect_status=None, audit=None, changes={"metadata": meta})
+    before = oidc.counts()["refresh_token"]
+
+    with pytest.raises(AuthError, match="Authorization expired — reconnect") as err:
+        fresh_access_token(hub, tenant, conn.id, margin=timedelta(seconds=10))
+    assert err.value.hint and "Reconnect" in err.value.hint
+    assert oidc.counts()["refresh_token"] == before  # refused, and not tried again
+
+    failed = hub.tenant("acme").get_connection(conn.id)
+    assert failed.status == "failed" and failed.status_detail.startswith("Authorization expired — reconnect.")
+    assert failed.metadata["credentials_refresh_error"] == "invalid_grant"
+    assert failed.metadata["check"]["kind"] == "auth_expired"
+    audit = [e for e in hub.tenant("acme").audit_log() if e.target_id == conn.id]
+    moves = [(e.action, e.detail.get("to")) for e in audit if e.detail.get("to")]
+    assert ("oauth.refresh", "testing") in moves and ("connection.status", "failed") in moves
+    assert signed.token.refresh_token not in str([e.model_dump() for e in audit])
+
+
+def test_a_connection_handed_off_to_airbyte_is_never_refreshed_by_the_hub(hub, oidc):
+    from hub.exceptions import InputError
+    from hub.oauth.connect import connect_signed_in
+    from hub.oauth.refresh import fresh_access_token
+
+    signed = OAuthFlow(hub).finish(callback_params(oidc.consent(_start(hub))), user_id="u-alice")
+    conn = connect_signed_in(hub, signed, actor="u-alice")
+    tenant = _tenant(hub)
+    meta = {
+        **conn.metadata,
+        "credentials_expire_at": (now() + timedelta(seconds=3)).isoformat(),
+        "airbyte": {"source_id": "5b1c0f7e-0000-4000-8000-000000000001", "handed_off": True},
+    }
+    store = hub.db.store(tenant)
+    store.update_connection(conn.id, expect_status=None, audit=None, changes={"metadata": meta})
+    before = oidc.counts()["refresh_token"]
+    with pytest.raises(InputError, match="handed off to Airbyte"):
+        fresh_access_token(hub, tenant, conn.id, margin=timedelta(seconds=10))
+    assert oidc.counts()["refresh_token"] == before  # Airbyte owns the (rotating) refresh token now
+    assert oidc.introspect(signed.token.refresh_token)["active"] is True

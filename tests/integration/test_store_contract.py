@@ -78,7 +78,7 @@ def test_demo_connect_runs_every_step_and_audits_each_transition(hub: Hub, two: 
     assert conn.metadata["sample_counts"] == dict.fromkeys(conn.metadata["streams"], 50)
     assert conn.metadata["config"]["account"] and "access_token" not in conn.metadata["config"]
     assert conn.last_checked_at is not None and conn.status_detail.startswith("Connected · 5 streams")
-    assert [(e.step, e.state) for e in events] == [
+    assert [(e.step, e.state) for e in events if e.state != "progress"] == [
         ("connecting", "running"),
         ("connecting", "done"),
         ("testing", "running"),
@@ -88,6 +88,14 @@ def test_demo_connect_runs_every_step_and_audits_each_transition(hub: Hub, two: 
         ("sampling", "running"),
         ("sampling", "done"),
     ]
+    # the sample's progress: records so far after each stream, then the total, all inside "sampling"
+    progress = [e for e in events if e.state == "progress"]
+    assert {e.step for e in progress} == {"sampling"}
+    assert [e.message for e in progress] == [f"Read {50 * n:,} records…" for n in range(1, 6)] + [
+        "Read 250 records of 5 streams…"
+    ]
+    first_sampling = next(i for i, e in enumerate(events) if e.step == "sampling")
+    assert all(events.index(e) > first_sampling for e in progress) and events[-1].state == "done"
     assert svc.get_connection(conn.id) == conn
     assert [c.id for c in svc.list_connections()] == [conn.id]
 

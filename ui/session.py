@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 import threading
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +46,9 @@ DEFAULTS: dict[str, Any] = {
     "dialog_error": None,  # a message to show in the dialog (validation errors; never a secret)
     "dialog_retry": False,  # Retry was pressed: run it in the dialog
     "dialog_action": None,  # "approve" | "submit" | "sample": run it in the dialog
+    # OAuth sign-in: the open dialog's authorize link (its `state` nonce, never a token) and what it is for
+    "oauth_link": None,  # {"for": [source, connection, account], "url": ..., "at": epoch seconds}
+    "oauth_result": None,  # the oauth_callback page's outcome: {"connection_id"} or {"error", "hint"}
     # the connections page
     "retest_connection": None,
     "rename_connection": None,
@@ -240,6 +244,7 @@ def clear_dialog() -> None:
     st.session_state["dialog_error"] = None
     st.session_state["dialog_retry"] = False
     st.session_state["dialog_action"] = None
+    st.session_state["oauth_link"] = None
 
 
 def go_to(page: str, **state: Any) -> None:
@@ -247,6 +252,52 @@ def go_to(page: str, **state: Any) -> None:
     for key, value in state.items():
         st.session_state[key] = value
     st.session_state["navigate_to"] = page
+
+
+# --------------------------------------------------------------------------- the OAuth callback's parameters
+
+#: Names the provider sends back to ``oauth_callback``.
+CALLBACK_PARAMS = ("state", "code", "error", "error_description", "iss")
+#: How long a callback that arrived before the sign-in (a new browser session) is held for it.
+_HOLD_S = 600.0
+_held: dict[str, tuple[float, dict[str, str]]] = {}
+_held_lock = threading.Lock()
+
+
+def take_callback_params() -> dict[str, str] | None:
+    """The provider's callback parameters of this session (once), removed from the URL at once.
+
+    Read from the URL on the callback's first run; when the visitor is not signed in yet (the provider sent
+    them back into a new browser session, which the sign-in cookie or the form restores on a later run),
+    they are held in this process's memory for the session — not in session state, and never in the URL
+    again — until the page asks for them.
+    """
+    found = {k: str(st.query_params[k]) for k in CALLBACK_PARAMS if k in st.query_params}
+    if found:
+        st.query_params.clear()  # no code or state stays in the address bar or the history
+    session = _session_id()
+    with _held_lock:
+        cutoff = time.monotonic() - _HOLD_S
+        for key in [k for k, (at, _) in _held.items() if at < cutoff]:
+            del _held[key]
+        held = _held.pop(session, None)
+    return found or (held[1] if held else None)
+
+
+def hold_callback_params() -> None:
+    """Before the sign-in (see `take_callback_params`): move a callback's parameters out of the URL."""
+    if "state" not in st.query_params:
+        return
+    found = {k: str(st.query_params[k]) for k in CALLBACK_PARAMS if k in st.query_params}
+    st.query_params.clear()
+    with _held_lock:
+        _held[_session_id()] = (time.monotonic(), found)
+
+
+def has_held_callback() -> bool:
+    """Whether a provider's answer waits for this session's sign-in (see `hold_callback_params`)."""
+    with _held_lock:
+        return _session_id() in _held
 
 
 def forget_dialogs(*, keep: str) -> None:

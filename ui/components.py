@@ -70,6 +70,14 @@ def duration(seconds: float) -> str:
     return f"{seconds:.1f} s"
 
 
+def step_line(event: StepEvent) -> str:
+    """The line a finished (or failed) step leaves in a progress box, with its duration."""
+    label = STEP_LABELS.get(event.step, event.step.title())
+    icon = ":material/check_circle:" if event.state == "done" else ":material/cancel:"
+    message = f" — {event.message}" if event.message else ""
+    return f"{icon} **{label}**{message} · {duration(event.seconds)}"
+
+
 def run_with_progress(
     title: str, action: Callable[[Callable[[StepEvent], None]], Connection]
 ) -> Connection | None:
@@ -91,9 +99,7 @@ def run_with_progress(
             if event.state == "progress":  # records read so far, an install's stage: in the box's label
                 box.update(label=f"{label} · {_escape(event.message)}")
                 return
-            icon = ":material/check_circle:" if event.state == "done" else ":material/cancel:"
-            message = f" — {event.message}" if event.message else ""
-            st.markdown(f"{icon} **{label}**{message} · {duration(event.seconds)}")
+            st.markdown(step_line(event))
 
         try:
             connection = action(on_step)
@@ -195,5 +201,6 @@ __all__ = [
     "setup_guide",
     "show_error",
     "source_card",
+    "step_line",
     "unreadable_notice",
 ]

@@ -258,44 +258,55 @@ def go_to(page: str, **state: Any) -> None:
 
 #: Names the provider sends back to ``oauth_callback``.
 CALLBACK_PARAMS = ("state", "code", "error", "error_description", "iss")
-#: How long a callback that arrived before the sign-in (a new browser session) is held for it.
+#: How long a provider's answer is held for its session.
 _HOLD_S = 600.0
 _held: dict[str, tuple[float, dict[str, str]]] = {}
 _held_lock = threading.Lock()
 
 
-def take_callback_params() -> dict[str, str] | None:
-    """The provider's callback parameters of this session (once), removed from the URL at once.
+def _hold(params: dict[str, str]) -> None:
+    with _held_lock:
+        _held[_session_id()] = (time.monotonic(), params)
 
-    Read from the URL on the callback's first run; when the visitor is not signed in yet (the provider sent
-    them back into a new browser session, which the sign-in cookie or the form restores on a later run),
-    they are held in this process's memory for the session — not in session state, and never in the URL
-    again — until the page asks for them.
+
+def hold_callback_params() -> None:
+    """Move a provider's answer (``?state=…&code=…``) out of the URL and hold it for this session.
+
+    Held in this process's memory, keyed by the session — not in session state, and never in the URL
+    again — until `take_callback_params` hands it to the callback page and `release_callback_params` drops
+    it. Called before the sign-in too: a provider sends the browser back into a new session, which the
+    sign-in cookie (or the form) signs in on this or a later run. Held first, then cleared: a rerun that
+    stops this run while the URL is being cleared loses nothing.
     """
-    found = {k: str(st.query_params[k]) for k in CALLBACK_PARAMS if k in st.query_params}
-    if found:
-        st.query_params.clear()  # no code or state stays in the address bar or the history
-    session = _session_id()
+    if "state" not in st.query_params:
+        return
+    _hold({k: str(st.query_params[k]) for k in CALLBACK_PARAMS if k in st.query_params})
+    st.query_params.clear()  # no code or state stays in the address bar or the history
+
+
+def take_callback_params() -> dict[str, str] | None:
+    """The provider's answer for this session (from the URL, or held since before the sign-in), or None.
+
+    It stays held until the page calls `release_callback_params` as its work starts, so a rerun that
+    stops the page before then finds it again.
+    """
+    hold_callback_params()
     with _held_lock:
         cutoff = time.monotonic() - _HOLD_S
         for key in [k for k, (at, _) in _held.items() if at < cutoff]:
             del _held[key]
-        held = _held.pop(session, None)
-    return found or (held[1] if held else None)
+        held = _held.get(_session_id())
+    return dict(held[1]) if held else None
 
 
-def hold_callback_params() -> None:
-    """Before the sign-in (see `take_callback_params`): move a callback's parameters out of the URL."""
-    if "state" not in st.query_params:
-        return
-    found = {k: str(st.query_params[k]) for k in CALLBACK_PARAMS if k in st.query_params}
-    st.query_params.clear()
+def release_callback_params() -> None:
+    """Drop this session's held answer: the callback page is using it (once)."""
     with _held_lock:
-        _held[_session_id()] = (time.monotonic(), found)
+        _held.pop(_session_id(), None)
 
 
 def has_held_callback() -> bool:
-    """Whether a provider's answer waits for this session's sign-in (see `hold_callback_params`)."""
+    """Whether a provider's answer waits for this session's callback page."""
     with _held_lock:
         return _session_id() in _held
 

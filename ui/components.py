@@ -12,7 +12,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from hub.exceptions import ConfigError, HubError
-from hub.models import Connection, SourceEntry, Status, StepEvent
+from hub.models import Connection, FailureKind, SourceEntry, Status, StepEvent
 from hub.presenting import (
     auth_kind_label,
     cannot_be_read,
@@ -161,6 +161,8 @@ def source_card(
             Status.CONNECTED: ("Connect another", ":material/add:"),
         }
         label, icon = labels.get(state, ("Connect", ":material/add_link:"))
+        if state is Status.FAILED and connection is not None and _expired(connection):
+            label, icon = "Reconnect", ":material/login:"  # a new sign-in, not a retry of the refused one
         if state is Status.CONNECTED and connection is not None:
             st.button(
                 "Preview data",
@@ -179,6 +181,11 @@ def source_card(
             args=(source.id, connection.id if state is Status.FAILED and connection else None),
             width="stretch",
         )
+
+
+def _expired(connection: Connection) -> bool:
+    """A failed connection whose sign-in the provider no longer accepts ("Authorization expired")."""
+    return bool((connection.metadata.get("check") or {}).get("kind") == FailureKind.AUTH_EXPIRED)
 
 
 def setup_guide(source: SourceEntry) -> None:

@@ -22,7 +22,7 @@ from hub.auth import approve, consent_request
 from hub.connectors import has_live
 from hub.connectors.airbyte.forms import form_fields
 from hub.exceptions import ConfigError, HubError, NotFound
-from hub.models import AuthKind, Connection, Mode, SourceEntry, Status, StepEvent
+from hub.models import AuthKind, Connection, FailureKind, Mode, SourceEntry, Status, StepEvent
 from hub.oauth.apps import app_for_source
 from hub.oauth.connect import start_in_app
 from hub.presenting import plural, records_sampled, stream_count
@@ -114,10 +114,19 @@ def _dialog_body(source_id: str) -> None:
     failed = conn if conn is not None and Status(conn.status) is Status.FAILED else None
     if failed is not None and not action and not retry:
         failure_box(failed)
-        st.button(
-            "Retry", key="dialog_retry_button", icon=":material/refresh:", type="primary", on_click=_set_retry
-        )
-        st.caption("Retry tests the credentials you gave before. To use new ones, fill in the form below.")
+        if _sign_in_again(ctx, source, failed):  # the old tokens are refused: only a new sign-in helps
+            st.caption("The provider no longer accepts this connection's sign-in. Sign in again below.")
+        else:
+            st.button(
+                "Retry",
+                key="dialog_retry_button",
+                icon=":material/refresh:",
+                type="primary",
+                on_click=_set_retry,
+            )
+            st.caption(
+                "Retry tests the credentials you gave before. To use new ones, fill in the form below."
+            )
         st.divider()
 
     _form_for(source)(ctx, source, failed)
@@ -152,6 +161,16 @@ def _dialog_body(source_id: str) -> None:
         else:
             st.button("Retry", key="dialog_retry_button", icon=":material/refresh:", on_click=_set_retry)
     setup_guide(source)
+
+
+def _sign_in_again(ctx: Context, source: SourceEntry, failed: Connection) -> bool:
+    """Whether a failed connection's sign-in expired and the provider's app can sign in again."""
+    check = failed.metadata.get("check") or {}
+    return (
+        source.auth_kind is AuthKind.OAUTH2
+        and check.get("kind") == FailureKind.AUTH_EXPIRED
+        and app_for_source(ctx.hub.settings, source.id) is not None
+    )
 
 
 def _remembering(on_step: Callable[[StepEvent], None]) -> Callable[[StepEvent], None]:

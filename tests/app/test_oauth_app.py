@@ -192,8 +192,10 @@ def test_reconnect_of_an_expired_sign_in_keeps_the_connection(google):
     finally:
         hub.close()
     at = sign_in("alice")
-    ok(at.button(key="all_connect_google-sheets").click().run())  # the failed card's button
+    assert at.button(key="all_connect_google-sheets").label == "Reconnect"  # the failed card's button
+    ok(at.button(key="all_connect_google-sheets").click().run())
     assert has_text(at, "Authorization expired — reconnect") and has_text(at, "keeps its id and history")
+    assert not [b for b in at.button if b.key == "dialog_retry_button"]  # the refused tokens: no Retry
     _callback(at, callback_params(google.consent(_link(at))))
     assert has_text(at, "Google Sheets is connected")
     (again,), _ = _stored()

@@ -139,6 +139,18 @@ def test_a_denied_consent_says_so_and_stores_nothing(google):
     assert connections == [] and actions[-1] == "oauth.denied"
 
 
+def test_a_provider_error_such_as_invalid_scope_is_shown_and_audited(google):
+    at = _dialog("google-sheets")
+    state = parse_qs(urlsplit(_link(at)).query)["state"][0]
+    # what a provider sends back when it refuses the scopes asked for (RFC 6749, 4.1.2.1)
+    _callback(at, {"state": state, "error": "invalid_scope", "error_description": "unknown scope"})
+    assert dict(at.query_params) == {}
+    assert has_text(at, "The provider refused the sign-in (invalid_scope).")
+    assert has_text(at, "Nothing was connected or stored.")
+    connections, actions = _stored()
+    assert connections == [] and actions[-1] == "oauth.callback"
+
+
 def test_a_reused_callback_is_refused(google):
     at = _dialog("google-sheets")
     params = callback_params(google.consent(_link(at)))

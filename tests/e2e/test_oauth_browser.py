@@ -38,11 +38,13 @@ def oauth_server(oidc: OidcServer, tmp_path_factory: pytest.TempPathFactory) -> 
     }
     server = StreamlitServer(hub_home=base / "hubhome", log_path=base / "streamlit.log", env=env, port=port)
     server.hub_home.mkdir()
+    server.typed_secrets.add(oidc.client_secret)  # the app's client secret never reaches the log either
     try:
         server.start(timeout=60)
         yield server
     finally:
         server.close()
+    assert not server.leaked_secrets(), server.leaked_secrets()
 
 
 def test_sign_in_with_the_providers_own_pages_and_back_to_connected(

@@ -51,8 +51,6 @@ if not signed_in():
             st.Page(sign_in_page, title="Sign in", icon=":material/login:", url_path=path)
             for path in ("connections", "preview", "health", "next_steps", "audit")
         ]
-        # back from an OAuth provider in a new browser session: the code leaves the URL now, and the
-        # callback page finishes the sign-in once the cookie (or the form) has signed the user in
         + [st.Page(sign_in_page, title="Sign in", icon=":material/login:", url_path="oauth_callback")],
         position="hidden",
     ).run()

@@ -48,7 +48,7 @@ DEFAULTS: dict[str, Any] = {
     "dialog_action": None,  # "approve" | "submit" | "sample": run it in the dialog
     # OAuth sign-in: the open dialog's authorize link (its `state` nonce, never a token) and what it is for
     "oauth_link": None,  # {"for": [source, connection, account], "url": ..., "at": epoch seconds}
-    "oauth_result": None,  # the oauth_callback page's outcome: {"connection_id"} or {"error", "hint"}
+    "oauth_result": None,  # oauth_callback's outcome: {"connection_id"} or {"error", "hint"}, and "steps"
     # the connections page
     "retest_connection": None,
     "rename_connection": None,

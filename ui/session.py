@@ -278,7 +278,7 @@ def hold_callback_params() -> None:
     sign-in cookie (or the form) signs in on this or a later run. Held first, then cleared: a rerun that
     stops this run while the URL is being cleared loses nothing.
     """
-    if "state" not in st.query_params:
+    if not any(k in st.query_params for k in ("state", "code", "error")):
         return
     _hold({k: str(st.query_params[k]) for k in CALLBACK_PARAMS if k in st.query_params})
     st.query_params.clear()  # no code or state stays in the address bar or the history

@@ -73,6 +73,15 @@ def _once(env: dict[str, str]) -> dict[str, object]:
     return dict(json.loads(run.stdout))
 
 
+def _started(proc: subprocess.Popen[str]) -> subprocess.Popen[str]:
+    """``proc`` once it says it is watching (its SIGTERM handler is in place); fails if it exits first."""
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        if line.startswith("monitor: started"):
+            return proc
+    raise AssertionError(f"the monitor exited ({proc.wait()}) before it started")
+
+
 def _terminate(proc: subprocess.Popen[str]) -> str:
     proc.send_signal(signal.SIGTERM)
     _out, err = proc.communicate(timeout=60)
@@ -99,9 +108,14 @@ def test_two_monitors_never_check_one_connection_twice_in_an_interval(
             scope.connect(src, {}, actor="t", mode="demo").id for src in ("shopify", "stripe", "hubspot") * 4
         ]
     env = _env(hub_home, pg)
-    monitors = [_monitor(env, "--tick", "0.05") for _ in range(2)]
+    monitors = [_started(_monitor(env, "--tick", "0.05")) for _ in range(2)]
     try:
         time.sleep(INTERVAL * 4.5)  # four or so intervals of both monitors racing for the same connections
+        with Hub.open(settings) as hub:  # on a busy machine a cycle takes longer: wait for two of them
+            scope = hub.tenant(slug)
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and any(len(scope.check_history(i)) < 3 for i in ids):
+                time.sleep(INTERVAL / 2)
     finally:
         for m in monitors:
             _terminate(m)
@@ -188,7 +202,7 @@ def test_a_watched_source_stopped_fails_with_network_and_recovers_when_started(
         )
         conn = hub.tenant("acme").connect("postgres", source.config(), actor="t", mode="live")
         assert conn.status is Status.CONNECTED, conn.status_detail
-    monitor = _monitor(_env(hub_home, HUB_ALERT_AFTER_FAILURES="1"), "--tick", "0.1")
+    monitor = _started(_monitor(_env(hub_home, HUB_ALERT_AFTER_FAILURES="1"), "--tick", "0.1"))
     try:
         with Hub.open(Settings.from_env()) as hub:
             acme = hub.tenant("acme")

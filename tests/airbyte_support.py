@@ -1,8 +1,9 @@
 """The Airbyte connectors the tests run, from a cache folder keyed by package and version.
 
 `make test`'s set-up step installs them there (``python -m hub connectors install csv woocommerce
-airbyte-source-faker==...`` with ``HUB_CONNECTORS_DIR`` set to the cache), so the suite never installs
-one; when the cache is missing (pytest run by hand on a fresh machine) the session fixture fills it once.
+intercom airbyte-source-faker==...`` with ``HUB_CONNECTORS_DIR`` set to the cache), so the suite
+never installs one; when the cache is missing (pytest run by hand on a fresh machine) the session fixture
+fills it once.
 """
 
 from __future__ import annotations
@@ -35,13 +36,14 @@ def catalogue_with_faker(folder: Path) -> Path:
 
 
 def packages_under_test() -> list[ConnectorPackage]:
-    """The packages the tests run: faker, file and WooCommerce (against its HTTPS double)."""
+    """The packages the tests run: faker, file, WooCommerce and Intercom (against their HTTPS doubles)."""
     catalogue = Catalogue.load(ROOT / "data" / "mock_sources.json")
     file_pkg = catalogue.get("csv").connector_package
     woo_pkg = catalogue.get("woocommerce").connector_package
+    intercom_pkg = catalogue.get("intercom").connector_package
     faker_pkg = faker_entry().connector_package
-    assert file_pkg is not None and faker_pkg is not None and woo_pkg is not None
-    return [faker_pkg, file_pkg, woo_pkg]
+    assert file_pkg is not None and faker_pkg is not None and woo_pkg is not None and intercom_pkg is not None
+    return [faker_pkg, file_pkg, woo_pkg, intercom_pkg]
 
 
 def ensure_cache() -> Path:

@@ -38,7 +38,7 @@ def _faker(cache: Path, **settings: object) -> AirbyteConnector:
     return AirbyteConnector(faker_entry(), settings=Settings(connectors_dir=cache, **settings))
 
 
-@pytest.mark.parametrize("index", [0, 1, 2], ids=["faker", "file", "woocommerce"])
+@pytest.mark.parametrize("index", [0, 1, 2, 3], ids=["faker", "file", "woocommerce", "intercom"])
 def test_the_shipped_spec_is_the_installed_connectors_spec(cache: Path, index: int) -> None:
     pkg = packages_under_test()[index]
     run = Run(Installer(cache).command(pkg), "spec", timeout=120, max_message_bytes=10**7)

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import sys
 from pathlib import Path
 
 from hub.catalogue import Catalogue
-from hub.connectors.airbyte.install import Installer
+from hub.connectors.airbyte.install import MARKER, Installer
 from hub.models import ConnectorPackage, SourceEntry
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,10 +28,16 @@ def faker_entry() -> SourceEntry:
     return SourceEntry.model_validate(raw)
 
 
-def catalogue_with_faker(folder: Path) -> Path:
-    """A copy of the catalogue plus the faker entry, for HUB_CATALOGUE_PATH."""
+def catalogue_with_faker(folder: Path, *, package: ConnectorPackage | None = None) -> Path:
+    """A copy of the catalogue plus the faker entry, for HUB_CATALOGUE_PATH.
+
+    ``package``: the entry runs that package instead of faker's (and so has its shipped spec).
+    """
     data = json.loads((ROOT / "data" / "mock_sources.json").read_text(encoding="utf-8"))
-    data["sources"].append(json.loads((ROOT / "tests" / "fixtures" / "faker_entry.json").read_text()))
+    entry = json.loads((ROOT / "tests" / "fixtures" / "faker_entry.json").read_text())
+    if package is not None:
+        entry["connector_package"] = package.model_dump(mode="json")
+    data["sources"].append(entry)
     path = folder / "catalogue.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     return path
@@ -52,3 +60,21 @@ def ensure_cache() -> Path:
     for pkg in packages_under_test():
         installer.ensure(pkg)
     return CACHE
+
+
+def protocol_connector(root: Path, package: ConnectorPackage | None = None) -> Path:
+    """tests/fixtures/protocol_connector.py laid out as the installed venv of ``package`` (default faker).
+
+    The hub runs it exactly like a connector it installed (the venv's python and entry script); the
+    package's shipped spec stays its spec. Returns the connectors folder.
+    """
+    pkg = package or faker_entry().connector_package
+    assert pkg is not None
+    installer = Installer(root)
+    venv = installer.path(pkg)
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "python").symlink_to(sys.executable)
+    shutil.copy(ROOT / "tests" / "fixtures" / "protocol_connector.py", installer.command(pkg)[1])
+    marker = {"package": pkg.name, "version": pkg.version, "python": sys.executable, "installed_at": "test"}
+    (venv / MARKER).write_text(json.dumps(marker), encoding="utf-8")
+    return root

@@ -10,6 +10,7 @@ Disconnect (RFC 7009 revocation at the server) the same token is refused.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -64,8 +65,9 @@ def hub(oidc: OidcServer, intercom: tuple[Double, Intercom], hub_home: Path) -> 
 
 
 def test_a_signed_in_token_reads_admins_through_the_intercom_connector_until_disconnect(
-    hub: Hub, oidc: OidcServer, intercom: tuple[Double, Intercom]
+    hub: Hub, oidc: OidcServer, intercom: tuple[Double, Intercom], caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     double, api = intercom
     tenant_id = hub.tenant("acme").tenant.id
     flow = OAuthFlow(hub)
@@ -100,3 +102,6 @@ def test_a_signed_in_token_reads_admins_through_the_intercom_connector_until_dis
     refused = connector.check(config)
     assert not refused.ok and double.seen("/tags")[-1][1] == 401
     assert refused.message == "Unauthorized. Please ensure you are authenticated correctly."
+    # the connector's own output (its logs, kept for the server log) and every log record: no token
+    logged = "\n".join([*connector.logs, *(f"{r.getMessage()} {r.args!r}" for r in caplog.records)])
+    assert token not in logged and app.client_secret.get_secret_value() not in logged

@@ -22,7 +22,7 @@ from authlib.integrations.requests_client import OAuth2Session
 from benchmarks._harness import Report, sized
 from hub import Hub
 from hub.oauth.connect import connect_signed_in
-from hub.oauth.flow import OAuthFlow
+from hub.oauth.flow import OAuthFlow, SignedIn
 from hub.oauth.refresh import fresh_access_token
 from hub.settings import Settings
 from hub.storage.tables import now
@@ -41,15 +41,11 @@ def _expire_soon(hub: Hub, tenant_id: str, connection_id: str) -> None:
     store.update_connection(connection_id, expect_status=None, audit=None, changes={"metadata": meta})
 
 
-def _signed_in(hub: Hub, oidc: OidcServer, tenant_id: str) -> tuple[str, dict[str, Any]]:
-    """One real sign-in (the provider's development pages walked by `OidcServer.consent`), connected."""
+def _signed_in(hub: Hub, oidc: OidcServer, tenant_id: str) -> SignedIn:
+    """One real sign-in (the provider's development pages walked by `OidcServer.consent`)."""
     flow = OAuthFlow(hub)
     back = oidc.consent(flow.start(tenant_id, SOURCE, user_id="bench"))
-    signed = flow.finish(callback_params(back), user_id="bench")
-    conn = connect_signed_in(hub, signed, actor="bench")
-    assert conn.status == "connected", conn.status_detail
-    token = {"access_token": signed.token.access_token, "refresh_token": signed.token.refresh_token}
-    return conn.id, token
+    return flow.finish(callback_params(back), user_id="bench")
 
 
 def run(report: Report) -> None:
@@ -66,9 +62,12 @@ def run(report: Report) -> None:
 
 def _measure(report: Report, hub: Hub, oidc: OidcServer) -> None:
     tenant_id = hub.create_tenant("bench-oauth", name="Bench OAuth", business_type="saas").id
-    conn_id, _ = _signed_in(hub, oidc, tenant_id)
+    conn = connect_signed_in(hub, _signed_in(hub, oidc, tenant_id), actor="bench")
+    assert conn.status == "connected", conn.status_detail
+    conn_id = conn.id
     # the baseline's own grant, so that the two rotating refresh tokens never retire each other
-    _, baseline_token = _signed_in(hub, oidc, tenant_id)
+    token = _signed_in(hub, oidc, tenant_id).token
+    baseline_token: dict[str, Any] = {"refresh_token": token.refresh_token}
     plain = OAuth2Session(client_id=oidc.client_id, client_secret=oidc.client_secret,
                           token_endpoint_auth_method="client_secret_post")
 

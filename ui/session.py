@@ -131,17 +131,14 @@ def load_settings() -> Settings:
 
 
 def _fingerprint(settings: Settings) -> str:
-    """A cache key for the settings that tells apart homes, databases and keys (secrets hashed)."""
-    parts = [
-        str(settings.home.resolve()),
-        settings.url,
-        settings.admin_url,
-        settings.encryption_keys.get_secret_value() if settings.encryption_keys else "",
-        str(settings.demo_pace),
-        settings.product_name,
-        str(settings.sqlite_root or ""),
-        str(settings.catalogue_path or ""),
-    ]
+    """A cache key for the settings: every field (secrets revealed, then hashed), so that any change of
+    configuration, the OAuth apps and the Airbyte settings included, opens a hub of its own."""
+
+    def text(value: Any) -> str:
+        return value.get_secret_value() if isinstance(value, SecretStr) else repr(value)
+
+    parts = [str(settings.home.resolve())]
+    parts += [f"{name}={text(getattr(settings, name))}" for name in sorted(type(settings).model_fields)]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 

@@ -131,8 +131,10 @@ def load_settings() -> Settings:
 
 
 def _fingerprint(settings: Settings) -> str:
-    """A cache key for the settings: every field (secrets revealed, then hashed), so that any change of
-    configuration, the OAuth apps and the Airbyte settings included, opens a hub of its own."""
+    """A cache key for the settings: every field, secrets revealed and then hashed.
+
+    Any change of configuration, the OAuth apps and the Airbyte settings included, opens a hub of its own.
+    """
 
     def text(value: Any) -> str:
         return value.get_secret_value() if isinstance(value, SecretStr) else repr(value)

@@ -12,13 +12,25 @@ def test_any_setting_secrets_included_changes_the_cached_hubs_key(tmp_path: Path
     base = {"HUB_HOME": str(tmp_path)}
     same = _fingerprint(Settings.from_env(base))
     assert _fingerprint(Settings.from_env(dict(base))) == same
-    airbyte = {**base, "HUB_AIRBYTE_API_URL": "https://airbyte.example/api/public/v1",
-               "HUB_AIRBYTE_CLIENT_ID": "id", "HUB_AIRBYTE_CLIENT_SECRET": "first"}
+    airbyte = {
+        **base,
+        "HUB_AIRBYTE_API_URL": "https://airbyte.example/api/public/v1",
+        "HUB_AIRBYTE_CLIENT_ID": "id",
+        "HUB_AIRBYTE_CLIENT_SECRET": "first",
+    }
     changed = {
         _fingerprint(Settings.from_env(airbyte)),
         _fingerprint(Settings.from_env({**airbyte, "HUB_AIRBYTE_CLIENT_SECRET": "second"})),
-        _fingerprint(Settings.from_env({**base, "HUB_PUBLIC_URL": "https://hub.example",
-                                        "HUB_OAUTH_GOOGLE_CLIENT_ID": "g", "HUB_OAUTH_GOOGLE_CLIENT_SECRET": "s"})),
+        _fingerprint(
+            Settings.from_env(
+                {
+                    **base,
+                    "HUB_PUBLIC_URL": "https://hub.example",
+                    "HUB_OAUTH_GOOGLE_CLIENT_ID": "g",
+                    "HUB_OAUTH_GOOGLE_CLIENT_SECRET": "s",
+                }
+            )
+        ),
     }
     assert len(changed) == 3 and same not in changed
     assert "first" not in _fingerprint(Settings.from_env(airbyte))  # a hash, never the secret itself

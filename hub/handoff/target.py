@@ -188,6 +188,19 @@ def _fingerprint(config: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:16]
 
 
+def parse_schedule(text: str | None) -> Schedule:
+    """``manual`` (or empty) or a Quartz cron expression (6 or 7 fields, as Airbyte takes it)."""
+    value = (text or "").strip()
+    if not value or value.lower() == "manual":
+        return Schedule()
+    if not 6 <= len(value.split()) <= 7:
+        raise InputError(
+            f"{value!r} is not a schedule: give 'manual' or a Quartz cron expression of 6 or 7 fields.",
+            hint="For example '0 0 * * * ?' (every hour) or '0 0 2 * * ?' (every day at 02:00 UTC).",
+        )
+    return Schedule("cron", value)
+
+
 # --------------------------------------------------------------------------- the stored setup
 
 
@@ -384,6 +397,8 @@ def handoff_jobs(scope: TenantService, *, actor: str, ops: AirbyteOps | None = N
 
     A connection whose jobs cannot be read now keeps its stored status, with the reason in ``error``.
     """
+    if ops is None:
+        require_configured(scope.hub.settings)
     conns = handed_off_connections(scope)
     if not conns:
         return []
@@ -470,6 +485,7 @@ __all__ = [
     "handoff_ops",
     "handoff_setup",
     "mask_config",
+    "parse_schedule",
     "remove_from_airbyte",
     "set_handoff_setup",
     "validate_destination",

@@ -75,6 +75,13 @@ class PostgresWarehouse(BaseModel):
             raise ValueError("must not be blank")
         return value.strip()
 
+    @field_validator("password")
+    @classmethod
+    def _some_password(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value():
+            raise ValueError("must not be empty")
+        return value
+
     def airbyte(self) -> dict[str, Any]:
         """The configuration Airbyte's API takes (``destinationType`` postgres, the password in clear)."""
         out: dict[str, Any] = {
@@ -161,7 +168,7 @@ def validate_destination(config: Any) -> dict[str, Any]:
         name = ".".join(str(p) for p in first["loc"]) or "(the object)"
         what = "is missing" if first["type"] == "missing" else (
             "is not a field of a PostgreSQL destination" if first["type"] == "extra_forbidden"
-            else f"is invalid: {first['msg']}"
+            else f"is invalid: {first['msg'].removeprefix('Value error, ')}"
         )
         raise InputError(
             f"The destination configuration's field '{name}' {what}.",
@@ -179,6 +186,17 @@ def mask_config(config: dict[str, Any]) -> dict[str, Any]:
         elif _SECRET_NAME.search(key) and value not in (None, ""):
             out[key] = MASK
         else:
+            out[key] = value
+    return out
+
+
+def _keep_secrets(given: dict[str, Any], stored: dict[str, Any]) -> dict[str, Any]:
+    """``given`` with its missing or empty secret fields taken from ``stored`` (same destination type)."""
+    if given.get("destinationType", "postgres") != stored.get("destinationType"):
+        return given
+    out = dict(given)
+    for key, value in stored.items():
+        if _SECRET_NAME.search(key) and out.get(key) in (None, "") and value not in (None, ""):
             out[key] = value
     return out
 
@@ -253,13 +271,17 @@ def set_handoff_setup(
 ) -> HandoffSetup:
     """Store the destination configuration (encrypted) and the workspace; audited ``handoff.setup``.
 
-    The remembered destination id is kept: the next hand-off sends a changed configuration to it.
+    The remembered destination id is kept: the next hand-off sends a changed configuration to it. A secret
+    field left out or empty (the form never shows the password) keeps the stored value, for the same
+    destination type.
     A workspace id given here replaces the remembered one (and then the destination is made there anew).
     """
+    value, stored = _load(scope)
+    if isinstance(destination_config, dict) and stored is not None:
+        destination_config = _keep_secrets(destination_config, stored)
     config = validate_destination(destination_config)
     name = (destination_name or "").strip() or None
     workspace = (workspace_id or "").strip() or None
-    value, _ = _load(scope)
     if workspace and workspace != value.get("workspace_id"):
         value = {**value, "workspace_id": workspace, "destination_id": None}
     value.update(
@@ -339,7 +361,7 @@ def hand_off_many(
     *,
     actor: str,
     streams: dict[str, list[str]] | None = None,
-    schedule: Schedule | None = None,
+    schedule: Schedule | str | None = None,
     ops: AirbyteOps | None = None,
 ) -> list[HandoffOutcome]:
     """Hand off the given connections (None or empty: every connected one); one outcome per connection.
@@ -347,7 +369,10 @@ def hand_off_many(
     ``streams`` maps a connection id to the streams to sync (missing or empty: all of them). Errors of
     one connection (refused kind, Airbyte's refusal) are in its outcome and the others go on; a missing
     setup or a destination Airbyte refuses raises, since no connection could be handed off then.
+    ``schedule``: a `Schedule`, or its text (``manual`` or a cron expression, `parse_schedule`).
     """
+    if isinstance(schedule, str):
+        schedule = parse_schedule(schedule)
     require_configured(scope.hub.settings)
     value, config = _load(scope)
     if config is None:

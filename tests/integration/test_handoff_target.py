@@ -49,7 +49,7 @@ def test_setup_is_stored_encrypted_and_shown_masked(handoff_hub: Hub, hub_home):
 @pytest.mark.parametrize(
     ("change", "field"),
     [({"host": None}, "host"), ({"port": "abc"}, "port"), ({"port": 70000}, "port"),
-     ({"password": None}, "password"), ({"colour": "blue"}, "colour"), ({"ssl_mode": "maybe"}, "ssl_mode")],
+     ({"colour": "blue"}, "colour"), ({"ssl_mode": "maybe"}, "ssl_mode")],
 )
 def test_a_bad_destination_names_the_field_and_keeps_the_stored_one(handoff_hub: Hub, change, field):
     acme = handoff_hub.tenant("acme")
@@ -59,6 +59,20 @@ def test_a_bad_destination_names_the_field_and_keeps_the_stored_one(handoff_hub:
         set_handoff_setup(acme, destination_config=bad, actor="alice")
     assert WAREHOUSE_PW not in str(caught.value)
     assert handoff_setup(acme).destination["schema"] == "analytics"  # nothing lost
+
+
+def test_the_password_is_required_once_then_kept_when_left_out(handoff_hub: Hub, postgres, fake_airbyte):
+    acme = handoff_hub.tenant("acme")
+    without = {k: v for k, v in WAREHOUSE.items() if k != "password"}
+    with pytest.raises(InputError, match="'password' is missing"):
+        set_handoff_setup(acme, destination_config=without, actor="alice")
+    with pytest.raises(InputError, match="'password' is invalid: must not be empty"):
+        set_handoff_setup(acme, destination_config={**without, "password": ""}, actor="alice")
+    set_handoff_setup(acme, destination_config=WAREHOUSE, actor="alice")
+    set_handoff_setup(acme, destination_config={**without, "password": "", "username": "l2"}, actor="alice")
+    hand_off_many(acme, [_live(acme, postgres).id], actor="alice")
+    (dest,) = fake_airbyte.store["destinations"].values()
+    assert (dest["configuration"]["username"], dest["configuration"]["password"]) == ("l2", WAREHOUSE_PW)
 
 
 def test_hand_off_many_goes_on_past_a_refused_connection(

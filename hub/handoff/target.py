@@ -105,7 +105,9 @@ class PostgresWarehouse(BaseModel):
 class HandoffSetup(BaseModel):
     """The tenant's hand-off setup as shown: the destination configuration masked."""
 
-    configured: bool = Field(description="Whether this hub has the Airbyte settings (HUB_AIRBYTE_*).")
+    configured: bool = Field(
+        description="Whether the hub has its Airbyte settings (HUB_AIRBYTE_API_URL, the client id, secret)."
+    )
     has_destination: bool = Field(description="Whether a destination configuration is stored.")
     workspace_id: str | None = Field(default=None, description="Airbyte workspace (made on first hand-off).")
     destination_name: str = Field(default="Warehouse", description="The destination's name in Airbyte.")

@@ -113,6 +113,7 @@ class FakeAirbyte:
 
     def start(self) -> FakeAirbyte:
         owner = self
+        load_spec()  # parsed here (cached), not inside the first request, which a client's timeout may cut
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args: object) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from hub.exceptions import ConfigError, HubError
-from hub.models import Connection, SourceEntry, Status, StepEvent
+from hub.models import Connection, FailureKind, SourceEntry, Status, StepEvent
 from hub.presenting import (
     auth_kind_label,
     cannot_be_read,
@@ -73,6 +73,14 @@ def duration(seconds: float) -> str:
     return f"{seconds:.1f} s"
 
 
+def step_line(event: StepEvent) -> str:
+    """The line a finished (or failed) step leaves in a progress box, with its duration."""
+    label = STEP_LABELS.get(event.step, event.step.title())
+    icon = ":material/check_circle:" if event.state == "done" else ":material/cancel:"
+    message = f" — {event.message}" if event.message else ""
+    return f"{icon} **{label}**{message} · {duration(event.seconds)}"
+
+
 def run_with_progress(
     title: str, action: Callable[[Callable[[StepEvent], None]], Connection]
 ) -> Connection | None:
@@ -94,9 +102,7 @@ def run_with_progress(
             if event.state == "progress":  # records read so far, an install's stage: in the box's label
                 box.update(label=f"{label} · {_escape(event.message)}")
                 return
-            icon = ":material/check_circle:" if event.state == "done" else ":material/cancel:"
-            message = f" — {event.message}" if event.message else ""
-            st.markdown(f"{icon} **{label}**{message} · {duration(event.seconds)}")
+            st.markdown(step_line(event))
 
         try:
             connection = action(on_step)
@@ -158,6 +164,8 @@ def source_card(
             Status.CONNECTED: ("Connect another", ":material/add:"),
         }
         label, icon = labels.get(state, ("Connect", ":material/add_link:"))
+        if state is Status.FAILED and connection is not None and _expired(connection):
+            label, icon = "Reconnect", ":material/login:"  # a new sign-in, not a retry of the refused one
         if state is Status.CONNECTED and connection is not None:
             st.button(
                 "Preview data",
@@ -176,6 +184,11 @@ def source_card(
             args=(source.id, connection.id if state is Status.FAILED and connection else None),
             width="stretch",
         )
+
+
+def _expired(connection: Connection) -> bool:
+    """A failed connection whose sign-in the provider no longer accepts ("Authorization expired")."""
+    return bool((connection.metadata.get("check") or {}).get("kind") == FailureKind.AUTH_EXPIRED)
 
 
 def setup_guide(source: SourceEntry) -> None:
@@ -198,5 +211,6 @@ __all__ = [
     "setup_guide",
     "show_error",
     "source_card",
+    "step_line",
     "unreadable_notice",
 ]

@@ -153,7 +153,9 @@ class FakeAirbyte:
                 if status == 200:
                     schema = "JobsResponse" if kind == "jobs" and path_id is None and method == "GET" \
                         else _KINDS[kind][1]
-                    validator = owner._validators.setdefault(schema, _validator(schema))
+                    validator = owner._validators.get(schema)
+                    if validator is None:  # built once per schema (setdefault would build it every time)
+                        validator = owner._validators.setdefault(schema, _validator(schema))
                     validator.validate(payload)  # an answer off the spec breaks the test, not the hub
                 self._send(status, payload)
 

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from hub.exceptions import HubError, InputError
-from hub.handoff.client import AirbyteAPIError, airbyte_client, require_configured
+from hub.handoff.client import AirbyteAPIError, AirbyteNotConfigured, airbyte_client, require_configured
 from hub.handoff.mapping import handed_off
 from hub.handoff.ops import AirbyteOps, Schedule
 from hub.handoff.service import HandoffTarget, hand_off
@@ -47,6 +47,8 @@ SECRET_LABEL = "handoff.destination"  # noqa: S105 - a label, not a secret
 #: What a secret field shows instead of its value.
 MASK = "••••••"
 _SECRET_NAME = re.compile(r"password|secret|token|private_key|api_key|client_key|credentials", re.I)
+#: How to disconnect while keeping the Airbyte objects, in every face.
+_KEEP = "'Keep them' in the app, `disconnect --keep-airbyte`, or DELETE ...?keep_airbyte=true"
 #: Airbyte job statuses as the hub shows them, plus the hub's own "not started" (no job yet).
 JOB_STATES = ("pending", "running", "succeeded", "failed", "not started")
 
@@ -466,7 +468,15 @@ def remove_from_airbyte(
     Each deletion is stored in the metadata at once (audited), so a failure half-way can be retried.
     """
     state = dict(conn.metadata.get("airbyte") or {})
-    ops = ops or handoff_ops(scope.hub.settings)
+    if ops is None:
+        try:
+            ops = handoff_ops(scope.hub.settings)
+        except AirbyteNotConfigured as exc:
+            raise AirbyteNotConfigured(
+                f"'{conn.name}' was handed off to Airbyte, and its Airbyte objects cannot be deleted: "
+                f"{exc.message}",
+                hint=f"{exc.hint} Or keep them: {_KEEP}.",
+            ) from None
     for key, action, delete in (
         ("connection_id", AuditAction.HANDOFF_CONNECTION, ops.delete_connection),
         ("source_id", AuditAction.HANDOFF_SOURCE, ops.delete_source),
@@ -484,7 +494,7 @@ def remove_from_airbyte(
             raise AirbyteAPIError(
                 f"'{conn.name}' is still connected: {exc.message}",
                 status=exc.status,
-                hint=f"{exc.hint} Or keep the Airbyte objects (disconnect with --keep-airbyte).",
+                hint=f"{exc.hint} Or keep its Airbyte connection and source: {_KEEP}.",
                 transient=exc.transient,
             ) from None
         state.pop(key)

@@ -180,7 +180,7 @@ def test_disconnect_that_airbyte_refuses_leaves_the_connection_connected(handoff
     fake_airbyte.fail[("DELETE", "/sources")] = [403]
     with pytest.raises(Exception, match="still connected") as caught:
         acme.disconnect(live.id, actor="alice")
-    assert "--keep-airbyte" in str(caught.value)
+    assert "--keep-airbyte" in str(caught.value) and "keep_airbyte=true" in str(caught.value)
     assert acme.get_connection(live.id).status.value == "connected"
     assert out.airbyte_connection_id not in fake_airbyte.store["connections"]  # that part is done
     fake_airbyte.fail.clear()
@@ -207,3 +207,20 @@ def test_the_new_calls_pass_airbytes_contract_on_prism(prism: PrismServer):
         assert ops.delete_connection(conn) and ops.delete_source(src)
     finally:
         token.stop()
+
+
+def test_disconnect_without_the_settings_says_how_to_keep(handoff_hub: Hub, postgres, hub_home):
+    acme = handoff_hub.tenant("acme")
+    live = _live(acme, postgres)
+    set_handoff_setup(acme, destination_config=WAREHOUSE, actor="alice")
+    hand_off_many(acme, [live.id], actor="alice")
+    bare = Hub.open(Settings(home=hub_home))
+    try:
+        with pytest.raises(AirbyteNotConfigured, match="cannot be deleted") as caught:
+            bare.tenant("acme").disconnect(live.id, actor="alice")
+        assert "--keep-airbyte" in caught.value.hint
+        assert bare.tenant("acme").get_connection(live.id).status.value == "connected"
+        gone = bare.tenant("acme").disconnect(live.id, actor="alice", keep_airbyte=True)
+        assert gone.status.value == "disconnected" and not hub_may_refresh(gone)
+    finally:
+        bare.close()

@@ -18,7 +18,6 @@ newest Airbyte job and stores its status in the connection's metadata (``airbyte
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Sequence
@@ -205,11 +204,6 @@ def _keep_secrets(given: dict[str, Any], stored: dict[str, Any]) -> dict[str, An
     return out
 
 
-def _fingerprint(config: dict[str, Any]) -> str:
-    """A digest of the configuration, to tell a changed one apart (stored; reveals nothing)."""
-    return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:16]
-
-
 def parse_schedule(text: str | None) -> Schedule:
     """``manual`` (or empty) or a Quartz cron expression (6 or 7 fields, as Airbyte takes it)."""
     value = (text or "").strip()
@@ -291,7 +285,7 @@ def set_handoff_setup(
     value.update(
         destination_name=name or value.get("destination_name") or "Warehouse",
         destination_type=config["destinationType"],
-        fingerprint=_fingerprint(config),
+        unsent=True,  # the next hand-off sends it to the remembered destination (no digest of it is kept)
     )
     _save(
         scope, value, config,
@@ -347,11 +341,11 @@ def _ensure_target(
             target.workspace_id, target.destination_id, target.destination_name, config
         )
         if created:
-            value["sent"] = value.get("fingerprint")
+            value["unsent"] = False
             remember({"destination_created": True})
-        elif had and value.get("sent") != value.get("fingerprint"):  # set up again since it was sent
+        elif had and value.get("unsent", False):  # set up again since it was sent
             ops.update_destination(target.destination_id, target.destination_name, config)
-            value["sent"] = value.get("fingerprint")
+            value["unsent"] = False
             remember({"destination_updated": True})
     except AirbyteAPIError as exc:
         failed(exc)

@@ -17,11 +17,12 @@ from hub.presenting import (
     auth_kind_label,
     cannot_be_read,
     failure_text,
+    shows_handed_off,
     status_counts,
     status_text,
     unreadable_streams,
 )
-from ui.badges import Badge, mode_badge, status_badge
+from ui.badges import HANDOFF_BADGE, Badge, mode_badge, status_badge
 from ui.errors import error_boundary, show_error
 
 log = logging.getLogger("hub.app")
@@ -45,7 +46,7 @@ def badge_md(badge: Badge, text: str | None = None) -> str:
 
 
 def connection_badges(connection: Connection | None, *, counts: bool = True) -> str:
-    """The state badge, the "Demo" badge for a demo connection, and (connected) the counts below them.
+    """The state badge, "Demo" or "Live", "Handed off to Airbyte" once handed off, and the counts below.
 
     The counts go on their own line in words rather than inside the badge, so a narrow card never
     cuts them off: "Connected" · "Demo" / "5 streams · 250 records sampled".
@@ -53,6 +54,8 @@ def connection_badges(connection: Connection | None, *, counts: bool = True) -> 
     parts = [badge_md(status_badge(connection))]
     if connection is not None:
         parts.append(badge_md(mode_badge(connection)))
+        if shows_handed_off(connection):
+            parts.append(badge_md(HANDOFF_BADGE))
     text = " ".join(parts)
     numbers = status_counts(connection) if counts else ""
     return f"{text}  \n:small[:gray[{numbers}]]" if numbers else text

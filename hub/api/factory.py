@@ -42,6 +42,7 @@ _TAGS = [
     {"name": "catalogue", "description": "The integrations the hub offers."},
     {"name": "connections", "description": "The tenant's connections: store, test, preview, delete."},
     {"name": "health", "description": "Liveness (no API key)."},
+    {"name": "handoff", "description": "Hand connections off to Airbyte: the destination, the jobs."},
 ]
 
 

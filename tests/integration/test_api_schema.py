@@ -120,5 +120,9 @@ def test_the_schema_lists_every_endpoint() -> None:
             "GET /api/alerts",
             "PUT /api/alerts",
             "POST /api/alerts/test",
+            "GET /api/handoff/destination",
+            "PUT /api/handoff/destination",
+            "POST /api/handoff",
+            "GET /api/handoff/jobs",
         ]
     )

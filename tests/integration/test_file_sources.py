@@ -194,6 +194,8 @@ def test_cli_connects_a_file_and_previews_it(cache: Path, hub_home: Path, tmp_pa
     assert [r["id"] for r in json.loads(rows.stdout)] == [0, 1]
     missing = cli("connect", "--tenant", "acme", "csv", "--file", str(tmp_path / "nope.csv"))
     assert missing.returncode == 1 and missing.stderr.startswith("error: Cannot read")
+    options = cli("connect", "--tenant", "acme", "csv", "--file", str(data), "--reader-options", "[1]")
+    assert options.returncode == 1 and options.stderr.startswith("error: The reader options are not a JSON")
 
 
 @pytest.mark.parametrize(

@@ -236,6 +236,18 @@ def _oauth_form(ctx: Context, source: SourceEntry, failed: Connection | None) ->
         if st.button("Cancel", key="consent_cancel", width="stretch"):
             _close()
     _sample_choice("consent", f"No {source.name} account at hand? Sample data needs no sign-in.")
+    if has_live(source.id):  # its connector also takes credentials one can type: a live connection
+        with st.expander(f"Or connect {source.name} with a token", icon=":material/key:"):
+            st.caption(
+                f"What {source.name}'s Airbyte connector accepts besides a sign-in (a private app token, an "
+                "API token, a service account key): the connection is live. Secrets are encrypted before "
+                "they are stored."
+            )
+            spec_form.render(
+                form_fields(ctx.hub.source_spec(source.id, Mode.LIVE)),
+                on_submit=_set_action,
+                submit_label="Connect with this token",
+            )
 
 
 def _api_key_form(ctx: Context, source: SourceEntry, failed: Connection | None) -> None:
@@ -430,7 +442,7 @@ def _config_for(ctx: Context, source: SourceEntry, action: str) -> tuple[dict[st
         return approve(consent_request(source, ctx.tenant, ctx.product_name)), Mode.DEMO
     if action == "sample":  # demo mode and no config: the service connects the sample data
         return {}, Mode.DEMO
-    if action == "live" and _form_for(source) is _spec_form:
+    if action == "live" and has_live(source.id) and source.auth_kind is not AuthKind.DATABASE:
         return _spec_config(ctx, source)
     if source.auth_kind is AuthKind.API_KEY:
         key = pop_secret("apikey_value") or SecretStr("")

@@ -67,3 +67,18 @@ def test_reader_options_that_are_not_json_are_refused_and_nothing_is_kept(
         assert hub.tenant("acme").list_connections() == []
     uploads = hub_home / "uploads"
     assert not uploads.exists() or not any(p.is_file() for p in uploads.rglob("*"))
+
+
+def test_a_failed_file_shows_the_connectors_last_log_lines_in_its_details(file_app: AppTest) -> None:
+    at = file_app
+    at.file_uploader(key="file_upload").upload(
+        "orders.parquet", b"id,name\n1,a\n", "application/octet-stream"
+    )
+    ok(at.button(key="file_connect").click().run(timeout=RUN_S))
+    assert status_labels(at)[-1] == "Failed"
+    ok(at.run())  # the dialog again: the failed connection's reason, Retry, and the details
+    assert "Details: the connector's last log lines" in [e.label for e in at.expander]
+    assert at.code and "orders.parquet" in "\n".join(c.value for c in at.code)
+    with open_hub() as hub:
+        (conn,) = hub.tenant("acme").list_connections()
+    assert conn.status is Status.FAILED and conn.metadata["check"]["logs"]

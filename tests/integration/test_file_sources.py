@@ -219,6 +219,9 @@ def test_a_file_that_is_not_what_its_name_says_fails_with_the_connectors_message
     assert "Traceback" not in conn.status_detail and "unexpectedly" not in conn.status_detail
     assert f"Failed to load {file_name!r}" in conn.status_detail  # its name, not the stored path
     assert str(svc.uploads().folder) not in conn.status_detail
+    logs = check["logs"]  # the connector's last lines, kept for the details, its stored path relabelled
+    assert logs and all(isinstance(line, str) for line in logs)
+    assert str(svc.uploads().folder) not in "\n".join(logs)
     assert procs.running() == 0
     svc.disconnect(conn.id, actor="t")
     assert _files(svc) == []  # nothing left behind once the failed connection is removed

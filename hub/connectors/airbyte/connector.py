@@ -159,6 +159,10 @@ class AirbyteConnector(Connector):
             messages.close()  # stops the connector at once when the preview has its records
             self.logs = run.logs
 
+    def recent_logs(self) -> list[str]:
+        """The connector's last LOG (and stderr) lines of its latest run, scrubbed of the config's secrets."""
+        return list(self.logs)
+
     def needs_install(self) -> bool:
         """True until the pinned package's venv is in place."""
         return not self.installer.is_installed(self.package)

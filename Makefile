@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 PORT ?= 8501
 
-.PHONY: run test bench lint api screenshots venv dev-deps system-deps test-connectors test-oidc test-prism connectors-check clean
+.PHONY: run test bench bench-pyairbyte lint api screenshots venv dev-deps system-deps test-connectors test-oidc test-prism connectors-check clean
 
 ## The Airbyte connectors the tests run, installed once per machine into a cache keyed by package and
 ## version (one folder each); tests/airbyte_support.py reads the same folder.
@@ -20,6 +20,12 @@ OIDC_PROVIDER_VERSION := 9.13.3
 ## 5.16 needs Node 24, so 5.14.x); tests/airbyte_api_support.py reads the same folder.
 TEST_PRISM_DIR ?= $(HOME)/.cache/hub-prism
 PRISM_VERSION := 5.14.2
+
+## PyAirbyte, the reference read of the connectors benchmark (`make bench` only, never `make test`): its
+## own venv (it cannot share ours), built once per machine into a cache folder keyed by its version.
+PYAIRBYTE_VERSION := 0.71.3
+PYAIRBYTE_PYTHON ?= python3.11
+BENCH_PYAIRBYTE_DIR ?= $(HOME)/.cache/hub-bench/pyairbyte-$(PYAIRBYTE_VERSION)
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -75,8 +81,18 @@ test: dev-deps system-deps test-connectors test-oidc test-prism
 connectors-check: dev-deps
 	HUB_CONNECTORS_DIR=$(TEST_CONNECTORS_DIR) $(PY) -m hub connectors check-pins
 
-bench: dev-deps system-deps test-connectors test-oidc test-prism
-	HUB_TEST_CONNECTORS_DIR=$(TEST_CONNECTORS_DIR) HUB_TEST_OIDC_DIR=$(TEST_OIDC_DIR) HUB_TEST_PRISM_DIR=$(TEST_PRISM_DIR) $(PY) -m benchmarks
+## Built in a temporary folder, then renamed: an interrupted build leaves no half-made venv (~600 MB).
+bench-pyairbyte: dev-deps
+	@test -f $(BENCH_PYAIRBYTE_DIR)/.complete || { \
+	  echo "Installing PyAirbyte $(PYAIRBYTE_VERSION) into $(BENCH_PYAIRBYTE_DIR) (once; about 600 MB)"; \
+	  rm -rf $(BENCH_PYAIRBYTE_DIR).tmp && mkdir -p $(dir $(BENCH_PYAIRBYTE_DIR)) \
+	  && UV_PYTHON_DOWNLOADS=never $(VENV)/bin/uv venv -q --relocatable -p $(PYAIRBYTE_PYTHON) $(BENCH_PYAIRBYTE_DIR).tmp \
+	  && UV_PYTHON_DOWNLOADS=never $(VENV)/bin/uv pip install -q -p $(BENCH_PYAIRBYTE_DIR).tmp/bin/python airbyte==$(PYAIRBYTE_VERSION) \
+	  && touch $(BENCH_PYAIRBYTE_DIR).tmp/.complete && mv $(BENCH_PYAIRBYTE_DIR).tmp $(BENCH_PYAIRBYTE_DIR); }
+
+bench: dev-deps system-deps test-connectors test-oidc test-prism bench-pyairbyte
+	HUB_TEST_CONNECTORS_DIR=$(TEST_CONNECTORS_DIR) HUB_TEST_OIDC_DIR=$(TEST_OIDC_DIR) HUB_TEST_PRISM_DIR=$(TEST_PRISM_DIR) \
+	  HUB_BENCH_PYAIRBYTE=$(BENCH_PYAIRBYTE_DIR)/bin/python $(PY) -m benchmarks
 
 lint: dev-deps
 	$(VENV)/bin/ruff check hub tests benchmarks app.py app_pages ui

@@ -7,8 +7,8 @@ from typing import Any
 import streamlit as st
 
 from hub.ddl import export
-from hub.exceptions import NotFound, StreamError
-from hub.models import Status
+from hub.exceptions import HubError, NotFound, StreamError
+from hub.models import Mode, Preview, Status
 from hub.presenting import (
     plural,
     schema_columns,
@@ -104,8 +104,38 @@ with right:
     stream_name = st.selectbox("Stream", names, key="preview_stream", format_func=_stream_label)
 
 unreadable_notice(conn)
+
+
+def _read_live(stream: str) -> Preview:
+    """A live source's sample inside ``st.status``: the records read so far as they arrive."""
+    with st.status(f"Reading {stream}…", expanded=True) as box:
+        bar = st.progress(0.0, text="Starting the connector…")
+
+        def on_progress(count: int) -> None:
+            text = f"Read {count:,} of up to {SAMPLE_LIMIT:,} records…"
+            bar.progress(min(count / SAMPLE_LIMIT, 1.0), text=text)
+            box.update(label=f"Reading {stream} · {text}")
+
+        try:
+            preview = ctx.service.preview(
+                conn.id, stream, limit=SAMPLE_LIMIT, actor=ctx.username, on_progress=on_progress
+            )
+        except HubError:
+            box.update(label=f"Could not read {stream}", state="error", expanded=False)
+            raise
+        box.update(
+            label=f"Read {plural(len(preview.records), 'record')} of {stream}",
+            state="complete",
+            expanded=False,
+        )
+    return preview
+
+
 try:
-    preview = ctx.service.preview(conn.id, str(stream_name), limit=SAMPLE_LIMIT, actor=ctx.username)
+    if Mode(conn.mode) is Mode.LIVE:  # a connector reading a source: show its progress
+        preview = _read_live(str(stream_name))
+    else:
+        preview = ctx.service.preview(conn.id, str(stream_name), limit=SAMPLE_LIMIT, actor=ctx.username)
 except StreamError as exc:  # e.g. a view that is not populated yet: the reason and what to do
     show_error(exc)
     st.stop()

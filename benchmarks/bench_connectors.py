@@ -10,19 +10,27 @@
   and the hub process's peak memory grows by at most 50 MB: the connector runs in its own process).
 
 The connectors come from the tests' cache (``make test-connectors``; filled here when missing).
+
+A reference, in ``make bench`` only (not in smoke runs): the same bounded read through PyAirbyte, in its
+own venv (``make bench-pyairbyte``; ``HUB_BENCH_PYAIRBYTE`` names its python) with the faker venv's
+``source-faker`` as its local executable, ``AIRBYTE_OFFLINE_MODE=1`` and ``DO_NOT_TRACK=1``, and, when
+this runs as root, inside a network namespace of its own (``unshare --net``), so it contacts no registry.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import os
 import resource
+import shutil
+import statistics
 import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from benchmarks._harness import Report, median_seconds, paired_medians, sized
+from benchmarks._harness import Report, median_seconds, paired_medians, sized, smoke
 from hub import Hub, Settings
 from hub.connectors.airbyte.connector import AirbyteConnector
 from hub.connectors.airbyte.install import Installer
@@ -66,6 +74,48 @@ def _own_run(
         proc.stdout.close()
         proc.wait()
         return count
+
+
+def _pyairbyte_reads(executable: Path, stream: str, count: int, repeat: int) -> tuple[float, str] | None:
+    """Median seconds of ``repeat`` reads of ``count`` records through PyAirbyte, and how it was isolated.
+
+    None when its venv is not built (``make bench-pyairbyte``). One worker process gets the source and
+    discovers once, then times each read (`benchmarks/_pyairbyte_read.py`).
+    """
+    python = os.environ.get("HUB_BENCH_PYAIRBYTE")
+    if not python or not Path(python).is_file():
+        return None
+    isolated = os.geteuid() == 0 and shutil.which("unshare") is not None
+    argv = [
+        *(["unshare", "--net"] if isolated else []),
+        python,
+        str(Path(__file__).with_name("_pyairbyte_read.py")),
+    ]
+    env = {**os.environ, "AIRBYTE_OFFLINE_MODE": "1", "DO_NOT_TRACK": "1"}
+    worker = subprocess.Popen(
+        [*argv, str(executable), json.dumps(FAKER_CONFIG), stream, str(count)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+    assert worker.stdin is not None and worker.stdout is not None
+    try:
+        while worker.stdout.readline().strip() != "ready":  # PyAirbyte prints its own lines first
+            if worker.poll() is not None:
+                raise RuntimeError(f"the PyAirbyte worker exited with code {worker.returncode}")
+        times = []
+        for _ in range(repeat + 1):  # the first read warms up
+            worker.stdin.write("read\n")
+            worker.stdin.flush()
+            answer = json.loads(worker.stdout.readline())
+            assert answer["records"] == count, answer
+            times.append(answer["seconds"])
+    finally:
+        worker.stdin.close()
+        worker.wait(timeout=120)
+    return statistics.median(times[1:]), "no network (unshare --net)" if isolated else "network not isolated"
 
 
 def _catalog(raw_stream: dict[str, Any]) -> dict[str, Any]:
@@ -114,6 +164,15 @@ def run(report: Report) -> None:
                 baseline_seconds=own_s,
                 target="<= 1.2x",
             )
+            reference = None if smoke() else _pyairbyte_reads(Path(command[1]), "users", n, 5)
+            if reference is not None:
+                report.add(
+                    f"PyAirbyte get_records, {n} faker users (reference)",
+                    reference[0],
+                    baseline="connector's own read, same catalog",
+                    baseline_seconds=own_s,
+                    note=f"hub preview / PyAirbyte = {hub_s / reference[0]:.2f}x; {reference[1]}",
+                )
 
         sample = sized(50, 5)
 

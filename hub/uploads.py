@@ -16,6 +16,7 @@ them without the host policy. The file is deleted on disconnect, and when a conn
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -49,6 +50,14 @@ _EXTENSION_OF = {
     "jsonl": ".jsonl",
     "parquet": ".parquet",
 }
+#: The formats a user may pick for a file whose name does not say it, in their words.
+FORMAT_NAMES: dict[str, str] = {
+    "csv": "CSV (or other delimited text)",
+    "excel": "Excel",
+    "json": "JSON",
+    "jsonl": "JSON Lines",
+    "parquet": "Parquet",
+}
 _STORED_NAME = re.compile(r"^[0-9a-f]{32}\.[a-z]{3,7}$")
 _CHUNK = 1 << 20
 
@@ -76,6 +85,35 @@ def file_format(label: str, choice: str | None = None) -> str:
     return FORMATS[ext]
 
 
+def detected_format(label: str) -> str | None:
+    """The connector ``format`` ``label``'s extension says, or None (no extension, or one not read here)."""
+    return FORMATS.get(Path(label).suffix.lower())
+
+
+def reader_options(text: str | None = None, **named: Any) -> dict[str, Any]:
+    """The file connector's ``reader_options`` (keyword arguments of its pandas reader).
+
+    ``text`` is a JSON object typed by the user (the API's and CLI's ``reader_options``, the form's "more
+    options"); ``named`` are the form's pickers (``sep="; "``), which win over the text. Empty values
+    are left out. `InputError` when the text is not a JSON object.
+    """
+    options: dict[str, Any] = {}
+    if text is not None and text.strip():
+        try:
+            parsed = json.loads(text)
+        except json.JSONDecodeError as exc:
+            parsed = exc
+        if not isinstance(parsed, dict):
+            raise InputError(
+                "The reader options are not a JSON object.",
+                hint='Write them as {"name": value}, for example {"sep": ";", "encoding": "latin-1"}, or '
+                "leave them empty.",
+            )
+        options.update(parsed)
+    options.update({k: v for k, v in named.items() if v not in (None, "")})
+    return options
+
+
 def clean_label(name: str) -> str:
     """The name a user gave a file, as a label: its last path part, printable, at most 200 characters."""
     last = re.split(r"[\\/]", name or "")[-1]
@@ -100,11 +138,12 @@ class StoredFile:
     size: int
     origin: str | None = None  # the URL it was downloaded from (without its query), if any
 
-    def config(self) -> dict[str, Any]:
+    def config(self, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The ``airbyte-source-file`` config that reads this file with local storage.
 
         Nothing but the connector's own fields: it passes them to its reader as keyword arguments (and an
-        Airbyte server would too), so the label stays in the connection's metadata.
+        Airbyte server would too), so the label stays in the connection's metadata. ``options`` are the
+        reader's (`reader_options`); a ``.tsv`` file is read with a tab unless they say otherwise.
         """
         config: dict[str, Any] = {
             "dataset_name": dataset_name(self.label),
@@ -112,8 +151,10 @@ class StoredFile:
             "url": str(self.path),
             "provider": {"storage": "local"},
         }
-        if Path(self.label).suffix.lower() == ".tsv":
-            config["reader_options"] = '{"sep": "\\t"}'
+        merged: dict[str, Any] = {"sep": "\t"} if Path(self.label).suffix.lower() == ".tsv" else {}
+        merged.update(options or {})
+        if merged:
+            config["reader_options"] = json.dumps(merged)
         return config
 
 

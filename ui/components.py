@@ -134,6 +134,10 @@ def failure_box(connection: Connection) -> None:
     reason, todo = failure_text(connection)
     st.error(f"**{connection.name} failed.** {reason}", icon=":material/error:")
     st.caption(f"What to do: {todo}")
+    logs = (connection.metadata.get("check") or {}).get("logs")
+    if logs:  # the connector's own last lines, for whoever troubleshoots it
+        with st.expander("Details: the connector's last log lines", icon=":material/terminal:"):
+            st.code("\n".join(map(str, logs)), language=None)
 
 
 def unreadable_notice(connection: Connection) -> None:

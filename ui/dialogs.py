@@ -26,8 +26,7 @@ from hub.models import AuthKind, Connection, FailureKind, Mode, SourceEntry, Sta
 from hub.oauth.apps import app_for_source
 from hub.oauth.connect import start_in_app
 from hub.presenting import plural, records_sampled, stream_count
-from hub.uploads import FORMATS
-from ui import spec_form
+from ui import file_form, spec_form
 from ui.components import error_boundary, failure_box, run_with_progress, setup_guide, unreadable_notice
 from ui.session import Context, clear_dialog, pop_secret, require_context, take_secret
 
@@ -138,7 +137,7 @@ def _dialog_body(source_id: str) -> None:
             lambda step: ctx.service.retest(failed.id, actor=ctx.username, on_step=step),
         )
     elif action == "upload":
-        result = _connect_upload(ctx, source, failed)
+        result = file_form.connect(ctx, source, failed, on_step=_remembering)
     elif action:
         config, mode = _config_for(ctx, source, action)
         if config is not None:
@@ -348,6 +347,18 @@ def _demo_consent(ctx: Context, source: SourceEntry) -> None:
         if st.button("Cancel", key="consent_cancel", width="stretch"):
             _close()
     _sample_choice("consent", f"No {source.name} account at hand? Sample data needs no sign-in.")
+    if has_live(source.id):  # its connector also takes credentials one can type: a live connection
+        with st.expander(f"Or connect {source.name} with a token", icon=":material/key:"):
+            st.caption(
+                f"What {source.name}'s Airbyte connector accepts besides a sign-in (a private app token, an "
+                "API token, a service account key): the connection is live. Secrets are encrypted before "
+                "they are stored."
+            )
+            spec_form.render(
+                form_fields(ctx.hub.source_spec(source.id, Mode.LIVE)),
+                on_submit=_set_action,
+                submit_label="Connect with this token",
+            )
 
 
 def _api_key_form(ctx: Context, source: SourceEntry, failed: Connection | None) -> None:
@@ -464,41 +475,8 @@ def _database_submit(failed: Connection | None) -> None:
 
 def _file_form(ctx: Context, source: SourceEntry, failed: Connection | None) -> None:
     """Upload a file (read by the real file connector), or connect sample data."""
-    limit = ctx.hub.settings.upload_max_mb
-    st.file_uploader(
-        f"Upload a file (up to {limit:g} MB)",
-        type=[ext.lstrip(".") for ext in FORMATS],
-        key="file_upload",
-        help="CSV, TSV, Excel, JSON, JSON Lines or Parquet. The hub keeps it privately for your team and "
-        "deletes it when you disconnect.",
-    )
-    _action_button(
-        "Connect" if failed is None else "Connect this file",
-        "file_connect",
-        "upload",
-        icon=":material/upload_file:",
-        help_text="Check the file, list its streams and read a first sample.",
-    )
+    file_form.render(ctx, action_button=_action_button, failed=failed)
     _sample_choice("file", "No file at hand? Connect a sample file with realistic demo data.")
-
-
-def _connect_upload(ctx: Context, source: SourceEntry, failed: Connection | None) -> Connection | None:
-    """Connect the file in the uploader (a new connection, or the failed one with a new file)."""
-    uploaded = st.session_state.get("file_upload")
-    if uploaded is None:
-        st.error("Choose a file first, or use sample data.", icon=":material/edit:")
-        return None
-    return run_with_progress(
-        f"Connecting {uploaded.name}…",
-        lambda step: ctx.service.connect_file(
-            source.id,
-            uploaded,
-            file_name=uploaded.name,
-            actor=ctx.username,
-            connection_id=failed.id if failed is not None else None,
-            on_step=_remembering(step),
-        ),
-    )
 
 
 def _spec_form(ctx: Context, source: SourceEntry, failed: Connection | None) -> None:
@@ -575,7 +553,7 @@ def _config_for(ctx: Context, source: SourceEntry, action: str) -> tuple[dict[st
         return approve(consent_request(source, ctx.tenant, ctx.product_name)), Mode.DEMO
     if action == "sample":  # demo mode and no config: the service connects the sample data
         return {}, Mode.DEMO
-    if action == "live" and _form_for(source) is _spec_form:
+    if action == "live" and has_live(source.id) and source.auth_kind is not AuthKind.DATABASE:
         return _spec_config(ctx, source)
     if source.auth_kind is AuthKind.API_KEY:
         key = pop_secret("apikey_value") or SecretStr("")

@@ -29,6 +29,7 @@ from hub.cli import cli_actor, print_json
 from hub.exceptions import ConfigError, InputError
 from hub.models import Connection, Preview, Status, StreamInfo
 from hub.presenting import cannot_be_read, unreadable_streams
+from hub.uploads import reader_options
 
 if TYPE_CHECKING:
     from hub.cli import Context
@@ -151,6 +152,7 @@ def _connect(args: argparse.Namespace, ctx: Context) -> int:
                 handle,
                 file_name=path.name,
                 file_format=args.format,
+                reader_options=reader_options(args.reader_options),
                 actor=cli_actor(),
                 name=args.name,
             )
@@ -429,6 +431,12 @@ def register(sub: Any) -> None:
         choices=["csv", "excel", "excel_binary", "json", "jsonl", "parquet"],
         default=None,
         help="with --file: the file's format (default: from its extension)",
+    )
+    c.add_argument(
+        "--reader-options",
+        metavar="JSON",
+        default=None,
+        help='with --file: the reader\'s options as a JSON object, e.g. \'{"sep": ";"}\'',
     )
     c.add_argument(
         "--mode",

@@ -34,12 +34,32 @@ LIVE_CONNECTORS: dict[str, str] = {
 }
 
 
+#: OAuth sources whose connector also takes credentials a user can type (`typed_credentials` of its
+#: spec): a private app token (HubSpot), an API password (Shopify), an API token (Slack, Zendesk), an
+#: integration token (Notion), an access token (Intercom, Facebook's system user), a service account key
+#: (Google Analytics, Google Sheets). Their live form is that part of the spec, never the sign-in's
+#: option; Salesforce's connector takes only what a sign-in gives.
+AIRBYTE_TYPED_OAUTH: frozenset[str] = frozenset(
+    {
+        "shopify",
+        "hubspot",
+        "slack",
+        "zendesk-support",
+        "notion",
+        "intercom",
+        "facebook-marketing",
+        "google-analytics",
+        "google-sheets",
+    }
+)
+
 #: Sources served live by their pinned Airbyte connector (`hub.connectors.airbyte`): the files, the
-#: sample data generator and the API-key sources (their live form is the connector's spec). The OAuth
-#: sources' connectors are installable (``python -m hub connectors install``) and their specs shipped;
-#: they go live with the OAuth flow that gives them tokens.
-AIRBYTE_LIVE: frozenset[str] = frozenset(
-    {"faker", "csv", "excel", "woocommerce", "stripe", "mixpanel", "jira", "mailchimp"}
+#: sample data generator, the API-key sources (their live form is the connector's spec) and the OAuth
+#: sources with typed credentials. Every OAuth source's connector is installable (``python -m hub
+#: connectors install``) and its spec shipped; its sign-in option goes live with the OAuth flow.
+AIRBYTE_LIVE: frozenset[str] = (
+    frozenset({"faker", "csv", "excel", "woocommerce", "stripe", "mixpanel", "jira", "mailchimp"})
+    | AIRBYTE_TYPED_OAUTH
 )
 
 
@@ -95,6 +115,7 @@ def get_connector(
 
 __all__ = [
     "AIRBYTE_LIVE",
+    "AIRBYTE_TYPED_OAUTH",
     "LIVE_CONNECTORS",
     "Config",
     "Connector",

@@ -194,6 +194,10 @@ class Connector(ABC):
     #: its own subprocess (the Airbyte connectors); the hub's SQL connectors share one engine.
     concurrent_check_discover: bool = False
 
+    def recent_logs(self) -> list[str]:
+        """The last log lines of the latest operation, scrubbed of secrets, for troubleshooting (none)."""
+        return []
+
     def needs_install(self) -> bool:
         """Whether the first operation will install something first (an Airbyte connector's venv)."""
         return False

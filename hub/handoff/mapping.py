@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from hub.connectors.airbyte.specs import shipped_spec, typed_credentials
+from hub.connectors.base import validator_for
 from hub.exceptions import InputError
 from hub.models import AuthKind, Connection, Mode, SourceEntry, Status
 from hub.settings import Settings
@@ -86,7 +88,7 @@ def source_plan(
     if source.auth_kind is AuthKind.FILE:
         _require_remote_file(name, config)
     out = _plain(config)
-    if source.auth_kind is AuthKind.OAUTH2:
+    if source.auth_kind is AuthKind.OAUTH2 and not _typed_credentials(source, out):
         client_id, client_secret = _oauth_app(settings, source)
         if not _inject_app(out, client_id, client_secret):
             raise NotHandOffable(
@@ -94,6 +96,17 @@ def source_plan(
                 hint="Reconnect the source (sign in again), then hand it off.",
             )
     return SourcePlan(source.airbyte_connector.removeprefix("source-"), out)
+
+
+def _typed_credentials(source: SourceEntry, config: Mapping[str, Any]) -> bool:
+    """Whether an OAuth source's ``config`` holds credentials a user typed (a private app token...).
+
+    Those are the connector's own config, handed over unchanged; a sign-in's tokens need the hub's app.
+    """
+    if source.connector_package is None:
+        return False
+    spec = typed_credentials(shipped_spec(source.connector_package))
+    return spec is not None and validator_for(spec).is_valid(dict(config))
 
 
 def _plain(config: Mapping[str, Any]) -> dict[str, Any]:

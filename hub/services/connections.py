@@ -62,6 +62,9 @@ log = logging.getLogger(__name__)
 
 #: Records read per stream when a connection is sampled.
 SAMPLE_LIMIT = 50
+#: The connector's last log lines a failed test keeps in ``metadata.check.logs`` (each cut to a length).
+FAILURE_LOG_LINES = 20
+LOG_LINE_CHARS = 500
 
 
 class Connections(TenantScope):
@@ -394,7 +397,11 @@ class Connections(TenantScope):
             # a file's message names the stored copy's path: the user knows the file by its name
             message = relabel(found.result.message, self.uploads(), conn.metadata.get("upload"))
             failure = found.result.model_copy(update={"message": message})
-            return self._fail(conn, failure, actor=actor, step=found.step)
+            logs = [
+                relabel(line, self.uploads(), conn.metadata.get("upload"))[:LOG_LINE_CHARS]
+                for line in connector.recent_logs()[-FAILURE_LOG_LINES:]
+            ]
+            return self._fail(conn, failure, actor=actor, step=found.step, logs=logs)
         result, streams, counts, unreadable = found.result, found.streams, found.counts, found.unreadable
 
         estimated = {s.name: s.estimated_rows for s in streams}
@@ -445,8 +452,15 @@ class Connections(TenantScope):
         )
 
     def _fail(
-        self, conn: Connection, result: CheckResult, *, actor: str, step: str = "testing"
+        self,
+        conn: Connection,
+        result: CheckResult,
+        *,
+        actor: str,
+        step: str = "testing",
+        logs: list[str] | None = None,
     ) -> Connection:
+        """-> failed with ``result``'s reason; ``logs``: the connector's last lines, kept for the details."""
         detail = f"{result.message} {result.hint}".strip()
         kind = kind_of(result)
         record_check(self, conn, kind=kind, message=detail, latency_ms=result.latency_ms)
@@ -459,6 +473,7 @@ class Connections(TenantScope):
                 "transient": result.transient,
                 "step": step,
                 "latency_ms": result.latency_ms,
+                **({"logs": logs} if logs else {}),
             },
         }
         return self._move(

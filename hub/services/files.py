@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import IO
+from collections.abc import Iterable, Mapping
+from typing import IO, Any
 
 from hub.exceptions import InputError
 from hub.models import AuthKind, Connection, Mode
@@ -22,6 +22,7 @@ class FileSources(Connections):
         file_name: str,
         actor: str,
         file_format: str | None = None,
+        reader_options: Mapping[str, Any] | None = None,
         name: str | None = None,
         connection_id: str | None = None,
         on_step: StepCallback | None = None,
@@ -30,10 +31,11 @@ class FileSources(Connections):
         """Connect ``source_id`` live on an uploaded file; with ``connection_id``, reconnect that failed one.
 
         ``file_name`` is the name the user gave (a label, never a path); ``file_format`` a format they
-        chose, else the extension says it. The file is stored under the size limit (`FileTooLarge`
-        keeps nothing), then connected like any config (check, discover, sample: a failed check is
-        stored as ``failed`` and keeps the file for a retry). When the connect stores nothing (the config
-        is refused, the source is no file source), the file is deleted again.
+        chose, else the extension says it; ``reader_options`` the reader's options
+        (`hub.uploads.reader_options`: a delimiter, an encoding). The file is stored under the size limit
+        (`FileTooLarge` keeps nothing), then connected like any config (check, discover, sample: a failed
+        check is stored as ``failed`` and keeps the file for a retry). When the connect stores nothing
+        (the config is refused, the source is no file source), the file is deleted again.
         """
         source = self.hub.catalogue.get(source_id)
         if source.auth_kind is not AuthKind.FILE:
@@ -43,7 +45,7 @@ class FileSources(Connections):
             )
         uploads = self.uploads()
         stored = uploads.save(data, label=file_name, chosen=file_format)
-        config = stored.config()
+        config = stored.config(reader_options)
         try:
             if connection_id is not None:
                 return self.reconnect(

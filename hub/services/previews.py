@@ -6,7 +6,7 @@ Of a tenant's connected connection (audited), or of a demo source without storag
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from itertools import islice
 from typing import Any
@@ -23,6 +23,11 @@ log = logging.getLogger(__name__)
 
 #: The most records one preview returns.
 PREVIEW_MAX = 10_000
+#: About how many times a preview tells ``on_progress`` how many records it has read.
+PROGRESS_UPDATES = 20
+
+#: Told the number of records a preview has read so far, as they arrive.
+PreviewProgress = Callable[[int], None]
 
 
 class Previews(TenantScope):
@@ -34,8 +39,20 @@ class Previews(TenantScope):
         with _connector_errors(source, "discovering streams"):
             return connector.discover(config)
 
-    def preview(self, connection_id: str, stream: str, *, limit: int = 100, actor: str) -> Preview:
-        """A bounded sample of one stream (audited as ``connection.preview``)."""
+    def preview(
+        self,
+        connection_id: str,
+        stream: str,
+        *,
+        limit: int = 100,
+        actor: str,
+        on_progress: PreviewProgress | None = None,
+    ) -> Preview:
+        """A bounded sample of one stream (audited as ``connection.preview``).
+
+        ``on_progress`` hears how many records have arrived, while the connector still reads (about
+        `PROGRESS_UPDATES` times, and once at the end).
+        """
         limit = _check_limit(limit)
         conn, source, connector, config = self._connected(connection_id)
         try:
@@ -43,7 +60,7 @@ class Previews(TenantScope):
                 stored = conn.metadata.get("catalog")  # the streams the last test discovered, if kept
                 known = connector.known_streams(config, stored) if isinstance(stored, dict) else None
                 info = _find_stream(known or connector.discover(config), stream, source)
-                records = list(islice(connector.read(config, info.name, limit=limit), limit))
+                records = _take(connector.read(config, info.name, limit=limit), limit, on_progress)
         except HubError as exc:
             error = {"stream": stream, "limit": limit, "error": exc.message}
             self._audit_preview(conn, Outcome.ERROR, error, actor=actor)
@@ -110,6 +127,31 @@ def demo_preview(
         info = _find_stream(connector.discover({}), stream, source)
         records = list(islice(connector.read({}, info.name, limit=limit), limit))
     return Preview(connection_id=None, source_id=source.id, stream=info, records=records, mode=Mode.DEMO)
+
+
+def _take(
+    records: Iterable[dict[str, Any]], limit: int, on_progress: PreviewProgress | None
+) -> list[dict[str, Any]]:
+    """Up to ``limit`` records, telling ``on_progress`` the count as they arrive."""
+    if on_progress is None:
+        return list(islice(records, limit))
+    every = max(1, limit // PROGRESS_UPDATES)
+    taken: list[dict[str, Any]] = []
+    for record in islice(records, limit):
+        taken.append(record)
+        if len(taken) % every == 0:
+            _tell(on_progress, len(taken))
+    if len(taken) % every or not taken:
+        _tell(on_progress, len(taken))
+    return taken
+
+
+def _tell(on_progress: PreviewProgress, count: int) -> None:
+    """``on_progress(count)``; a broken progress display is logged, never fails the preview."""
+    try:
+        on_progress(count)
+    except Exception:
+        log.exception("on_progress callback failed at %d records", count)
 
 
 def _check_limit(limit: int) -> int:

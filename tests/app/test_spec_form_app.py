@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from hub.models import Mode, Status
 from tests.airbyte_support import catalogue_with_faker, ensure_cache
-from tests.app.support import ok, open_hub, sign_in, status_labels
+from tests.app.support import ok, open_hub, rendered, sign_in, status_labels
 
 
 @pytest.fixture
@@ -36,8 +36,15 @@ def test_the_generators_form_is_its_spec_and_connects_the_real_connector(faker_a
     assert "Optional fields" in [e.label for e in at.expander]
     assert at.button(key="none_sample").label == "Use sample data"  # demo mode stays
     count.set_value(7)
-    ok(at.button(key="spec_submit").click().run())
+    ok(at.button(key="spec_submit").click().run(timeout=180))  # the real connector, on a loaded machine
     assert status_labels(at)[-1].startswith("Connected")
     (conn,) = _connections()
     assert conn.mode is Mode.LIVE and conn.status is Status.CONNECTED
     assert conn.metadata["config"]["count"] == 7
+    # its preview reads through the connector, showing the records read so far in a status box
+    ok(at.button(key="dialog_preview").click().run(timeout=180))
+    at.selectbox(key="preview_stream").set_value("users")
+    ok(at.run(timeout=180))
+    assert "Read 7 records of users" in status_labels(at)
+    assert "Read 7 of up to 100 records" in rendered(at)  # the progress bar's last words
+    assert at.dataframe[0].value.shape[0] == 7

@@ -156,6 +156,14 @@ def test_connect_and_preview_through_the_services(cache: Path, tmp_path: Path, h
         assert conn.metadata["sample_counts"] == {"products": 5, "users": 5, "purchases": 5}
         preview = svc.preview(conn.id, "users", limit=3, actor="test")
         assert len(preview.records) == 3
+        # progress: the count of records read so far, told while the connector still runs
+        seen: list[tuple[int, int]] = []
+        preview = svc.preview(
+            conn.id, "users", limit=40, actor="test", on_progress=lambda n: seen.append((n, procs.running()))
+        )
+        counts = [n for n, _ in seen]
+        assert len(preview.records) == 40 and counts == list(range(2, 41, 2))
+        assert seen[0][1] == 1 and procs.running() == 0
     finally:
         hub.close()
 

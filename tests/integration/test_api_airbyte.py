@@ -79,6 +79,15 @@ def test_upload_connect_preview_and_delete(hub: Hub) -> None:
         assert bad_kind.status_code == 422
         assert ".csv" in bad_kind.json()["detail"][0]["msg"]
 
+        bad_options = client.post(
+            "/api/connections/upload",
+            headers=caller.headers,
+            data={"source_id": "csv", "reader_options": "sep=;"},
+            files={"file": ("orders.csv", ORDERS.encode(), "text/csv")},
+        )
+        assert bad_options.status_code == 422
+        assert "not a JSON object" in json.dumps(bad_options.json()["detail"])
+
         json_body = client.post(
             "/api/connections/store",
             headers=caller.headers,

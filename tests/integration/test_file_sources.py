@@ -194,6 +194,8 @@ def test_cli_connects_a_file_and_previews_it(cache: Path, hub_home: Path, tmp_pa
     assert [r["id"] for r in json.loads(rows.stdout)] == [0, 1]
     missing = cli("connect", "--tenant", "acme", "csv", "--file", str(tmp_path / "nope.csv"))
     assert missing.returncode == 1 and missing.stderr.startswith("error: Cannot read")
+    options = cli("connect", "--tenant", "acme", "csv", "--file", str(data), "--reader-options", "[1]")
+    assert options.returncode == 1 and options.stderr.startswith("error: The reader options are not a JSON")
 
 
 @pytest.mark.parametrize(
@@ -217,6 +219,9 @@ def test_a_file_that_is_not_what_its_name_says_fails_with_the_connectors_message
     assert "Traceback" not in conn.status_detail and "unexpectedly" not in conn.status_detail
     assert f"Failed to load {file_name!r}" in conn.status_detail  # its name, not the stored path
     assert str(svc.uploads().folder) not in conn.status_detail
+    logs = check["logs"]  # the connector's last lines, kept for the details, its stored path relabelled
+    assert logs and all(isinstance(line, str) for line in logs)
+    assert str(svc.uploads().folder) not in "\n".join(logs)
     assert procs.running() == 0
     svc.disconnect(conn.id, actor="t")
     assert _files(svc) == []  # nothing left behind once the failed connection is removed

@@ -7,6 +7,7 @@ gets wrong fails here.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -117,6 +118,15 @@ def test_google_sources_share_the_google_app():
            {"auth_type": "Client", "refresh_token": "rt"}}
     body = _valid(source_plan(_conn(sheets), sheets, cfg, _OAuthSettings({"google": ("g", "gs")})))  # type: ignore[arg-type]
     assert body["credentials"]["client_id"] == "g"
+
+
+def test_typed_credentials_of_an_oauth_source_pass_unchanged_without_the_hub_app():
+    shopify = CATALOGUE.get("shopify")
+    cfg = {"shop": "acme-outfitters", "start_date": "2024-01-01",
+           "credentials": {"auth_method": "api_password", "api_password": SecretStr("shpat_1")}}
+    body = _valid(source_plan(_conn(shopify), shopify, cfg, SETTINGS))  # no OAuth app configured
+    assert body["credentials"] == {"auth_method": "api_password", "api_password": "shpat_1"}
+    assert "client_id" not in json.dumps(body)
 
 
 def test_oauth_without_the_hub_app_is_refused_clearly():

@@ -14,6 +14,7 @@ from hub.api.deps import CallerDep, ConnectionId, HubDep, TenantDep
 from hub.api.errors import Conflict, FieldError
 from hub.api.schemas import COMMON_ERRORS, ConnectionOut, StoreRequest, error_responses
 from hub.models import CheckRecord, ConnectionHealth, Preview, StreamInfo
+from hub.uploads import reader_options
 
 #: Bounds of ``?limit=`` on the preview endpoint.
 PREVIEW_MAX_LIMIT = 1000
@@ -96,6 +97,15 @@ def upload_file(
         Literal["csv", "excel", "excel_binary", "json", "jsonl", "parquet"] | None,
         Form(alias="format", description="The file's format; default: from its extension."),
     ] = None,
+    options: Annotated[
+        str | None,
+        Form(
+            alias="reader_options",
+            max_length=4000,
+            description='The reader\'s options as a JSON object, e.g. `{"sep": ";"}` (the file connector\'s '
+            "`reader_options`).",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     """Multipart upload (up to `HUB_UPLOAD_MAX_MB`, else 413), then the connect of `/store`.
 
@@ -112,6 +122,7 @@ def upload_file(
         file.file,
         file_name=file.filename or "upload",
         file_format=file_format,
+        reader_options=reader_options(options),
         actor=who.actor,
         name=name,
     )

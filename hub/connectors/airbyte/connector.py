@@ -16,10 +16,10 @@ from pydantic import SecretStr
 
 from hub.connectors.airbyte.install import Installer, Progress
 from hub.connectors.airbyte.runner import LOG_LINES, Run
-from hub.connectors.airbyte.specs import shipped_spec
+from hub.connectors.airbyte.specs import shipped_spec, typed_credentials
 from hub.connectors.base import Config, Connector, reveal_config, secret_fields
 from hub.exceptions import ConnectorError
-from hub.models import CheckResult, ConnectorPackage, SourceEntry, StreamInfo
+from hub.models import AuthKind, CheckResult, ConnectorPackage, SourceEntry, StreamInfo
 
 if TYPE_CHECKING:
     from hub.settings import Settings
@@ -61,8 +61,16 @@ class AirbyteConnector(Connector):
         ] = {}  # config fingerprint -> name -> AirbyteStream
 
     def spec(self) -> dict[str, Any]:
-        """The ``connectionSpecification`` of the pinned version (shipped; no install needed)."""
+        """The ``connectionSpecification`` of the pinned version (shipped; no install needed).
+
+        An OAuth source's is the part a user can type (`typed_credentials`: a token, not the sign-in
+        option), as long as the hub's sign-in does not give its connector tokens.
+        """
         full = shipped_spec(self.package)
+        if self.source.auth_kind is AuthKind.OAUTH2:
+            typed = typed_credentials(full)
+            if typed is not None:
+                return typed
         spec: dict[str, Any] = full["connectionSpecification"]
         return spec
 
@@ -150,6 +158,10 @@ class AirbyteConnector(Connector):
         finally:
             messages.close()  # stops the connector at once when the preview has its records
             self.logs = run.logs
+
+    def recent_logs(self) -> list[str]:
+        """The connector's last LOG (and stderr) lines of its latest run, scrubbed of the config's secrets."""
+        return list(self.logs)
 
     def needs_install(self) -> bool:
         """True until the pinned package's venv is in place."""

@@ -55,10 +55,12 @@ def start(
 def stop(proc: subprocess.Popen[bytes], *, grace: float = GRACE_S) -> int:
     """End ``proc``'s whole process group (TERM, CONT for a stopped one, then KILL) and reap it.
 
-    Returns the exit code (negative: the signal). Safe to call on a process that has already ended.
+    ``grace`` 0 kills at once: for a process whose remaining work nobody wants (a preview that has its
+    records), so it costs what a bare ``kill`` costs. Returns the exit code (negative: the signal). Safe
+    to call on a process that has already ended.
     """
     try:
-        if proc.poll() is None:
+        if grace > 0 and proc.poll() is None:
             _signal_group(proc, signal.SIGTERM)
             _signal_group(
                 proc, signal.SIGCONT

@@ -137,6 +137,7 @@ class Run:
             stderr = threading.Thread(target=self._drain_stderr, args=(proc,), daemon=True)
             stderr.start()
             error: ConnectorError | None = None
+            wanted = True  # False once the caller closed the iterator: the rest of the output is unwanted
             try:
                 assert proc.stdout is not None
                 while True:
@@ -159,9 +160,14 @@ class Run:
                         self._control(message)
                     else:
                         yield message
+            except GeneratorExit:
+                wanted = False
+                raise
             finally:
                 timer.cancel()
-                code = procs.stop(proc)
+                # a limit, an error or a shutdown lets the connector end cleanly (TERM, then KILL); a caller
+                # that has its records kills it at once, as a bare `kill` would
+                code = procs.stop(proc, grace=procs.GRACE_S if wanted else 0)
                 stderr.join(timeout=1)
             if self.timed_out:
                 raise ConnectorError(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
+from typing import Any
 
 from hub.exceptions import CryptoError
 from hub.models import Outcome
 from hub.storage import Database
 from hub.storage.audit import AuditDraft
-from hub.storage.crypto import KeyRing
+from hub.storage.crypto import KeyRing, Sealed
 
 log = logging.getLogger(__name__)
 
@@ -22,8 +24,9 @@ class KeyRotation:
     def rotate_keys(self, *, actor: str = "cli") -> dict[str, int]:
         """Re-encrypt every stored secret under the first key; counts per outcome.
 
-        Each tenant with anything to do gets one ``key.rotate`` audit row with its counts and the ids of
-        the connections that could not be decrypted (at most 50).
+        The connections' configs and the tenant settings' secrets (alert destinations, the hand-off's
+        destination) alike. Each tenant with anything to do gets one ``key.rotate`` audit row with its
+        counts and what could not be decrypted (connection ids, ``setting:<name>``; at most 50).
         """
         totals = {"rotated": 0, "already_current": 0, "failed": 0}
         current = self.keys.current_id
@@ -31,20 +34,26 @@ class KeyRotation:
             store = self.db.directory.admin_store(tenant.id)
             counts = {"rotated": 0, "already_current": 0, "failed": 0}
             failed_ids: list[str] = []
-            for conn_id, sealed in store.list_sealed():
+            # the connections' configs (bound to their id), then the settings' secrets (bound to a label)
+            work = [(cid, cid, sealed, store.replace_sealed) for cid, sealed in store.list_sealed()]
+            labels = _setting_labels()
+            for name, sealed in store.list_sealed_settings():
+                label = labels.get(name, f"(no label known for the setting {name!r})")
+                work.append((f"setting:{name}", label, sealed, partial(_replace_setting, store, name)))
+            for what, bound_to, sealed, replace in work:
                 if sealed.key_id == current:
                     counts["already_current"] += 1
                     continue
                 try:
-                    fresh = self.keys.reseal(sealed, tenant_id=tenant.id, connection_id=conn_id)
+                    fresh = self.keys.reseal(sealed, tenant_id=tenant.id, connection_id=bound_to)
                 except CryptoError as exc:
                     log.warning("key rotation: %s", exc.message)
                     counts["failed"] += 1
-                    failed_ids.append(conn_id)
+                    failed_ids.append(what)
                     continue
-                if store.replace_sealed(conn_id, old_key_id=sealed.key_id, sealed=fresh):
+                if replace(bound_to, old_key_id=sealed.key_id, sealed=fresh):
                     counts["rotated"] += 1
-                else:  # disconnected or reconnected meanwhile: nothing under the old key any more
+                else:  # disconnected, reconnected or saved again meanwhile: nothing under the old key
                     counts["already_current"] += 1
             if any(counts.values()):
                 store.append_audit(
@@ -60,3 +69,15 @@ class KeyRotation:
             for k, v in counts.items():
                 totals[k] += v
         return totals
+
+
+def _setting_labels() -> dict[str, str]:
+    """The label each tenant setting's secret is sealed under (the key ring binds a ciphertext to it)."""
+    from hub.handoff import target
+    from hub.services import alerts
+
+    return {alerts.SETTING: alerts.SECRET_LABEL, target.SETTING: target.SECRET_LABEL}
+
+
+def _replace_setting(store: Any, name: str, _label: str, *, old_key_id: str, sealed: Sealed) -> bool:
+    return bool(store.replace_sealed_setting(name, old_key_id=old_key_id, sealed=sealed))

@@ -74,6 +74,26 @@ class AlertStore:
             c.execute(stmt)
             self._append_audit_in(c, audit)
 
+    def list_sealed_settings(self) -> list[tuple[str, Sealed]]:
+        """(setting name, sealed part) of every setting of the tenant that holds a secret."""
+        with self._tx(write=False, action="list the settings' secrets") as c:
+            rows = c.execute(
+                sa.select(_s.name, _s.encrypted_value, _s.key_id).where(
+                    _s.tenant_id == self.tenant_id, _s.encrypted_value.is_not(None)
+                )
+            ).all()
+        return [(r.name, Sealed(r.key_id or "", r.encrypted_value)) for r in rows]
+
+    def replace_sealed_setting(self, name: str, *, old_key_id: str, sealed: Sealed) -> bool:
+        """Swap the setting's ciphertext if still under ``old_key_id``; False if it changed meanwhile."""
+        with self._tx(write=True, action="re-encrypt the setting's secret") as c:
+            res = c.execute(
+                sa.update(tenant_settings)
+                .where(_s.tenant_id == self.tenant_id, _s.name == name, _s.key_id == old_key_id)
+                .values(encrypted_value=sealed.token, key_id=sealed.key_id)
+            )
+        return bool(res.rowcount == 1)
+
     # ------------------------------------------------------------------ alerts
 
     def add_alert(self, row: dict[str, Any]) -> bool:

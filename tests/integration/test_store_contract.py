@@ -17,8 +17,10 @@ from pydantic import SecretStr
 
 from hub import Hub
 from hub.exceptions import ConfigError, CryptoError, HubError, InputError, NotFound, TransitionError
+from hub.handoff.target import MASK, handoff_setup, set_handoff_setup
 from hub.models import Mode, Status, StepEvent
 from hub.storage.crypto import generate_entry
+from tests.integration.handoff_support import WAREHOUSE
 from tests.storage_support import (
     PgDatabase,
     admin_exec,
@@ -264,6 +266,14 @@ def test_unknown_key_id_fails_that_row_only_and_rotation_reencrypts(
     assert "'ghost'" in str(err.value)
     assert {c.id for c in svc.list_connections()} == {c1.id, c2.id}
     assert svc.retest(c1.id, actor="alice").status is Status.CONNECTED
+    # the tenant settings' secrets: the alerts' webhook secret and the hand-off's warehouse password
+    svc.set_alert_destinations(
+        webhook_url="https://93.184.216.34/hooks/alerts",
+        webhook_secret="whsec-rotate-me",
+        emails=[],
+        actor="alice",
+    )
+    set_handoff_setup(svc, destination_config=WAREHOUSE, actor="alice")
 
     # A new first key; the old one still decrypts. Rotation moves every row it can to the new key.
     new_entry = generate_entry("k2")
@@ -278,6 +288,11 @@ def test_unknown_key_id_fails_that_row_only_and_rotation_reencrypts(
         rot = [e for e in hub2.tenant(a).audit_log(action="key.rotate")]
         assert rot and rot[-1].detail["rotated"] >= 1 and rot[-1].detail["key_id"] == "k2"
         assert c2.id in rot[-1].detail["failed_connections"]
+        assert sorted(
+            admin_exec(
+                hub2, "SELECT name, key_id FROM tenant_settings WHERE tenant_id = :t", {"t": svc.tenant.id}
+            )
+        ) == [("alerts", "k2"), ("handoff", "k2")]
         again = hub2.rotate_keys(actor="ops")
         assert again["rotated"] == 0 and again["already_current"] >= 1
     finally:
@@ -285,6 +300,9 @@ def test_unknown_key_id_fails_that_row_only_and_rotation_reencrypts(
     hub3 = _reopen(hub, backend, request, encryption_keys=new_entry)  # the old key retired
     try:
         assert hub3.tenant(a).retest(c1.id, actor="alice").status is Status.CONNECTED
+        # the settings' secrets still open under the new key alone
+        assert hub3.tenant(a).alert_destinations().webhook_secret not in (None, "")
+        assert handoff_setup(hub3.tenant(a)).destination["password"] == MASK
     finally:
         hub3.close()
     assert old_key != "k2"

@@ -20,13 +20,23 @@ st.caption(
 
 with st.expander("Alerts", icon=":material/notifications:"):
     current = ctx.service.alert_destinations()
+    saved_notice = st.session_state.pop("alerts_saved", None)
+    if saved_notice is not None:
+        st.success("Alert destinations saved.", icon=":material/save:")
+        if saved_notice:  # a secret the hub made: shown this once, then gone from the session
+            st.info(f"The webhook's signing secret, shown this once: `{saved_notice}`", icon=":material/key:")
     st.caption(
         "A message when a connection starts failing, recovers, changes its schema, or its credentials are "
         "about to expire: once per change. Webhooks get Slack-compatible JSON signed with the secret "
         "(`X-Hub-Signature-256`)."
     )
     with st.form("health_alerts_form", border=False, clear_on_submit=True):  # the secret is not kept typed
-        url = st.text_input("Webhook URL", value=current.webhook_url or "", key="alerts_webhook")
+        url = st.text_input(  # masked (it may hold a token); sent back unchanged, the stored URL is kept
+            "Webhook URL",
+            value=current.webhook_url or "",
+            key="alerts_webhook",
+            help="Shown masked once saved: a webhook URL can be a credential.",
+        )
         secret = st.text_input(
             "Webhook secret",
             type="password",
@@ -48,9 +58,10 @@ with st.expander("Alerts", icon=":material/notifications:"):
         except HubError as exc:
             show_error(exc, where="saving the alert destinations")
         else:
-            st.success("Alert destinations saved.", icon=":material/save:")
-            if made:
-                st.info(f"The webhook's signing secret, shown this once: `{made}`", icon=":material/key:")
+            for key in ("alerts_webhook", "alerts_secret", "alerts_emails"):  # shown anew: as stored
+                st.session_state.pop(key, None)
+            st.session_state["alerts_saved"] = made or ""
+            st.rerun()
     if current.emails and not current.email_enabled:
         st.warning("This server has no SMTP server set (HUB_SMTP_URL): e-mails cannot be sent.")
     if st.button("Send a test alert", key="alerts_test", icon=":material/send:"):

@@ -118,6 +118,8 @@ def _monitor(args: argparse.Namespace, ctx: Context) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    sys.stderr.write(f"monitor: running{' one cycle' if args.once else ''}; SIGTERM or Ctrl-C stops it\n")
+    sys.stderr.flush()
     if args.once:
         report = monitor.run_once()
         if args.json:

@@ -74,6 +74,32 @@ class AlertStore:
             c.execute(stmt)
             self._append_audit_in(c, audit)
 
+    def replace_setting(
+        self,
+        name: str,
+        value: dict[str, Any],
+        sealed: Sealed | None,
+        *,
+        expect: Sealed | None,
+        audit: AuditDraft,
+    ) -> bool:
+        """Replace the setting ``name`` only while its sealed part is still ``expect``; whether it did."""
+        stored = _s.encrypted_value.is_(None) if expect is None else _s.encrypted_value == expect.token
+        with self._tx(write=True, action="store the tenant's settings") as c:
+            done = c.execute(
+                sa.update(tenant_settings)
+                .where(_s.tenant_id == self.tenant_id, _s.name == name, stored)
+                .values(
+                    value=value,
+                    encrypted_value=sealed.token if sealed else None,
+                    key_id=sealed.key_id if sealed else None,
+                )
+                .returning(_s.name)
+            ).first()
+            if done is not None:
+                self._append_audit_in(c, audit)
+        return done is not None
+
     # ------------------------------------------------------------------ alerts
 
     def add_alert(self, row: dict[str, Any]) -> bool:

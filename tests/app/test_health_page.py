@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hub.services.alerts import mask_url
 from tests.app.support import ok, open_hub, rendered, sign_in
 from tests.integration.alert_support import WebhookReceiver
 from tests.integration.health_support import WatchedSource
@@ -56,9 +57,11 @@ def test_the_alerts_form_saves_destinations_masked_and_sends_a_test(webhook: Web
     assert "Alert destinations saved." in [s.value for s in at.success]
     with open_hub() as hub:
         view = hub.tenant("acme").alert_destinations()
-    assert view.webhook_url == webhook.url and view.emails == ["ops@example.com", "cto@example.com"]
+    assert view.webhook_url == mask_url(webhook.url) and view.emails == ["ops@example.com", "cto@example.com"]
     assert view.webhook_secret == "••••t-42"
-    assert "page-secret-42" not in rendered(at)
+    assert "page-secret-42" not in rendered(at) and "/hooks/alerts" not in rendered(at)  # shown masked
+    assert at.text_input(key="alerts_webhook").value == mask_url(webhook.url)
+    ok(at.button(key="FormSubmitter:health_alerts_form-Save alerts").click().run())  # saved as shown: kept
     ok(at.button(key="alerts_test").click().run())
     assert webhook.events() == ["test"] and webhook.hooks[0].signed_with("page-secret-42")
     assert "webhook: sent" in [s.value for s in at.success]

@@ -15,7 +15,11 @@ router = APIRouter(prefix="/api/alerts", tags=["alerts"])
 class AlertsRequest(BaseModel):
     """The destinations to store (they replace the stored ones)."""
 
-    webhook_url: str | None = Field(default=None, description="The webhook URL; null or empty for none.")
+    webhook_url: str | None = Field(
+        default=None,
+        description="The webhook URL; null or empty for none; the masked form that GET shows keeps the "
+        "stored one.",
+    )
     webhook_secret: SecretStr | None = Field(
         default=None,
         description="The webhook's signing secret; omitted: the stored one is kept, or a random one is made "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 import streamlit as st
 
@@ -10,6 +12,9 @@ from hub.presenting import STATUS_LABELS, time_ago
 from ui.badges import STATUS_BADGES
 from ui.errors import show_error
 from ui.session import require_context
+
+if TYPE_CHECKING:
+    from hub.services.alerts import AlertRecord
 
 ctx = require_context()
 st.title("Health")
@@ -79,6 +84,10 @@ if not views:
     st.stop()
 
 
+#: The state as an icon beside its word (never colour alone; a table cell shows emoji, not material icons).
+_STATE_ICONS = {"connected": "✅", "failed": "⛔", "testing": "⏳", "connecting": "⏳", "disconnected": "➖"}
+
+
 def _pct(value: float | None) -> float | None:
     return None if value is None else value * 100
 
@@ -87,12 +96,14 @@ frame = pd.DataFrame(
     [
         {
             "Connection": v.name,
-            "State": f"{'✅' if v.status.value == 'connected' else '⛔'} {STATUS_LABELS[v.status]}",
+            "State": f"{_STATE_ICONS.get(v.status.value, '')} {STATUS_LABELS[v.status]}",
             "Uptime 24 h": _pct(v.uptime_24h),
             "Uptime 7 d": _pct(v.uptime_7d),
             "Latency": v.latencies_ms,
             "Last check": time_ago(v.last_checked_at),
-            "Last error": f"{v.last_error_kind.value}: {v.what_to_do}" if v.last_error_kind else "",
+            "Last error": f"{v.last_error_kind.value}: {v.last_error} What to do: {v.what_to_do}"
+            if v.last_error_kind
+            else "",
             "Schema": f"Changed: {v.drift['summary']}" if v.drift else "Unchanged",
             "Credentials": v.credentials_warning
             or (f"expire {v.credentials_expire_at}" if v.credentials_expire_at else ""),
@@ -145,3 +156,45 @@ st.dataframe(
     width="stretch",
     key="health_timeline",
 )
+
+st.subheader("Recent alerts")
+_EVENTS = {
+    "failing": "🔴 Failing",
+    "recovered": "🟢 Recovered",
+    "drift": "⚠️ Schema changed",
+    "credentials_expiring": "🔑 Credentials expiring",
+}
+
+
+def _delivery(a: AlertRecord) -> str:
+    rounds = f"{a.attempts} attempt{'' if a.attempts == 1 else 's'}"
+    if a.state == "delivered":
+        return "✅ Delivered"
+    if a.state == "no_destination":
+        return "➖ No destination was set"
+    if a.state == "pending":
+        return f"⏳ Retrying ({rounds} so far): {a.last_error}"
+    return f"⛔ Failed after {rounds}: {a.last_error}"
+
+
+alerts = ctx.service.alert_history(limit=50)
+if not alerts:
+    st.caption("No alerts yet: they come when a connection starts failing, recovers or changes its schema.")
+else:
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "When": time_ago(a.at),
+                    "Alert": _EVENTS.get(a.event, a.event),
+                    "Connection": a.connection_name or "",
+                    "Sent to": ", ".join(a.delivered) or "—",
+                    "Delivery": _delivery(a),
+                }
+                for a in alerts
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+        key="health_alert_history",
+    )

@@ -33,7 +33,7 @@ import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field
@@ -93,6 +93,25 @@ class Delivery(BaseModel):
     channel: str
     ok: bool
     message: str
+
+
+class AlertRecord(BaseModel):
+    """One alert raised, as the alert history shows it (never a destination's URL or secret)."""
+
+    id: str
+    at: datetime = Field(description="When the change was found.")
+    event: str = Field(description="`failing`, `recovered`, `drift` or `credentials_expiring`.")
+    connection_id: str | None = None
+    connection_name: str | None = None
+    text: str = Field(description="What was sent.")
+    delivered: list[str] = Field(default_factory=list, description="Channels it reached: webhook, email.")
+    state: Literal["delivered", "pending", "failed", "no_destination"] = Field(
+        description="`pending`: a channel failed and the monitor tries again; `failed`: given up after "
+        "the last round; `no_destination`: none was set when it was raised."
+    )
+    attempts: int = Field(description="Delivery rounds so far (each retries with backoff itself).")
+    last_error: str = Field(default="", description="Why the last round failed, if it did.")
+    sent_at: datetime | None = None
 
 
 def mask(secret: str | None) -> str | None:
@@ -339,8 +358,34 @@ class Alerts(TenantScope):
         return results
 
     def list_alerts(self, *, limit: int = 50) -> list[dict[str, Any]]:
-        """The alerts raised for the tenant's connections, newest first."""
+        """The alerts raised for the tenant's connections, newest first (the stored rows)."""
         return self._store.list_alerts(limit=limit)
+
+    def alert_history(self, *, limit: int = 50) -> list[AlertRecord]:
+        """The tenant's recent alerts, newest first: what, when, for which connection, how delivery went."""
+        out = []
+        for row in self._store.list_alerts(limit=limit):
+            if row["sent_at"] is not None:
+                state = "delivered" if row["delivered"] else "no_destination"
+            else:
+                state = "failed" if int(row["attempts"]) >= MAX_ROUNDS else "pending"
+            detail = row["detail"] or {}
+            out.append(
+                AlertRecord(
+                    id=str(row["id"]),
+                    at=row["at"],
+                    event=row["event"],
+                    connection_id=str(row["connection_id"]) if row["connection_id"] else None,
+                    connection_name=detail.get("connection_name"),
+                    text=row["text"],
+                    delivered=list(row["delivered"] or []),
+                    state=state,
+                    attempts=int(row["attempts"]),
+                    last_error=row["last_error"] or "",
+                    sent_at=row["sent_at"],
+                )
+            )
+        return out
 
     def deliver_alerts(self, *, connection_id: str | None = None) -> int:
         """Send the alerts raised and not yet delivered (one connection's when given); how many are done."""
@@ -428,6 +473,7 @@ class Alerts(TenantScope):
 __all__ = [
     "MAX_ROUNDS",
     "AlertDestinations",
+    "AlertRecord",
     "Alerts",
     "Delivery",
     "mask",

@@ -9,6 +9,7 @@ from hub.models import Outcome
 from hub.storage import Database
 from hub.storage.audit import AuditDraft
 from hub.storage.crypto import KeyRing
+from hub.storage.sql import SqlStore
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,9 @@ class KeyRotation:
                     counts["rotated"] += 1
                 else:  # disconnected or reconnected meanwhile: nothing under the old key any more
                     counts["already_current"] += 1
+            webhook = self._rotate_settings(store, tenant.id)
+            if webhook is not None:
+                counts[webhook] += 1
             if any(counts.values()):
                 store.append_audit(
                     AuditDraft(
@@ -60,3 +64,32 @@ class KeyRotation:
             for k, v in counts.items():
                 totals[k] += v
         return totals
+
+    def _rotate_settings(self, store: SqlStore, tenant_id: str) -> str | None:
+        """Re-seal the tenant's alert webhook (URL and secret) under the current key.
+
+        The count it adds to (``rotated``, ``already_current``, ``failed``), or None when there is none.
+        """
+        from hub.services.alerts import LEGACY_SECRET_LABEL, SETTING, WEBHOOK_LABEL
+
+        stored = store.get_setting(SETTING)
+        if stored is None or stored[1] is None:
+            return None
+        value, sealed = stored[0], stored[1]
+        if sealed.key_id == self.keys.current_id:
+            return "already_current"
+        label = LEGACY_SECRET_LABEL if "webhook_url" in value else WEBHOOK_LABEL
+        try:
+            fresh = self.keys.reseal(sealed, tenant_id=tenant_id, connection_id=label)
+        except CryptoError as exc:
+            log.warning("key rotation: the alert webhook: %s", exc.message)
+            return "failed"
+        draft = AuditDraft(
+            "alert.settings",
+            actor="hub",
+            target_type="tenant",
+            target_id=tenant_id,
+            detail={"rotated_to": fresh.key_id},
+        )
+        done = store.replace_setting(SETTING, value, fresh, expect=sealed, audit=draft)
+        return "rotated" if done else "already_current"  # else changed meanwhile: sealed anew already

@@ -17,6 +17,7 @@ from hub.models import Connection, Status
 from hub.services.alerts import LEGACY_SECRET_LABEL, MAX_ROUNDS, mask_url
 from hub.settings import Settings
 from hub.storage.audit import AuditDraft
+from hub.storage.crypto import generate_entry
 from hub.storage.tables import now
 from tests.integration.alert_support import SMTP_PASSWORD, Mailbox, WebhookReceiver
 from tests.integration.health_support import WatchedSource
@@ -155,7 +156,9 @@ def test_destinations_are_stored_encrypted_shown_masked_and_tested(
     assert view.webhook_secret == "••••" + made[-4:] and view.email_enabled
     assert view.webhook_url == mask_url(url) == f"{webhook.url.split('/hooks')[0]}/…"
     again, kept = acme.set_alert_destinations(
-        webhook_url=view.webhook_url, emails=["b@example.com"], actor="alice"  # the masked URL: kept
+        webhook_url=view.webhook_url,
+        emails=["b@example.com"],
+        actor="alice",  # the masked URL: kept
     )
     assert kept is None and again.webhook_secret == view.webhook_secret and again.emails == ["b@example.com"]
     assert made not in repr(again) and made not in again.model_dump_json()
@@ -239,3 +242,24 @@ def test_credentials_expiring_warn_on_the_health_view_and_alert_once(
     acme.check_connection(conn.id)
     assert webhook.events() == ["credentials_expiring", "credentials_expiring"]
     assert "refresh of the credentials failed: invalid_grant" in webhook.hooks[1].json["text"]
+
+
+def test_key_rotation_reseals_the_alert_webhook_so_the_old_key_can_be_retired(
+    hub: Hub, webhook: WebhookReceiver
+) -> None:
+    hub.tenant("acme").set_alert_destinations(
+        webhook_url=webhook.url, webhook_secret=SECRET, emails=[], actor="alice"
+    )
+    old_entry = Path(hub.keys.origin).read_text().strip().splitlines()[0]
+    new_entry = generate_entry("k2")
+    with Hub.open(Settings.from_env(encryption_keys=f"{new_entry},{old_entry}")) as both:
+        assert both.rotate_keys(actor="ops")["rotated"] == 1  # the webhook (acme has no connection)
+        assert [e.detail for e in both.tenant("acme").audit_log(action="alert.settings")][-1] == {
+            "rotated_to": "k2"
+        }
+        assert both.rotate_keys(actor="ops") == {"rotated": 0, "already_current": 1, "failed": 0}
+    with Hub.open(Settings.from_env(encryption_keys=new_entry)) as retired:  # the old key is gone
+        acme = retired.tenant("acme")
+        assert acme.alert_destinations().webhook_url == mask_url(webhook.url)
+        [result] = acme.test_alert(actor="alice")
+        assert result.ok and webhook.hooks[0].signed_with(SECRET)

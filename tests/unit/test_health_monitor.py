@@ -7,8 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 from hub import Hub
 from hub.models import AuthKind, Connection, Mode, Status
+from hub.services.attempts import LeaseBatch
 from hub.services.monitor import JITTER, Monitor, is_due, wait_after
 from hub.settings import Settings
+from hub.storage import Leases
 
 
 def _conn(failures: int = 0, **meta: object) -> Connection:
@@ -62,3 +64,22 @@ def test_the_embedded_monitor_starts_once_per_hub_and_stops_with_it(hub_home) ->
     assert monitor is not None and not monitor.stop.is_set()
     hub.close()
     assert monitor.stop.is_set()
+
+
+def test_a_batch_of_leases_skips_live_ones_takes_expired_ones_and_gives_back_with_the_next_take(
+    hub_home,
+) -> None:
+    with Hub.open(Settings.from_env()) as hub:
+        leases = Leases(hub.db)
+        assert leases.acquire("check:a", "another-monitor", 30)
+        assert leases.acquire("check:b", "a-dead-monitor", -1)  # expired already
+        batch = LeaseBatch(leases, 30)
+        assert batch.take(["check:a", "check:b", "check:c"]) == {"check:b", "check:c"}
+        assert leases.get("check:b").holder == batch.holder  # type: ignore[union-attr]
+        batch.done("check:b")
+        assert leases.get("check:b") is not None  # given back with the next take, in its transaction
+        assert batch.take(["check:d"]) == {"check:d"}
+        assert leases.get("check:b") is None
+        batch.close()  # the rest, finished or not
+        assert [leases.get(n) for n in ("check:c", "check:d")] == [None, None]
+        assert leases.get("check:a").holder == "another-monitor"  # type: ignore[union-attr]

@@ -44,6 +44,13 @@ def test_cli_alerts_set_show_test(
     [result] = json.loads(capsys.readouterr().out)
     assert result == {"channel": "webhook", "ok": True, "message": "sent"}
     assert webhook.hooks[0].signed_with(SECRET) and webhook.events() == ["test"]
+    assert main(["alerts", "history", "--tenant", "acme"]) == 0
+    assert "no alerts" in capsys.readouterr().out
+    with Hub.open(Settings.from_env()) as hub:
+        _fail_three_times(hub)
+    assert main(["alerts", "history", "--tenant", "acme"]) == 0
+    shown = capsys.readouterr().out
+    assert "failing" in shown and "Payments" in shown and "delivered" in shown and "/hooks/" not in shown
     assert main(["alerts", "set", "--tenant", "acme", "--email", "nope"]) == 1
     assert "'nope' is not an e-mail address" in capsys.readouterr().err
 
@@ -79,4 +86,26 @@ def test_api_alerts_get_put_test(hub: Hub, webhook: WebhookReceiver) -> None:
         r = client.put("/api/alerts", headers=acme.headers, json=bad)
         assert r.status_code == 422 and "metadata" in r.text
         assert client.get("/api/alerts", headers=acme.headers).json()["webhook_url"] == mask_url(webhook.url)
+        assert client.get("/api/alerts/history", headers=acme.headers).json() == []
+        _fail_three_times(hub)  # a failing connection: one alert, delivered by webhook
+        r = client.get("/api/alerts/history", headers=acme.headers, params={"limit": 5})
+        [alert] = r.json()
+        assert (alert["event"], alert["state"], alert["delivered"], alert["attempts"]) == (
+            "failing",
+            "delivered",
+            ["webhook"],
+            1,
+        )
+        assert alert["connection_name"] == "Payments" and "/hooks/alerts" not in r.text
+        assert client.get("/api/alerts/history", headers=globex.headers).json() == []
     assert made not in str([e.detail for e in hub.tenant("acme").audit_log()])
+
+
+def _fail_three_times(hub: Hub) -> None:
+    """Acme's Stripe with a publishable key (a failed check each time), checked until it alerts."""
+    acme = hub.tenant("acme")
+    bad = acme.connect(
+        "stripe", {"api_key": "pk_test_" + "a1B2c3D4e5F6g7H8i9J0k1L2"}, actor="t", name="Payments"
+    )
+    for _ in range(hub.settings.alert_after_failures):
+        acme.check_connection(bad.id)

@@ -120,5 +120,6 @@ def test_the_schema_lists_every_endpoint() -> None:
             "GET /api/alerts",
             "PUT /api/alerts",
             "POST /api/alerts/test",
+            "GET /api/alerts/history",
         ]
     )

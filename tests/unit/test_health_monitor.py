@@ -45,13 +45,16 @@ def test_wait_is_the_interval_plus_jitter_then_doubles_while_failing_up_to_the_c
 def test_one_cycle_checks_what_is_due_once(hub_home) -> None:
     with Hub.open(Settings.from_env(check_interval_s=1)) as hub:
         hub.create_tenant("acme", name="Acme", business_type="ecommerce")
-        ids = {hub.tenant("acme").connect(s, {}, actor="t", mode="demo").id for s in ("shopify", "stripe")}
+        acme = hub.tenant("acme")
+        ids = {acme.connect(s, {}, actor="t", mode="demo").id for s in ("shopify", "stripe", "hubspot") * 10}
         monitor = Monitor(hub)
-        assert monitor.run_once().checked == []  # just connected: checked a moment ago
-        time.sleep(1.2)
-        report = monitor.run_once()
-        assert set(report.checked) == ids and report.failed == []
-        assert monitor.run_once().checked == []
+        audited = len(acme.audit_log())
+        time.sleep(1.2)  # the interval (1 s) and its jitter since the last connect's check
+        report = monitor.run_once()  # thirty at concurrency 8: leases taken a batch at a time
+        assert sorted(report.checked) == sorted(ids) and report.failed == [] and report.skipped == 0
+        assert len(acme.audit_log()) == audited  # thirty healthy checks: history rows, not one audit row
+        # each checked once (the connect's row and the cycle's), every lease given back
+        assert all(len(acme.check_history(i)) == 2 for i in ids) and Leases(hub.db).expired("check:") == []
 
 
 def test_the_embedded_monitor_starts_once_per_hub_and_stops_with_it(hub_home) -> None:

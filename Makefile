@@ -56,7 +56,7 @@ run: venv
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --browser.gatherUsageStats false
 
 test-connectors: dev-deps
-	HUB_CONNECTORS_DIR=$(TEST_CONNECTORS_DIR) $(PY) -m hub connectors install csv woocommerce airbyte-source-faker==7.2.1
+	HUB_CONNECTORS_DIR=$(TEST_CONNECTORS_DIR) $(PY) -m hub connectors install csv woocommerce intercom airbyte-source-faker==7.2.1
 
 test-oidc: system-deps
 	@test -f $(TEST_OIDC_DIR)/node_modules/oidc-provider/package.json \

@@ -18,6 +18,8 @@ from ui.session import (
     forget_dialogs,
     forget_secrets,
     get_hub,
+    has_held_callback,
+    hold_callback_params,
     init_state,
     load_settings,
     require_context,
@@ -38,6 +40,9 @@ init_state()
 sync_cookie()
 
 if not signed_in():
+    # Back from an OAuth provider in a new browser session: the code and state leave the URL now; the
+    # callback page finishes the sign-in once the cookie (or the form) has signed the user in.
+    hold_callback_params()
     # A deep link to a page (e.g. /preview) while signed out shows the sign-in form at that URL
     # instead of Streamlit's "Page not found" dialog.
     st.navigation(
@@ -45,7 +50,8 @@ if not signed_in():
         + [
             st.Page(sign_in_page, title="Sign in", icon=":material/login:", url_path=path)
             for path in ("connections", "preview", "health", "next_steps", "audit")
-        ],
+        ]
+        + [st.Page(sign_in_page, title="Sign in", icon=":material/login:", url_path="oauth_callback")],
         position="hidden",
     ).run()
     forget_secrets()
@@ -74,11 +80,21 @@ PAGES = [
     st.Page("app_pages/health.py", title="Health", icon=":material/monitor_heart:"),
     st.Page("app_pages/next_steps.py", title="Next steps", icon=":material/rocket_launch:"),
     st.Page("app_pages/audit.py", title="Audit log", icon=":material/policy:"),
+    # where an OAuth provider sends the browser back (`<HUB_PUBLIC_URL>/oauth_callback`); not in the menu
+    st.Page(
+        "app_pages/oauth_callback.py",
+        title="Finish sign-in",
+        icon=":material/login:",
+        url_path="oauth_callback",
+        visibility="hidden",
+    ),
 ]
 page = st.navigation(PAGES)
 forget_dialogs(keep=page.title)  # a dialog left open on one page does not pop up again on return
 
 target = st.session_state.get("navigate_to")
+if has_held_callback() and page.url_path != "oauth_callback":
+    target = "app_pages/oauth_callback.py"  # a provider's answer that arrived before the sign-in
 if target:
     st.session_state["navigate_to"] = None
     st.switch_page(target)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from hub.exceptions import NotFound
 from hub.models import Connection, Status
-from hub.presenting import failure_text, time_ago
+from hub.presenting import failure_text, shows_handed_off, time_ago
 from ui.components import connection_badges, run_with_progress, show_error
 from ui.session import go_to, require_context
 
@@ -66,6 +66,16 @@ def _disconnect_dialog(connection_id: str) -> None:
         f"Disconnect **{conn.name}**? Its stored credentials are erased and it stops being used. "
         "The record stays in the audit log. This cannot be undone; you can connect the source again later."
     )
+    airbyte = shows_handed_off(conn)
+    if airbyte:
+        st.radio(
+            "It was handed off to Airbyte. Its Airbyte connection and source:",
+            ["delete", "keep"],
+            format_func=lambda c: {"delete": "Delete them too (Airbyte stops syncing it)",
+                                   "keep": "Keep them (Airbyte keeps syncing with the same sign-in)"}[c],
+            key="disconnect_airbyte_choice",
+        )
+        st.caption("Either way the hub stops refreshing its sign-in.")
     left, right = st.columns(2)
     if left.button(
         "Disconnect",
@@ -75,7 +85,8 @@ def _disconnect_dialog(connection_id: str) -> None:
         width="stretch",
     ):
         try:
-            ctx.service.disconnect(conn.id, actor=ctx.username)
+            keep = airbyte and st.session_state.get("disconnect_airbyte_choice") == "keep"
+            ctx.service.disconnect(conn.id, actor=ctx.username, keep_airbyte=keep)
         except Exception as exc:
             show_error(exc, where="the disconnect dialog")
             return

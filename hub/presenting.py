@@ -29,6 +29,16 @@ STATUS_LABELS: dict[Status, str] = {
     Status.DISCONNECTED: "Disconnected",
 }
 
+#: The badge of a connection handed off to Airbyte (Connections page).
+HANDED_OFF = "Handed off to Airbyte"
+
+
+def shows_handed_off(conn: Connection) -> bool:
+    """Whether a connection shows the "Handed off to Airbyte" badge: handed off and not disconnected."""
+    state = conn.metadata.get("airbyte") or {}
+    return bool(state.get("handed_off")) and Status(conn.status) is not Status.DISCONNECTED
+
+
 AUTH_KIND_LABELS: dict[AuthKind, str] = {
     AuthKind.OAUTH2: "OAuth",
     AuthKind.API_KEY: "API key",
@@ -322,6 +332,7 @@ def manifest_json(data: Mapping[str, Any]) -> str:
 
 __all__ = [
     "AUTH_KIND_LABELS",
+    "HANDED_OFF",
     "NOT_CONNECTED",
     "STATUS_LABELS",
     "auth_kind_label",
@@ -339,6 +350,7 @@ __all__ = [
     "records_sampled",
     "schema_columns",
     "schema_rows",
+    "shows_handed_off",
     "status_counts",
     "status_label",
     "status_text",

@@ -4,6 +4,8 @@ It keeps workspaces, sources, destinations, connections and jobs in memory, answ
 and validates every answer it sends against the spec's own response schemas (``#/components/schemas/...``
 of ``tests/fixtures/airbyte/api_sdk.yaml.gz``), so it cannot drift from Airbyte's contract. It also serves
 ``/applications/token``. ``fail`` queues error answers: ``fail[("POST", "/connections")] = [409]``.
+``GET /jobs?connectionId=..&limit=..`` lists a connection's jobs, newest first (a ``JobsResponse``); a test
+moves a job on by setting ``store["jobs"][id]["status"]``.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs
 
 import jsonschema
 
@@ -60,9 +63,17 @@ class FakeAirbyte:
     def created(self) -> int:
         return sum(n for (method, _), n in self.calls.items() if method == "POST")
 
-    def _answer(self, kind: str, method: str, path_id: str | None, body: dict[str, Any]) -> tuple[int, Any]:
+    def _answer(
+        self, kind: str, method: str, path_id: str | None, body: dict[str, Any], query: str = ""
+    ) -> tuple[int, Any]:
         id_field = _KINDS[kind][0]
         items = self.store[kind]
+        if kind == "jobs" and method == "GET" and path_id is None:  # list jobs: newest first, ?limit=
+            params = {k: v[-1] for k, v in parse_qs(query).items()}
+            wanted = params.get("connectionId")
+            found = [j for j in items.values() if wanted in (None, j["connectionId"])]
+            found.sort(key=lambda j: int(j["jobId"]), reverse=True)
+            return 200, {"data": found[: int(params.get("limit", 20))]}
         if method == "POST" and path_id is None:
             new_id: Any = len(items) + 1 if kind == "jobs" else str(uuid.uuid4())
             items[str(new_id)] = self._build(kind, id_field, new_id, body)
@@ -102,6 +113,7 @@ class FakeAirbyte:
 
     def start(self) -> FakeAirbyte:
         owner = self
+        load_spec()  # parsed here (cached), not inside the first request, which a client's timeout may cut
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args: object) -> None:
@@ -136,10 +148,14 @@ class FakeAirbyte:
                     return self._send(status, {"type": "error", "status": status, "detail": "injected"})
                 if owner.delay_s:
                     time.sleep(owner.delay_s)
-                status, payload = owner._answer(kind, method, path_id, json.loads(raw or b"{}"))
+                query = self.path.partition("?")[2]
+                status, payload = owner._answer(kind, method, path_id, json.loads(raw or b"{}"), query)
                 if status == 200:
-                    schema = _KINDS[kind][1]
-                    validator = owner._validators.setdefault(schema, _validator(schema))
+                    schema = "JobsResponse" if kind == "jobs" and path_id is None and method == "GET" \
+                        else _KINDS[kind][1]
+                    validator = owner._validators.get(schema)
+                    if validator is None:  # built once per schema (setdefault would build it every time)
+                        validator = owner._validators.setdefault(schema, _validator(schema))
                     validator.validate(payload)  # an answer off the spec breaks the test, not the hub
                 self._send(status, payload)
 

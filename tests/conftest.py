@@ -13,8 +13,8 @@ from tests.airbyte_fake import FakeAirbyte
 from tests.oidc_support import OidcServer, start_oidc
 from tests.servers import MariaDBServer, PostgresServer, start_mariadb, start_postgres
 
-#: Fixtures of the local alert receivers (webhook, SMTP), for any test that names them.
-pytest_plugins = ["tests.integration.alert_support"]
+#: Fixtures of the local alert receivers (webhook, SMTP) and of the hand-off, for any test that names them.
+pytest_plugins = ["tests.integration.alert_support", "tests.integration.handoff_support"]
 
 # Every test (and every subprocess it starts) runs without demo pacing and away from ./.hub.
 os.environ["HUB_DEMO_PACE"] = "0"

@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
 
+from hub.oauth.providers import PROVIDERS
 from tests.servers import free_port
 
 OIDC_DIR = Path(os.environ.get("HUB_TEST_OIDC_DIR") or Path.home() / ".cache" / "hub-oidc")
@@ -40,6 +41,8 @@ class OidcServer:
     issuer: str
     client_id: str
     client_secret: str = field(repr=False)
+    plain_client_id: str
+    plain_client_secret: str = field(repr=False)
     proc: subprocess.Popen[str]
     log_path: Path
     dir: Path = field(repr=False)
@@ -60,11 +63,19 @@ class OidcServer:
     def introspect_url(self) -> str:
         return f"{self.issuer}/token/introspection"
 
+    def client(self, provider: str = "GOOGLE") -> tuple[str, str]:
+        """The client id and secret of ``provider``'s app here: the PKCE client, or for a provider without
+        PKCE (`Provider.pkce`) the plain one."""
+        if PROVIDERS[provider].pkce:
+            return self.client_id, self.client_secret
+        return self.plain_client_id, self.plain_client_secret
+
     def env(self, provider: str = "GOOGLE") -> dict[str, str]:
         """The ``HUB_*`` settings that point ``provider``'s app at this server."""
         p = f"HUB_OAUTH_{provider}"
+        client_id, client_secret = self.client(provider)
         return {
-            f"{p}_CLIENT_ID": self.client_id, f"{p}_CLIENT_SECRET": self.client_secret,
+            f"{p}_CLIENT_ID": client_id, f"{p}_CLIENT_SECRET": client_secret,
             f"{p}_AUTHORIZE_URL": self.authorize_url, f"{p}_TOKEN_URL": self.token_url,
             f"{p}_REVOKE_URL": self.revoke_url,
         }
@@ -74,10 +85,12 @@ class OidcServer:
         out: dict[str, int] = httpx.get(f"{self.issuer}/_counts", timeout=10).json()
         return out
 
-    def introspect(self, token: str) -> dict[str, object]:
-        """RFC 7662 introspection as the hub's client (``active`` false for a revoked or unknown token)."""
+    def introspect(self, token: str, *, provider: str = "GOOGLE") -> dict[str, object]:
+        """RFC 7662 introspection as the client of ``provider``'s app (``active`` false for a revoked or
+        unknown token)."""
+        client_id, client_secret = self.client(provider)
         r = httpx.post(self.introspect_url, data={
-            "token": token, "client_id": self.client_id, "client_secret": self.client_secret,
+            "token": token, "client_id": client_id, "client_secret": client_secret,
         }, timeout=10)
         r.raise_for_status()
         out: dict[str, object] = r.json()
@@ -136,12 +149,14 @@ def start_oidc(*, access_ttl_s: int = 30) -> OidcServer:
     d = Path(tempfile.mkdtemp(prefix="huboidc-"))
     port = free_port()
     client_id, client_secret = "hub-test-client", secrets.token_urlsafe(24)
+    plain_id, plain_secret = "hub-test-client-no-pkce", secrets.token_urlsafe(24)
     log_path = d / "events.log"
     log = open(log_path, "w")  # noqa: SIM115 - kept open for the server's lifetime
     proc = subprocess.Popen(
         [node, str(SCRIPT)], stdout=log, stderr=subprocess.STDOUT, start_new_session=True, text=True,
         env={**os.environ, "OIDC_MODULES": str(OIDC_DIR), "OIDC_PORT": str(port), "OIDC_SCOPES": SCOPES,
              "OIDC_CLIENT_ID": client_id, "OIDC_CLIENT_SECRET": client_secret,
+             "OIDC_PLAIN_CLIENT_ID": plain_id, "OIDC_PLAIN_CLIENT_SECRET": plain_secret,
              "OIDC_ACCESS_TTL": str(access_ttl_s), "NODE_ENV": "test"},
     )
     for _ in range(300):
@@ -154,5 +169,6 @@ def start_oidc(*, access_ttl_s: int = 30) -> OidcServer:
         raise RuntimeError("oidc-provider did not start in 15 s")
     ready = next(line for line in log_path.read_text().splitlines() if '"ready"' in line)
     issuer = json.loads(ready)["issuer"]
-    return OidcServer(issuer=issuer, client_id=client_id, client_secret=client_secret, proc=proc,
+    return OidcServer(issuer=issuer, client_id=client_id, client_secret=client_secret,
+                      plain_client_id=plain_id, plain_client_secret=plain_secret, proc=proc,
                       log_path=log_path, dir=d)

@@ -7,8 +7,8 @@ names from a test CA. A connector run with ``HUB_CONNECTOR_WRAPPER="ip netns exe
 leave the machine (the namespace has no other network). The server runs in a thread of the test process
 that entered the namespace (`setns` is per thread), so a test reads `Double.requests` directly.
 
-A double is a `Handler`: a function from a `Request` to a `Reply`; ``woocommerce`` below is one. Reuse it
-for another API (a bearer-token OAuth API) by writing its handler.
+A double is a `Handler`: a function from a `Request` to a `Reply`; `WooCommerce` (Basic auth) and `Intercom`
+(OAuth bearer tokens checked by the authorization server's introspection) below are two.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import ssl
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -253,3 +254,61 @@ class WooCommerce:
         return Reply(
             404, {"code": "rest_no_route", "message": "No route was found.", "data": {"status": 404}}
         )
+
+
+# --------------------------------------------------------------------------- outside the namespace
+
+
+@contextmanager
+def outside_netns(fn: Callable[[str], bool]) -> Iterator[Callable[[str], bool]]:
+    """``fn`` callable from a double's handler but run in the test process's own network namespace.
+
+    A double's request threads are started by its server thread, which entered the API's namespace, so
+    they inherit it and cannot reach a loopback server outside (the authorization server). This pool's
+    one worker is started here, before any request, in the caller's namespace; the handler waits on it.
+    """
+    pool = ThreadPoolExecutor(1, thread_name_prefix="outside-netns")
+    pool.submit(int).result()  # start the worker now, from this thread
+    try:
+        yield lambda arg: pool.submit(fn, arg).result(timeout=30)
+    finally:
+        pool.shutdown(wait=True)
+
+
+# --------------------------------------------------------------------------- Intercom REST API 2.10
+
+
+class Intercom:
+    """The endpoints source-intercom's check (``tags``) and its ``admins`` stream use, as Intercom documents.
+
+    Only a bearer token that ``active`` (the authorization server's RFC 7662 introspection, called with the
+    hub's client credentials) reports active is accepted; anything else gets Intercom's 401
+    ``token_not_found``. Every request must carry the ``Intercom-Version`` header the connector pins.
+    """
+
+    def __init__(self, active: Callable[[str], bool], *, admins: int = 3) -> None:
+        self.active = active
+        self.admins = [
+            {"type": "admin", "id": str(100 + i), "name": f"Admin {i}", "email": f"admin{i}@acme.example",
+             "job_title": "Support", "away_mode_enabled": False, "away_mode_reassign": False,
+             "has_inbox_seat": True, "team_ids": []}
+            for i in range(1, admins + 1)
+        ]
+        self.tokens_seen: list[str] = []
+
+    def __call__(self, request: Request) -> Reply:
+        """Answer one request."""
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme != "Bearer" or not token or not self.active(token):
+            return Reply(401, {"type": "error.list", "request_id": "r-1",
+                               "errors": [{"code": "token_not_found", "message": "Token not found"}]})
+        self.tokens_seen.append(token)
+        if not request.headers.get("intercom-version"):
+            return Reply(400, {"type": "error.list", "errors": [{"code": "intercom_version_invalid"}]})
+        # Intercom's rate limit headers on every answer (without them the connector waits 1 s per call)
+        limits = {"X-RateLimit-Limit": "10000", "X-RateLimit-Remaining": "9990", "X-RateLimit-Reset": "0"}
+        if request.path == "/tags":
+            return Reply(200, {"type": "list", "data": [{"type": "tag", "id": "1", "name": "vip"}]}, limits)
+        if request.path == "/admins":
+            return Reply(200, {"type": "admin.list", "admins": self.admins}, limits)
+        return Reply(404, {"type": "error.list", "errors": [{"code": "not_found", "message": "Not found"}]})

@@ -146,7 +146,7 @@ def sign_out() -> None:
     for key in ("user_id", "username", "user_name", "tenant_id"):
         st.session_state[key] = None
     for key in [str(k) for k in st.session_state]:
-        if key.startswith(("dialog_", "preview_", "rename_", "confirm_", "retest_")):
+        if key.startswith(("dialog_", "preview_", "rename_", "confirm_", "retest_", "oauth_")):
             del st.session_state[key]
     st.session_state["logout"] = True
     st.session_state["cookie_pending"] = "delete"

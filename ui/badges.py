@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from hub.models import Connection, Mode, Status
+from hub.presenting import HANDED_OFF, STATUS_LABELS
 from hub.presenting import NOT_CONNECTED as NOT_CONNECTED_LABEL
-from hub.presenting import STATUS_LABELS
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ STATUS_BADGES: dict[Status, Badge] = {
 
 DEMO_BADGE = Badge("Demo", ":material/science:", "violet")
 LIVE_BADGE = Badge("Live", ":material/bolt:", "orange")
+HANDOFF_BADGE = Badge(HANDED_OFF, ":material/send:", "blue")
 
 
 def status_badge(connection: Connection | None) -> Badge:
@@ -51,6 +52,7 @@ def mode_badge(connection: Connection) -> Badge:
 
 __all__ = [
     "DEMO_BADGE",
+    "HANDOFF_BADGE",
     "LIVE_BADGE",
     "NOT_CONNECTED",
     "STATUS_BADGES",

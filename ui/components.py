@@ -12,16 +12,17 @@ from collections.abc import Callable
 import streamlit as st
 
 from hub.exceptions import ConfigError, HubError
-from hub.models import Connection, SourceEntry, Status, StepEvent
+from hub.models import Connection, FailureKind, SourceEntry, Status, StepEvent
 from hub.presenting import (
     auth_kind_label,
     cannot_be_read,
     failure_text,
+    shows_handed_off,
     status_counts,
     status_text,
     unreadable_streams,
 )
-from ui.badges import Badge, mode_badge, status_badge
+from ui.badges import HANDOFF_BADGE, Badge, mode_badge, status_badge
 from ui.errors import error_boundary, show_error
 
 log = logging.getLogger("hub.app")
@@ -45,7 +46,7 @@ def badge_md(badge: Badge, text: str | None = None) -> str:
 
 
 def connection_badges(connection: Connection | None, *, counts: bool = True) -> str:
-    """The state badge, the "Demo" badge for a demo connection, and (connected) the counts below them.
+    """The state badge, "Demo" or "Live", "Handed off to Airbyte" once handed off, and the counts below.
 
     The counts go on their own line in words rather than inside the badge, so a narrow card never
     cuts them off: "Connected" · "Demo" / "5 streams · 250 records sampled".
@@ -53,6 +54,8 @@ def connection_badges(connection: Connection | None, *, counts: bool = True) -> 
     parts = [badge_md(status_badge(connection))]
     if connection is not None:
         parts.append(badge_md(mode_badge(connection)))
+        if shows_handed_off(connection):
+            parts.append(badge_md(HANDOFF_BADGE))
     text = " ".join(parts)
     numbers = status_counts(connection) if counts else ""
     return f"{text}  \n:small[:gray[{numbers}]]" if numbers else text
@@ -68,6 +71,14 @@ def duration(seconds: float) -> str:
     if seconds < 0.1:
         return f"{seconds * 1000:.0f} ms"
     return f"{seconds:.1f} s"
+
+
+def step_line(event: StepEvent) -> str:
+    """The line a finished (or failed) step leaves in a progress box, with its duration."""
+    label = STEP_LABELS.get(event.step, event.step.title())
+    icon = ":material/check_circle:" if event.state == "done" else ":material/cancel:"
+    message = f" — {event.message}" if event.message else ""
+    return f"{icon} **{label}**{message} · {duration(event.seconds)}"
 
 
 def run_with_progress(
@@ -91,9 +102,7 @@ def run_with_progress(
             if event.state == "progress":  # records read so far, an install's stage: in the box's label
                 box.update(label=f"{label} · {_escape(event.message)}")
                 return
-            icon = ":material/check_circle:" if event.state == "done" else ":material/cancel:"
-            message = f" — {event.message}" if event.message else ""
-            st.markdown(f"{icon} **{label}**{message} · {duration(event.seconds)}")
+            st.markdown(step_line(event))
 
         try:
             connection = action(on_step)
@@ -155,6 +164,8 @@ def source_card(
             Status.CONNECTED: ("Connect another", ":material/add:"),
         }
         label, icon = labels.get(state, ("Connect", ":material/add_link:"))
+        if state is Status.FAILED and connection is not None and _expired(connection):
+            label, icon = "Reconnect", ":material/login:"  # a new sign-in, not a retry of the refused one
         if state is Status.CONNECTED and connection is not None:
             st.button(
                 "Preview data",
@@ -173,6 +184,11 @@ def source_card(
             args=(source.id, connection.id if state is Status.FAILED and connection else None),
             width="stretch",
         )
+
+
+def _expired(connection: Connection) -> bool:
+    """A failed connection whose sign-in the provider no longer accepts ("Authorization expired")."""
+    return bool((connection.metadata.get("check") or {}).get("kind") == FailureKind.AUTH_EXPIRED)
 
 
 def setup_guide(source: SourceEntry) -> None:
@@ -195,5 +211,6 @@ __all__ = [
     "setup_guide",
     "show_error",
     "source_card",
+    "step_line",
     "unreadable_notice",
 ]

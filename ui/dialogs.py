@@ -1,4 +1,4 @@
-"""The connect dialogs, one per source kind: OAuth consent (demo), API key, database, file.
+"""The connect dialogs, one per source kind: OAuth (real sign-in or demo consent), API key, database, file.
 
 Every dialog offers **Use sample data** (button key ``<form>_sample``: ``consent_sample``, ``apikey_sample``,
 ``db_sample``, ``file_sample``): a demo connection with no credentials (the connect service decides what
@@ -11,6 +11,7 @@ through `ui.session.take_secret` and never into session state.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -20,8 +21,10 @@ from pydantic import SecretStr
 from hub.auth import approve, consent_request
 from hub.connectors import has_live
 from hub.connectors.airbyte.forms import form_fields
-from hub.exceptions import ConfigError, NotFound
-from hub.models import AuthKind, Connection, Mode, SourceEntry, Status, StepEvent
+from hub.exceptions import ConfigError, HubError, NotFound
+from hub.models import AuthKind, Connection, FailureKind, Mode, SourceEntry, Status, StepEvent
+from hub.oauth.apps import app_for_source
+from hub.oauth.connect import start_in_app
 from hub.presenting import plural, records_sampled, stream_count
 from hub.uploads import FORMATS
 from ui import spec_form
@@ -111,10 +114,19 @@ def _dialog_body(source_id: str) -> None:
     failed = conn if conn is not None and Status(conn.status) is Status.FAILED else None
     if failed is not None and not action and not retry:
         failure_box(failed)
-        st.button(
-            "Retry", key="dialog_retry_button", icon=":material/refresh:", type="primary", on_click=_set_retry
-        )
-        st.caption("Retry tests the credentials you gave before. To use new ones, fill in the form below.")
+        if _sign_in_again(ctx, source, failed):  # the old tokens are refused: only a new sign-in helps
+            st.caption("The provider no longer accepts this connection's sign-in. Sign in again below.")
+        else:
+            st.button(
+                "Retry",
+                key="dialog_retry_button",
+                icon=":material/refresh:",
+                type="primary",
+                on_click=_set_retry,
+            )
+            st.caption(
+                "Retry tests the credentials you gave before. To use new ones, fill in the form below."
+            )
         st.divider()
 
     _form_for(source)(ctx, source, failed)
@@ -149,6 +161,16 @@ def _dialog_body(source_id: str) -> None:
         else:
             st.button("Retry", key="dialog_retry_button", icon=":material/refresh:", on_click=_set_retry)
     setup_guide(source)
+
+
+def _sign_in_again(ctx: Context, source: SourceEntry, failed: Connection) -> bool:
+    """Whether a failed connection's sign-in expired and the provider's app can sign in again."""
+    check = failed.metadata.get("check") or {}
+    return (
+        source.auth_kind is AuthKind.OAUTH2
+        and check.get("kind") == FailureKind.AUTH_EXPIRED
+        and app_for_source(ctx.hub.settings, source.id) is not None
+    )
 
 
 def _remembering(on_step: Callable[[StepEvent], None]) -> Callable[[StepEvent], None]:
@@ -213,7 +235,96 @@ def _success_actions(conn: Connection) -> None:
 # --------------------------------------------------------------------------- one form per kind
 
 
+#: How long the dialog reuses the authorize link it made (the hub's state lives 10 minutes).
+LINK_REUSE_S = 300.0
+
+
 def _oauth_form(ctx: Context, source: SourceEntry, failed: Connection | None) -> None:
+    """**Sign in with <Provider>** where the operator configured its OAuth app; the demo consent otherwise."""
+    app = app_for_source(ctx.hub.settings, source.id)
+    if app is None:
+        _demo_consent(ctx, source)
+        return
+    provider = app.provider
+    if failed is not None:
+        st.markdown(
+            f"Sign in with {provider.name} again to reconnect **{failed.name}**: it keeps its id and history."
+        )
+    else:
+        st.markdown(
+            f"Sign in with your {provider.name} account. {provider.name} asks you to allow read access, then "
+            "sends you back here, where the connection is tested and a first sample read. The tokens are "
+            "encrypted before they are stored."
+        )
+    account: str | None = None
+    if provider.account_field:
+        suffix = ".myshopify.com" if provider.key == "SHOPIFY" else ".zendesk.com"
+        account = st.text_input(
+            f"Your {provider.name} {provider.account_field}",
+            key="oauth_account",
+            placeholder="acme",
+            help=f"As in your {provider.name} address: `acme` for acme{suffix}.",
+        ).strip() or None
+    url = _authorize_link(ctx, source, failed, account, needs_account=provider.account_field is not None)
+    left, right = st.columns(2)
+    with left:
+        if url is not None:
+            st.link_button(
+                f"Sign in with {provider.name}",
+                url,
+                key="oauth_sign_in",
+                type="primary",
+                icon=":material/login:",
+                width="stretch",
+            )
+        else:
+            st.button(
+                f"Sign in with {provider.name}",
+                key="oauth_sign_in_disabled",
+                type="primary",
+                icon=":material/login:",
+                disabled=True,
+                width="stretch",
+            )
+    with right:
+        _sample_choice("consent", f"No {provider.name} account at hand? Sample data needs no sign-in.")
+    redirect = ctx.hub.settings.redirect_uri("app")
+    if redirect:
+        st.caption(f":material/link: Redirect URI registered with {provider.name}: `{redirect}`")
+
+
+def _authorize_link(
+    ctx: Context, source: SourceEntry, failed: Connection | None, account: str | None, *, needs_account: bool
+) -> str | None:
+    """The provider's authorize URL for this dialog, made once and reused for `LINK_REUSE_S` (one state)."""
+    if needs_account and not account:
+        st.caption(":material/edit: Type it first, then sign in.")
+        return None
+    purpose = [source.id, failed.id if failed is not None else None, account]
+    held = st.session_state.get("oauth_link")
+    if held and held["for"] == purpose and time.time() - held["at"] < LINK_REUSE_S:
+        return str(held["url"])
+    try:
+        url = start_in_app(
+            ctx.hub,
+            ctx.tenant.id,
+            source.id,
+            user=ctx.username,
+            account=account,
+            connection_id=failed.id if failed is not None else None,
+        )
+    except HubError as exc:  # a malformed shop name, HUB_PUBLIC_URL unset: what to fix, and sample data
+        st.error(exc.message, icon=":material/error:")
+        if exc.hint:
+            st.caption(exc.hint)
+        st.session_state["oauth_link"] = None
+        return None
+    st.session_state["oauth_link"] = {"for": purpose, "url": url, "at": time.time()}
+    return url
+
+
+def _demo_consent(ctx: Context, source: SourceEntry) -> None:
+    """The simulated consent screen (no OAuth app configured for the source's provider)."""
     request = consent_request(source, ctx.tenant, ctx.product_name)
     with st.container(border=True, key="consent_screen"):
         st.markdown(f"### {request.icon} {request.headline}")

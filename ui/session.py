@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 import threading
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +46,9 @@ DEFAULTS: dict[str, Any] = {
     "dialog_error": None,  # a message to show in the dialog (validation errors; never a secret)
     "dialog_retry": False,  # Retry was pressed: run it in the dialog
     "dialog_action": None,  # "approve" | "submit" | "sample": run it in the dialog
+    # OAuth sign-in: the open dialog's authorize link (its `state` nonce, never a token) and what it is for
+    "oauth_link": None,  # {"for": [source, connection, account], "url": ..., "at": epoch seconds}
+    "oauth_result": None,  # oauth_callback's outcome: {"connection_id"} or {"error", "hint"}, and "steps"
     # the connections page
     "retest_connection": None,
     "rename_connection": None,
@@ -127,17 +131,16 @@ def load_settings() -> Settings:
 
 
 def _fingerprint(settings: Settings) -> str:
-    """A cache key for the settings that tells apart homes, databases and keys (secrets hashed)."""
-    parts = [
-        str(settings.home.resolve()),
-        settings.url,
-        settings.admin_url,
-        settings.encryption_keys.get_secret_value() if settings.encryption_keys else "",
-        str(settings.demo_pace),
-        settings.product_name,
-        str(settings.sqlite_root or ""),
-        str(settings.catalogue_path or ""),
-    ]
+    """A cache key for the settings: every field, secrets revealed and then hashed.
+
+    Any change of configuration, the OAuth apps and the Airbyte settings included, opens a hub of its own.
+    """
+
+    def text(value: Any) -> str:
+        return value.get_secret_value() if isinstance(value, SecretStr) else repr(value)
+
+    parts = [str(settings.home.resolve())]
+    parts += [f"{name}={text(getattr(settings, name))}" for name in sorted(type(settings).model_fields)]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
@@ -240,6 +243,7 @@ def clear_dialog() -> None:
     st.session_state["dialog_error"] = None
     st.session_state["dialog_retry"] = False
     st.session_state["dialog_action"] = None
+    st.session_state["oauth_link"] = None
 
 
 def go_to(page: str, **state: Any) -> None:
@@ -247,6 +251,63 @@ def go_to(page: str, **state: Any) -> None:
     for key, value in state.items():
         st.session_state[key] = value
     st.session_state["navigate_to"] = page
+
+
+# --------------------------------------------------------------------------- the OAuth callback's parameters
+
+#: Names the provider sends back to ``oauth_callback``.
+CALLBACK_PARAMS = ("state", "code", "error", "error_description", "iss")
+#: How long a provider's answer is held for its session.
+_HOLD_S = 600.0
+_held: dict[str, tuple[float, dict[str, str]]] = {}
+_held_lock = threading.Lock()
+
+
+def _hold(params: dict[str, str]) -> None:
+    with _held_lock:
+        _held[_session_id()] = (time.monotonic(), params)
+
+
+def hold_callback_params() -> None:
+    """Move a provider's answer (``?state=…&code=…``) out of the URL and hold it for this session.
+
+    Held in this process's memory, keyed by the session — not in session state, and never in the URL
+    again — until `take_callback_params` hands it to the callback page and `release_callback_params` drops
+    it. Called before the sign-in too: a provider sends the browser back into a new session, which the
+    sign-in cookie (or the form) signs in on this or a later run. Held first, then cleared: a rerun that
+    stops this run while the URL is being cleared loses nothing.
+    """
+    if not any(k in st.query_params for k in ("state", "code", "error")):
+        return
+    _hold({k: str(st.query_params[k]) for k in CALLBACK_PARAMS if k in st.query_params})
+    st.query_params.clear()  # no code or state stays in the address bar or the history
+
+
+def take_callback_params() -> dict[str, str] | None:
+    """The provider's answer for this session (from the URL, or held since before the sign-in), or None.
+
+    It stays held until the page calls `release_callback_params` as its work starts, so a rerun that
+    stops the page before then finds it again.
+    """
+    hold_callback_params()
+    with _held_lock:
+        cutoff = time.monotonic() - _HOLD_S
+        for key in [k for k, (at, _) in _held.items() if at < cutoff]:
+            del _held[key]
+        held = _held.get(_session_id())
+    return dict(held[1]) if held else None
+
+
+def release_callback_params() -> None:
+    """Drop this session's held answer: the callback page is using it (once)."""
+    with _held_lock:
+        _held.pop(_session_id(), None)
+
+
+def has_held_callback() -> bool:
+    """Whether a provider's answer waits for this session's callback page."""
+    with _held_lock:
+        return _session_id() in _held
 
 
 def forget_dialogs(*, keep: str) -> None:

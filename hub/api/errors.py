@@ -27,6 +27,7 @@ from hub import (
     UnknownBusinessType,
 )
 from hub.api.schemas import StoreRequest
+from hub.handoff.client import AirbyteAPIError
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ _STATUS_OF: tuple[tuple[type[HubError], int], ...] = (
     (InputError, status.HTTP_422_UNPROCESSABLE_CONTENT),
     (TransitionError, status.HTTP_409_CONFLICT),
     (ConnectorError, status.HTTP_502_BAD_GATEWAY),
+    (AirbyteAPIError, status.HTTP_502_BAD_GATEWAY),
     (StorageError, status.HTTP_503_SERVICE_UNAVAILABLE),
     (AuthError, status.HTTP_403_FORBIDDEN),
 )

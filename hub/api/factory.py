@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
@@ -15,6 +16,7 @@ from hub.api.auth import ApiGuard
 from hub.api.deps import HubProvider
 from hub.api.errors import install_error_handlers
 from hub.api.routers import ROUTERS
+from hub.api.routers.oauth import REDACT_CALLBACK_QUERY
 
 #: Request bodies larger than this are refused with 413 before they are parsed.
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
@@ -40,6 +42,7 @@ _TAGS = [
     {"name": "catalogue", "description": "The integrations the hub offers."},
     {"name": "connections", "description": "The tenant's connections: store, test, preview, delete."},
     {"name": "health", "description": "Liveness (no API key)."},
+    {"name": "handoff", "description": "Hand connections off to Airbyte: the destination, the jobs."},
 ]
 
 
@@ -65,6 +68,8 @@ def create_app(
     """
     settings = settings or Settings.from_env()
     provider = HubProvider(hub, settings)
+    # the OAuth callback's query holds the provider's code: never in the server's access log
+    logging.getLogger("uvicorn.access").addFilter(REDACT_CALLBACK_QUERY)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -90,7 +90,8 @@ _ERROR_TEXTS = {
     409: "Not possible in the connection's current status (e.g. testing a disconnected connection).",
     413: "Request body larger than the limit (64 KiB by default).",
     422: "Invalid input; `detail` lists the fields, without their values.",
-    502: "The source itself failed (a connector error); `detail` says what and what to do.",
+    502: "The source itself failed (a connector error), or Airbyte did (a hand-off); `detail` says what and "
+    "what to do.",
     503: "The hub's storage is unavailable; retry later.",
 }
 

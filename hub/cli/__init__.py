@@ -34,6 +34,7 @@ COMMAND_MODULES = (
     "users",
     "apikeys",
     "connectors",
+    "handoff",
     "migrate",
 )
 

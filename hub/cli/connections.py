@@ -189,7 +189,9 @@ def _retest(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _disconnect(args: argparse.Namespace, ctx: Context) -> int:
-    conn = ctx.hub.tenant(args.tenant).disconnect(args.connection_id, actor=cli_actor())
+    conn = ctx.hub.tenant(args.tenant).disconnect(
+        args.connection_id, actor=cli_actor(), keep_airbyte=args.keep_airbyte
+    )
     if args.json:
         print_json(conn.public())
     else:
@@ -478,6 +480,12 @@ def register(sub: Any) -> None:
     d = sub.add_parser("disconnect", help="disconnect: erase the stored secret, keep the row")
     d.add_argument("--tenant", required=True, metavar="T")
     d.add_argument("connection_id", metavar="CONNECTION_ID")
+    d.add_argument(
+        "--keep-airbyte",
+        action="store_true",
+        help="a connection handed off to Airbyte: keep its Airbyte connection and source (default: delete "
+        "them); the hub stops refreshing its tokens either way",
+    )
     d.add_argument("--json", action="store_true", help="print the connection object")
     d.set_defaults(func=_disconnect)
 

@@ -118,8 +118,6 @@ def _monitor(args: argparse.Namespace, ctx: Context) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    sys.stderr.write(f"monitor: running{' one cycle' if args.once else ''}; SIGTERM or Ctrl-C stops it\n")
-    sys.stderr.flush()
     if args.once:
         report = monitor.run_once()
         if args.json:
@@ -138,6 +136,12 @@ def _monitor(args: argparse.Namespace, ctx: Context) -> int:
                 f"{report.skipped} skipped."
             )
         return 0
+    settings = ctx.hub.settings
+    sys.stderr.write(
+        f"monitor: started (every {settings.check_interval_s:g} s, {settings.monitor_concurrency} at once);"
+        " SIGTERM finishes the checks in flight\n"
+    )
+    sys.stderr.flush()
     monitor.run(tick=args.tick)
     return 0
 

@@ -30,7 +30,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from hub.exceptions import InputError
-from hub.models import AuthKind, Connection, Mode, SourceEntry
+from hub.models import AuthKind, Connection, Mode, SourceEntry, Status
 from hub.settings import Settings
 
 #: Catalogue ids whose OAuth app is shared with another id (one Google app serves GA4 and Sheets).
@@ -60,8 +60,8 @@ def handed_off(conn: Connection) -> bool:
 
 
 def hub_may_refresh(conn: Connection) -> bool:
-    """Whether the hub may refresh this connection's OAuth tokens: not once Airbyte has them."""
-    return not handed_off(conn)
+    """Whether the hub may refresh this connection's OAuth tokens: not once Airbyte has them, nor gone."""
+    return not handed_off(conn) and conn.status is not Status.DISCONNECTED
 
 
 def source_plan(

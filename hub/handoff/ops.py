@@ -206,6 +206,58 @@ class AirbyteOps:
         assert res.job_response is not None
         return res.job_response.job_id, JOB_STATUS.get(str(res.job_response.status.value), "pending")
 
+    def update_destination(self, destination_id: str, name: str, configuration: dict[str, Any]) -> None:
+        """Send a changed destination configuration to the remembered destination (PATCH)."""
+        config: Any = configuration
+        patch = models.DestinationPatchRequest(name=name, configuration=config)
+        self._call(
+            "patch_destination", "updating the destination",
+            lambda: self.sdk.destinations.patch_destination(
+                request=api.PatchDestinationRequest(
+                    destination_id=destination_id, destination_patch_request=patch
+                )
+            ),
+        )
+
+    def latest_job(self, connection_id: str) -> tuple[int, str] | None:
+        """The connection's newest job (id, hub job status), None when it has none."""
+        res = self._call(
+            "list_jobs", "reading the connection's jobs",
+            lambda: self.sdk.jobs.list_jobs(
+                request=api.ListJobsRequest(connection_id=connection_id, limit=1, order_by="createdAt|DESC")
+            ),
+        )
+        jobs = res.jobs_response.data if res.jobs_response is not None else []
+        if not jobs:
+            return None
+        return jobs[0].job_id, JOB_STATUS.get(str(jobs[0].status.value), "pending")
+
+    def delete_connection(self, connection_id: str) -> bool:
+        """Delete an Airbyte connection; False when it was already gone (404)."""
+        return self._delete(
+            "delete_connection", "deleting the connection",
+            lambda: self.sdk.connections.delete_connection(
+                request=api.DeleteConnectionRequest(connection_id=connection_id)
+            ),
+        )
+
+    def delete_source(self, source_id: str) -> bool:
+        """Delete an Airbyte source; False when it was already gone (404)."""
+        return self._delete(
+            "delete_source", "deleting the source",
+            lambda: self.sdk.sources.delete_source(request=api.DeleteSourceRequest(source_id=source_id)),
+        )
+
+    def _delete(self, op: str, doing: str, fn: Callable[[], Any]) -> bool:
+        self.calls[op] = self.calls.get(op, 0) + 1
+        try:
+            fn()
+        except Exception as exc:
+            if _status(exc) == 404:
+                return False
+            raise explain(exc, doing=doing) from None
+        return True
+
     def job_status(self, job_id: int) -> str:
         """The hub's status of one job (pending, running, succeeded, failed)."""
         res = self._call(

@@ -137,13 +137,17 @@ class OAuthFlow:
         url_out: str = url
         return url_out
 
-    def finish(self, params: Mapping[str, str], *, user_id: str | None) -> SignedIn:
+    def finish(
+        self, params: Mapping[str, str], *, user_id: str | None, tenant_id: str | None = None
+    ) -> SignedIn:
         """Check the callback's ``state`` and exchange its ``code``; `SignInError` for every refusal.
 
         ``user_id`` is the signed-in user of the app (None on the API's callback, which has no session:
-        there the single-use state alone authorises; it names the API key that started it).
+        there the single-use state alone authorises; it names the API key that started it). The app also
+        passes its session's ``tenant_id``: a state of another tenant, or one the API started, is refused.
         """
         state = params.get("state") or ""
+        session_tenant = tenant_id
         tenant_id, _, _ = state.partition(".")
         try:
             uuid.UUID(tenant_id)
@@ -161,7 +165,12 @@ class OAuthFlow:
                          "This sign-in took longer than 10 minutes and has expired.")
         # the app's callback: the signed-in user must be the one who started; the API's (no session, no
         # key): the state alone authorises, and only a state the API started
-        started_by_other = user_id != pending.user_id if user_id is not None else pending.face != "api"
+        if user_id is not None:
+            started_by_other = (user_id, pending.face) != (pending.user_id, "app") or (
+                session_tenant is not None and session_tenant != pending.tenant_id
+            )
+        else:
+            started_by_other = pending.face != "api"
         if started_by_other:
             self._refuse(tenant_id, actor, pending.source_id, "another user's state",
                          "This sign-in was started by someone else; nothing was connected.")

@@ -502,11 +502,22 @@ class Connections(TenantScope):
             raise NotFound(f"Connection {connection_id!r} not found for tenant {self.tenant.slug!r}.")
         return updated
 
-    def disconnect(self, connection_id: str, *, actor: str) -> Connection:
-        """-> disconnected; the secret is erased, the row stays for the audit trail. Idempotent."""
+    def disconnect(self, connection_id: str, *, actor: str, keep_airbyte: bool = False) -> Connection:
+        """-> disconnected; the secret is erased, the row stays for the audit trail. Idempotent.
+
+        A connection handed off to Airbyte: its Airbyte connection and source are deleted first (a failure
+        there leaves it connected), unless ``keep_airbyte``; then its tokens are not revoked either, since
+        Airbyte still uses them. Either way the hub never refreshes them again (no stored secret).
+        """
         conn = self._require(connection_id)
         if conn.status is Status.DISCONNECTED:
             return conn
+        from hub.handoff.mapping import handed_off  # the hand-off builds on the services
+
+        if handed_off(conn) and not keep_airbyte:
+            from hub.handoff.target import remove_from_airbyte
+
+            conn = remove_from_airbyte(self, conn, actor=actor)
         if conn.status in (Status.CONNECTING, Status.TESTING):  # interrupted (e.g. a crashed replica)
             conn = self._move(
                 conn,
@@ -517,7 +528,8 @@ class Connections(TenantScope):
             )
         from hub.oauth.revoke import revoke_tokens  # the OAuth package builds on the services
 
-        revoke_tokens(self.hub, self.tenant.id, conn, actor=actor)  # before the tokens are erased
+        if not (keep_airbyte and handed_off(conn)):  # Airbyte keeps using the kept connection's tokens
+            revoke_tokens(self.hub, self.tenant.id, conn, actor=actor)  # before the tokens are erased
         gone = self._move(
             conn,
             Status.DISCONNECTED,

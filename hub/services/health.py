@@ -93,6 +93,10 @@ class Health(Connections, Alerts):
         started = time.perf_counter()
         try:
             connector = self._connector(source, conn.mode)
+            # a connector that refreshes its own sign-in (Salesforce, HubSpot, Google) may rotate its
+            # refresh token during the check: the config it reports is stored at once (else the next
+            # use would hold a retired token)
+            self._store_control(conn.id, connector)
             config = self._config(conn, connector)
             result = connector.check(config)
             latency = result.latency_ms if result.latency_ms is not None else _ms(started)

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from tests.app.support import ROOT, has_text, new_app, ok, open_hub, sign_in, texts
 from tests.demo_support import forget_demo_pools, wait_for_demo_pools
 
-PAGES = ["connect", "connections", "preview", "next_steps", "audit"]
+PAGES = ["connect", "connections", "preview", "next_steps", "audit", "oauth_callback"]
 
 
 def test_signed_out_visitor_sees_only_the_sign_in_form_and_the_demo_accounts():

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -20,13 +19,19 @@ import pytest
 from hub import Hub, Settings
 from hub.connectors.airbyte import procs
 from hub.connectors.airbyte.connector import AirbyteConnector
-from hub.connectors.airbyte.install import MARKER, Installer
+from hub.connectors.airbyte.install import Installer
 from hub.connectors.airbyte.runner import Run
 from hub.connectors.airbyte.specs import shipped_spec
 from hub.exceptions import ConnectorError, ConnectorInstallError
 from hub.frames import to_dataframe
 from hub.models import ConnectorPackage, Mode, Status, StepEvent
-from tests.airbyte_support import ROOT, catalogue_with_faker, ensure_cache, faker_entry, packages_under_test
+from tests.airbyte_support import (
+    catalogue_with_faker,
+    ensure_cache,
+    faker_entry,
+    packages_under_test,
+    protocol_connector,
+)
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +43,7 @@ def _faker(cache: Path, **settings: object) -> AirbyteConnector:
     return AirbyteConnector(faker_entry(), settings=Settings(connectors_dir=cache, **settings))
 
 
-@pytest.mark.parametrize("index", [0, 1, 2], ids=["faker", "file", "woocommerce"])
+@pytest.mark.parametrize("index", [0, 1, 2, 3], ids=["faker", "file", "woocommerce", "intercom"])
 def test_the_shipped_spec_is_the_installed_connectors_spec(cache: Path, index: int) -> None:
     pkg = packages_under_test()[index]
     run = Run(Installer(cache).command(pkg), "spec", timeout=120, max_message_bytes=10**7)
@@ -298,25 +303,8 @@ def test_a_failed_check_waits_for_the_discover_it_ran_beside(
     assert procs.running() == 0  # the discover started beside the check was waited for
 
 
-def _protocol_connector(root: Path) -> Path:
-    """tests/fixtures/protocol_connector.py laid out as the installed venv of faker's pinned package.
-
-    The hub runs it exactly like a connector it installed (the venv's python and entry script); faker's
-    shipped spec stays its spec. Returns the connectors folder.
-    """
-    pkg = faker_entry().connector_package
-    assert pkg is not None
-    venv = Installer(root).path(pkg)
-    (venv / "bin").mkdir(parents=True)
-    (venv / "bin" / "python").symlink_to(sys.executable)
-    shutil.copy(ROOT / "tests" / "fixtures" / "protocol_connector.py", venv / "bin" / "source-faker")
-    marker = {"package": pkg.name, "version": pkg.version, "python": sys.executable, "installed_at": "test"}
-    (venv / MARKER).write_text(json.dumps(marker), encoding="utf-8")
-    return root
-
-
 def test_control_and_trace_from_a_real_connectors_output(tmp_path: Path, hub_home: Path) -> None:
-    connectors = _protocol_connector(tmp_path / "connectors")
+    connectors = protocol_connector(tmp_path / "connectors")
     settings = Settings(
         home=hub_home, connectors_dir=connectors, catalogue_path=catalogue_with_faker(tmp_path)
     )

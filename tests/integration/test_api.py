@@ -54,6 +54,10 @@ API_ROUTES = [
     ("GET", "/api/alerts"),
     ("PUT", "/api/alerts"),
     ("POST", "/api/alerts/test"),
+    ("GET", "/api/handoff/destination"),
+    ("PUT", "/api/handoff/destination"),
+    ("POST", "/api/handoff"),
+    ("GET", "/api/handoff/jobs"),
 ]
 #: The provider's redirect back: no key, the single-use state authorises it (test_api_oauth.py).
 KEYLESS_API_ROUTES = [("GET", "/api/oauth/callback")]

@@ -121,5 +121,9 @@ def test_the_schema_lists_every_endpoint() -> None:
             "PUT /api/alerts",
             "POST /api/alerts/test",
             "GET /api/alerts/history",
+            "GET /api/handoff/destination",
+            "PUT /api/handoff/destination",
+            "POST /api/handoff",
+            "GET /api/handoff/jobs",
         ]
     )

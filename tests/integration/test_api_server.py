@@ -87,9 +87,14 @@ def test_the_real_server_serves_the_api(tmp_path: Path, hub_home: Path) -> None:
         denied = httpx.get(f"{base}/api/connections", timeout=10)
         assert denied.status_code == 401
         assert denied.headers["www-authenticate"].startswith("Bearer")
+        # an OAuth callback's code never reaches uvicorn's access log (as `make api` configures it)
+        code = stripe_key()
+        callback = httpx.get(f"{base}/api/oauth/callback", params={"code": code, "state": "x"}, timeout=10)
+        assert callback.status_code == 400
     assert secret.encode() not in bytes_at_rest(hub_home)
     text = log.read_text()
     assert "Traceback" not in text
+    assert '"GET /api/oauth/callback?<redacted> HTTP/1.1" 400' in text and code not in text
     assert secret not in text
     assert key not in text
 

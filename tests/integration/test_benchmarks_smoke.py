@@ -1,7 +1,8 @@
 """``python -m benchmarks --smoke``: every benchmark area runs once at a tiny size and prints its figures.
 
 A benchmark that crashes fails the suite here; its timings are not checked (they belong to ``make bench``).
-The sql and storage areas start their own PostgreSQL, the ui area its own Streamlit servers and Chromium.
+The sql and storage areas start their own PostgreSQL, the ui area its own Streamlit servers and Chromium,
+the oauth area its own oidc-provider.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-AREAS = ("api", "catalogue", "connectors", "demo", "handoff", "health", "sql", "storage", "ui")
+AREAS = ("api", "catalogue", "connectors", "demo", "handoff", "health", "oauth", "sql", "storage", "ui")
 
 
 def test_every_benchmark_area_runs_once_at_a_tiny_size(tmp_path: Path) -> None:

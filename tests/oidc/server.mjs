@@ -1,6 +1,6 @@
 // A real OAuth 2.0 authorization server for the tests: panva's oidc-provider (installed by `make test`
-// into HUB_TEST_OIDC_DIR) on loopback, with one confidential client for the hub, PKCE required, rotating
-// refresh tokens, revocation, introspection, a short access-token lifetime and the development login and
+// into HUB_TEST_OIDC_DIR) on loopback, with two confidential clients for the hub (one requiring PKCE, one
+// for the providers without PKCE), rotating refresh tokens, revocation, introspection, a short access-token lifetime and the development login and
 // consent pages. It counts successful grants per grant type from the provider's own `grant.success`
 // events (GET /_counts) and prints one JSON line per event, never a token.
 import http from 'node:http';
@@ -16,16 +16,18 @@ const issuer = `http://127.0.0.1:${port}`;
 const counts = { authorization_code: 0, refresh_token: 0, errors: 0 };
 
 const provider = new Provider(issuer, {
-  clients: [{
-    client_id: process.env.OIDC_CLIENT_ID,
-    client_secret: process.env.OIDC_CLIENT_SECRET,
+  clients: [process.env.OIDC_CLIENT_ID, process.env.OIDC_PLAIN_CLIENT_ID].map((id, i) => ({
+    client_id: id,
+    client_secret: i === 0 ? process.env.OIDC_CLIENT_SECRET : process.env.OIDC_PLAIN_CLIENT_SECRET,
     redirect_uris: ['http://127.0.0.1/oauth_callback'],  // see redirectUriAllowed below
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
     token_endpoint_auth_method: 'client_secret_post',
-  }],
+  })),
   scopes: (process.env.OIDC_SCOPES || 'read').split(' '),
-  pkce: { required: () => true },
+  // PKCE is required of the hub's client; the second ("plain") client stands for the providers that do
+  // not support PKCE (Intercom, Notion, Slack, ...), whose sign-in sends no code_challenge
+  pkce: { required: (_ctx, client) => client.clientId !== process.env.OIDC_PLAIN_CLIENT_ID },
   issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
   rotateRefreshToken: () => true,
   ttl: {
@@ -61,6 +63,18 @@ provider.on('grant.error', (ctx, err) => {
 provider.on('revocation.success', () => log({ event: 'revocation.success' }));
 provider.on('server_error', (_ctx, err) => log({ event: 'server_error', message: String(err) }));
 
+// The providers without PKCE that this client stands for (Intercom, Notion) fix the scopes on the app, and
+// their authorize requests carry none: oidc-provider denies a request without scopes, so the app's scope
+// is added here, as those providers do on their side.
+const appScope = (req) => {
+  const url = new URL(req.url, issuer);
+  if (url.pathname === '/auth' && url.searchParams.get('client_id') === process.env.OIDC_PLAIN_CLIENT_ID
+      && !url.searchParams.has('scope')) {
+    url.searchParams.set('scope', 'read');
+    req.url = `${url.pathname}${url.search}`;
+  }
+};
+
 const callback = provider.callback();
 const server = http.createServer((req, res) => {
   if (req.url === '/_counts') {
@@ -68,6 +82,7 @@ const server = http.createServer((req, res) => {
     res.end(JSON.stringify(counts));
     return;
   }
+  appScope(req);
   callback(req, res);
 });
 server.listen(port, '127.0.0.1', () => log({ event: 'ready', issuer }));

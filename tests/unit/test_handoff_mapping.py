@@ -151,3 +151,10 @@ def test_the_hub_stops_refreshing_once_handed_off():
     assert hub_may_refresh(_conn(hubspot)) and not handed_off(_conn(hubspot))
     gone = _conn(hubspot, metadata={"airbyte": {"handed_off": True, "source_id": "s"}})
     assert handed_off(gone) and not hub_may_refresh(gone)
+
+
+def test_the_hub_never_refreshes_a_disconnected_connection():
+    hubspot = CATALOGUE.get("hubspot")
+    kept = _conn(hubspot, metadata={"airbyte": {"handed_off": True, "source_id": "s"}})
+    assert not hub_may_refresh(kept.model_copy(update={"status": Status.DISCONNECTED}))
+    assert not hub_may_refresh(_conn(hubspot).model_copy(update={"status": Status.DISCONNECTED}))

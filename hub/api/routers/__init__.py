@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from hub.api.routers import alerts, catalogue, connections, health, oauth
+from hub.api.routers import alerts, catalogue, connections, handoff, health, oauth
 
 #: Every router of the app, in the order their routes are matched.
-ROUTERS = (health.router, catalogue.router, connections.router, alerts.router, oauth.router)
+ROUTERS = (
+    health.router, catalogue.router, connections.router, alerts.router, oauth.router, handoff.router
+)
 
 __all__ = ["ROUTERS"]

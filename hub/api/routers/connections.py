@@ -162,18 +162,27 @@ def get_connection(connection_id: ConnectionId, service: TenantDep) -> dict[str,
     "/{connection_id}",
     response_model=ConnectionOut,
     summary="Disconnect",
-    responses=error_responses(404, *COMMON_ERRORS),
+    responses=error_responses(404, 502, *COMMON_ERRORS),
 )
-def delete_connection(connection_id: ConnectionId, who: CallerDep, service: TenantDep) -> dict[str, Any]:
+def delete_connection(
+    connection_id: ConnectionId,
+    who: CallerDep,
+    service: TenantDep,
+    keep_airbyte: Annotated[
+        bool,
+        Query(description="A connection handed off to Airbyte: keep its Airbyte connection and source "
+              "(default: they are deleted first; 502 if Airbyte fails, and it stays connected)."),
+    ] = False,
+) -> dict[str, Any]:
     """Disconnect: status becomes `disconnected` and the stored secret is erased.
 
     The row stays for the audit trail, so a later GET answers 200 with status `disconnected`.
-    Deleting again answers the same.
+    Deleting again answers the same. The hub never refreshes a disconnected connection's tokens.
     """
     current = service.get_connection(connection_id)
     if current.status == Status.DISCONNECTED:
         return _public(current)
-    return _public(service.disconnect(connection_id, actor=who.actor))
+    return _public(service.disconnect(connection_id, actor=who.actor, keep_airbyte=keep_airbyte))
 
 
 @router.post(

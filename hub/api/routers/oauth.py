@@ -8,6 +8,7 @@ the ``return_to`` given at start (only an origin listed in HUB_API_CORS_ORIGINS)
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 from urllib.parse import urlencode, urlsplit
 
@@ -26,6 +27,30 @@ router = APIRouter(prefix="/api/oauth", tags=["oauth"])
 
 #: The callback's path: `hub.api.auth.ApiGuard` lets it through without a key.
 CALLBACK_PATH = "/api/oauth/callback"
+
+
+class RedactCallbackQuery(logging.Filter):
+    """Drops the query of the callback's URL from access log lines: it carries the provider's code.
+
+    uvicorn's access log (``uvicorn.access``, on by default) writes each request's path with its query:
+    ``"GET /api/oauth/callback?code=...&state=... HTTP/1.1" 303``. The code is single use, but it is a
+    credential until it is used, and logs travel further than the hub.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the path argument of an access log record for the callback (keeps the record)."""
+        args = record.args
+        if isinstance(args, tuple) and any(_is_callback(a) for a in args):
+            record.args = tuple(f"{CALLBACK_PATH}?<redacted>" if _is_callback(a) else a for a in args)
+        return True
+
+
+def _is_callback(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(f"{CALLBACK_PATH}?")
+
+
+#: The one filter `hub.api.create_app` puts on ``uvicorn.access`` (one instance: added once per process).
+REDACT_CALLBACK_QUERY = RedactCallbackQuery()
 
 
 class StartRequest(BaseModel):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 import streamlit as st
 
@@ -10,6 +12,9 @@ from hub.presenting import STATUS_LABELS, time_ago
 from ui.badges import STATUS_BADGES
 from ui.errors import show_error
 from ui.session import require_context
+
+if TYPE_CHECKING:
+    from hub.services.alerts import AlertRecord
 
 ctx = require_context()
 st.title("Health")
@@ -20,13 +25,23 @@ st.caption(
 
 with st.expander("Alerts", icon=":material/notifications:"):
     current = ctx.service.alert_destinations()
+    saved_notice = st.session_state.pop("alerts_saved", None)
+    if saved_notice is not None:
+        st.success("Alert destinations saved.", icon=":material/save:")
+        if saved_notice:  # a secret the hub made: shown this once, then gone from the session
+            st.info(f"The webhook's signing secret, shown this once: `{saved_notice}`", icon=":material/key:")
     st.caption(
         "A message when a connection starts failing, recovers, changes its schema, or its credentials are "
         "about to expire: once per change. Webhooks get Slack-compatible JSON signed with the secret "
         "(`X-Hub-Signature-256`)."
     )
     with st.form("health_alerts_form", border=False, clear_on_submit=True):  # the secret is not kept typed
-        url = st.text_input("Webhook URL", value=current.webhook_url or "", key="alerts_webhook")
+        url = st.text_input(  # masked (it may hold a token); sent back unchanged, the stored URL is kept
+            "Webhook URL",
+            value=current.webhook_url or "",
+            key="alerts_webhook",
+            help="Shown masked once saved: a webhook URL can be a credential.",
+        )
         secret = st.text_input(
             "Webhook secret",
             type="password",
@@ -48,9 +63,10 @@ with st.expander("Alerts", icon=":material/notifications:"):
         except HubError as exc:
             show_error(exc, where="saving the alert destinations")
         else:
-            st.success("Alert destinations saved.", icon=":material/save:")
-            if made:
-                st.info(f"The webhook's signing secret, shown this once: `{made}`", icon=":material/key:")
+            for key in ("alerts_webhook", "alerts_secret", "alerts_emails"):  # shown anew: as stored
+                st.session_state.pop(key, None)
+            st.session_state["alerts_saved"] = made or ""
+            st.rerun()
     if current.emails and not current.email_enabled:
         st.warning("This server has no SMTP server set (HUB_SMTP_URL): e-mails cannot be sent.")
     if st.button("Send a test alert", key="alerts_test", icon=":material/send:"):
@@ -68,6 +84,10 @@ if not views:
     st.stop()
 
 
+#: The state as an icon beside its word (never colour alone; a table cell shows emoji, not material icons).
+_STATE_ICONS = {"connected": "✅", "failed": "⛔", "testing": "⏳", "connecting": "⏳", "disconnected": "➖"}
+
+
 def _pct(value: float | None) -> float | None:
     return None if value is None else value * 100
 
@@ -76,12 +96,14 @@ frame = pd.DataFrame(
     [
         {
             "Connection": v.name,
-            "State": f"{'✅' if v.status.value == 'connected' else '⛔'} {STATUS_LABELS[v.status]}",
+            "State": f"{_STATE_ICONS.get(v.status.value, '')} {STATUS_LABELS[v.status]}",
             "Uptime 24 h": _pct(v.uptime_24h),
             "Uptime 7 d": _pct(v.uptime_7d),
             "Latency": v.latencies_ms,
             "Last check": time_ago(v.last_checked_at),
-            "Last error": f"{v.last_error_kind.value}: {v.what_to_do}" if v.last_error_kind else "",
+            "Last error": f"{v.last_error_kind.value}: {v.last_error} What to do: {v.what_to_do}"
+            if v.last_error_kind
+            else "",
             "Schema": f"Changed: {v.drift['summary']}" if v.drift else "Unchanged",
             "Credentials": v.credentials_warning
             or (f"expire {v.credentials_expire_at}" if v.credentials_expire_at else ""),
@@ -134,3 +156,45 @@ st.dataframe(
     width="stretch",
     key="health_timeline",
 )
+
+st.subheader("Recent alerts")
+_EVENTS = {
+    "failing": "🔴 Failing",
+    "recovered": "🟢 Recovered",
+    "drift": "⚠️ Schema changed",
+    "credentials_expiring": "🔑 Credentials expiring",
+}
+
+
+def _delivery(a: AlertRecord) -> str:
+    rounds = f"{a.attempts} attempt{'' if a.attempts == 1 else 's'}"
+    if a.state == "delivered":
+        return "✅ Delivered"
+    if a.state == "no_destination":
+        return "➖ No destination was set"
+    if a.state == "pending":
+        return f"⏳ Retrying ({rounds} so far): {a.last_error}"
+    return f"⛔ Failed after {rounds}: {a.last_error}"
+
+
+alerts = ctx.service.alert_history(limit=50)
+if not alerts:
+    st.caption("No alerts yet: they come when a connection starts failing, recovers or changes its schema.")
+else:
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "When": time_ago(a.at),
+                    "Alert": _EVENTS.get(a.event, a.event),
+                    "Connection": a.connection_name or "",
+                    "Sent to": ", ".join(a.delivered) or "—",
+                    "Delivery": _delivery(a),
+                }
+                for a in alerts
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+        key="health_alert_history",
+    )

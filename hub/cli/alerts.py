@@ -37,6 +37,11 @@ def register(sub: Any) -> None:
     show.add_argument("--tenant", required=True, help="The tenant's slug.")
     show.add_argument("--json", action="store_true", help="Print JSON.")
     show.set_defaults(func=_show)
+    h = asub.add_parser("history", help="the alerts raised recently, newest first, and how delivery went")
+    h.add_argument("--tenant", required=True, help="The tenant's slug.")
+    h.add_argument("--limit", type=int, default=20, help="How many (default 20).")
+    h.add_argument("--json", action="store_true", help="Print JSON.")
+    h.set_defaults(func=_history)
     t = asub.add_parser("test", help="send a sample alert to every destination now")
     t.add_argument("--tenant", required=True, help="The tenant's slug.")
     t.add_argument("--json", action="store_true", help="Print JSON.")
@@ -88,4 +93,27 @@ def _test(args: argparse.Namespace, ctx: Context) -> int:
         failed = "; ".join(r.message for r in results if not r.ok)
         sys.stderr.write(f"error: {failed}\n")
         return 1
+    return 0
+
+
+def _history(args: argparse.Namespace, ctx: Context) -> int:
+    from hub.cli.catalogue import format_table
+
+    alerts = ctx.hub.tenant(args.tenant).alert_history(limit=args.limit)
+    if args.json:
+        print_json([a.model_dump(mode="json") for a in alerts])
+    elif not alerts:
+        print(f"Tenant {args.tenant} has had no alerts.")
+    else:
+        rows = [
+            [
+                a.at.isoformat(timespec="seconds"),
+                a.event,
+                a.connection_name or "-",
+                ", ".join(a.delivered) or "-",
+                a.state if not a.last_error else f"{a.state} ({a.attempts} attempts): {a.last_error[:60]}",
+            ]
+            for a in alerts
+        ]
+        print(format_table(["AT", "ALERT", "CONNECTION", "SENT TO", "DELIVERY"], rows))
     return 0

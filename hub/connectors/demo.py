@@ -25,7 +25,7 @@ from hub.connectors.demo_data import get_source
 from hub.connectors.demo_data._core import SourceDef, StreamDef, World
 from hub.connectors.demo_data.generic import database_alias, generic_source
 from hub.exceptions import NotFound
-from hub.models import AuthKind, CheckResult, SourceEntry, StreamInfo
+from hub.models import AuthKind, CheckResult, FailureKind, SourceEntry, StreamInfo
 
 #: What each API key is called and what it looks like, in words (the pattern itself is in the catalogue).
 KEY_WORDS: dict[str, tuple[str, str]] = {
@@ -202,7 +202,14 @@ class DemoConnector(Connector):
         else:
             name = str(config.get("file_name") or "").strip() or f"{src.name} sample"
             message = f"Demo: sample file '{name}' ({', '.join(self._def.streams)})."
-        return CheckResult(ok=ok, message=message, hint=hint, latency_ms=(time.perf_counter() - t0) * 1000)
+        # what kind of failure (the health view's "what to do"): no sign-in is an authorization to renew, a
+        # malformed key a setting that does not fit the source
+        failure: FailureKind | None = None
+        if not ok:
+            failure = FailureKind.AUTH_EXPIRED if kind is AuthKind.OAUTH2 else FailureKind.CONFIG
+        return CheckResult(
+            ok=ok, message=message, hint=hint, kind=failure, latency_ms=(time.perf_counter() - t0) * 1000
+        )
 
     def _check_key(self, config: Config) -> tuple[bool, str, str]:
         src = self.source

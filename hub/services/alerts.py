@@ -16,16 +16,25 @@ and the insert does nothing when the key exists: a process that dies in between 
 the next check computes the same key, and nothing is raised twice. Delivering (`Alerts.deliver_alerts`)
 takes the lease ``alert:<id>`` (no two monitors send one alert at once), sends to each destination not yet
 delivered, and records the channels done with the row, so a retry never repeats a channel that succeeded.
+
+Destinations (the tenant setting ``alerts``): the e-mail addresses and the webhook's masked form
+(``https://hooks.slack.com/…``: scheme and host) in the clear, the webhook's URL and signing secret sealed
+together with the key ring (a Slack incoming-webhook URL is itself a credential). Rows written before the URL
+was sealed (the URL in the clear, the secret alone sealed) are read as they are and sealed by
+`seal_plain_webhook_urls`, which `Hub.open` runs.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import secrets
 import uuid
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field
 
@@ -38,17 +47,22 @@ from hub.services.notify import DeliveryError, Notice, post_webhook, send_email
 from hub.services.scope import TenantScope
 from hub.storage import Leases
 from hub.storage.audit import AuditDraft
+from hub.storage.crypto import KeyRing, Sealed
 from hub.storage.tables import now
 
 if TYPE_CHECKING:
+    from hub.services.hub import Hub
     from hub.settings import Settings
 
 log = logging.getLogger(__name__)
 
 #: The tenant setting that holds the destinations.
 SETTING = "alerts"
-#: The AAD label the webhook secret is sealed under (the key ring binds ciphertexts to a tenant and a name).
-SECRET_LABEL = "alerts.webhook_secret"  # noqa: S105 - a label, not a secret
+#: The AAD label the webhook's URL and secret are sealed under (the key ring binds a ciphertext to a tenant
+#: and a name): a JSON object ``{"url", "secret"}``.
+WEBHOOK_LABEL = "alerts.webhook"
+#: The label of the format before it: the secret alone sealed, the URL in the clear (``value.webhook_url``).
+LEGACY_SECRET_LABEL = "alerts.webhook_secret"  # noqa: S105 - a label, not a secret
 #: Delivery rounds per alert (each round retries with backoff itself) before it is given up.
 MAX_ROUNDS = 5
 _EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+$")
@@ -61,9 +75,13 @@ _ICONS = {
 
 
 class AlertDestinations(BaseModel):
-    """A tenant's alert destinations as shown: the webhook secret masked, never in clear."""
+    """A tenant's alert destinations as shown: the webhook URL and secret masked, never in clear."""
 
-    webhook_url: str | None = None
+    webhook_url: str | None = Field(
+        default=None,
+        description="Masked: the scheme and host only (`https://hooks.slack.com/…`); sending it back "
+        "unchanged keeps the stored URL.",
+    )
     webhook_secret: str | None = Field(default=None, description="Masked: the last 4 characters only.")
     emails: list[str] = Field(default_factory=list)
     email_enabled: bool = Field(default=False, description="Whether this hub has an SMTP server set.")
@@ -77,9 +95,100 @@ class Delivery(BaseModel):
     message: str
 
 
+class AlertRecord(BaseModel):
+    """One alert raised, as the alert history shows it (never a destination's URL or secret)."""
+
+    id: str
+    at: datetime = Field(description="When the change was found.")
+    event: str = Field(description="`failing`, `recovered`, `drift` or `credentials_expiring`.")
+    connection_id: str | None = None
+    connection_name: str | None = None
+    text: str = Field(description="What was sent.")
+    delivered: list[str] = Field(default_factory=list, description="Channels it reached: webhook, email.")
+    state: Literal["delivered", "pending", "failed", "no_destination"] = Field(
+        description="`pending`: a channel failed and the monitor tries again; `failed`: given up after "
+        "the last round; `no_destination`: none was set when it was raised."
+    )
+    attempts: int = Field(description="Delivery rounds so far (each retries with backoff itself).")
+    last_error: str = Field(default="", description="Why the last round failed, if it did.")
+    sent_at: datetime | None = None
+
+
 def mask(secret: str | None) -> str | None:
     """``••••abcd`` for a secret (its last four characters), None for none."""
     return None if not secret else "••••" + secret[-4:]
+
+
+def mask_url(url: str | None) -> str | None:
+    """``https://hooks.slack.com/…`` for a webhook URL: scheme and host (and port), never path or query."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    host = parts.netloc.rsplit("@", 1)[-1]  # never user:password@
+    return f"{parts.scheme}://{host}/…"
+
+
+@dataclass(frozen=True, repr=False)
+class _Stored:
+    """A tenant's destinations as stored, the webhook in clear (never shown, never logged)."""
+
+    emails: list[str] = field(default_factory=list)
+    url: str | None = None
+    secret: str | None = None
+    legacy: bool = False  # the URL in the clear, as written before it was sealed
+
+    def __repr__(self) -> str:
+        return f"_Stored(emails={self.emails!r}, url={mask_url(self.url)!r}, legacy={self.legacy})"
+
+
+def _read(keys: KeyRing, tenant_id: str, stored: tuple[dict[str, Any], Sealed | None] | None) -> _Stored:
+    """The destinations of a stored ``alerts`` setting, in either format."""
+    if stored is None:
+        return _Stored()
+    value, sealed = stored
+    emails = list(value.get("emails") or [])
+    if "webhook_url" in value:  # the earlier format
+        secret = None
+        if sealed is not None:
+            secret = keys.decrypt(sealed, tenant_id=tenant_id, connection_id=LEGACY_SECRET_LABEL).decode()
+        return _Stored(emails, value.get("webhook_url") or None, secret, legacy=True)
+    if sealed is None:
+        return _Stored(emails)
+    webhook = json.loads(keys.decrypt(sealed, tenant_id=tenant_id, connection_id=WEBHOOK_LABEL))
+    return _Stored(emails, webhook.get("url"), webhook.get("secret"))
+
+
+def _seal(keys: KeyRing, tenant_id: str, stored: _Stored) -> tuple[dict[str, Any], Sealed | None]:
+    """The setting's clear value and sealed part for ``stored`` (the current format)."""
+    value = {"webhook": mask_url(stored.url), "emails": stored.emails}
+    if stored.url is None:
+        return value, None
+    plain = json.dumps({"url": stored.url, "secret": stored.secret}).encode()
+    return value, keys.encrypt(plain, tenant_id=tenant_id, connection_id=WEBHOOK_LABEL)
+
+
+def seal_plain_webhook_urls(hub: Hub) -> int:
+    """Seal the webhook URL of every tenant whose alert setting still holds it in the clear; how many.
+
+    Each is replaced only if it is still the row read (compare-and-set), audited ``alert.settings``.
+    """
+    sealed = 0
+    for tenant_id, value, old in hub.db.directory.settings_with(SETTING, "webhook_url"):
+        stored = _read(hub.keys, tenant_id, (value, old))
+        new_value, new_sealed = _seal(hub.keys, tenant_id, stored)
+        audit = AuditDraft(
+            AuditAction.ALERT_SETTINGS.value,
+            actor="hub",
+            target_type="tenant",
+            target_id=tenant_id,
+            detail={"webhook": stored.url is not None, "emails": len(stored.emails), "sealed_url": True},
+        )
+        store = hub.db.directory.admin_store(tenant_id)
+        if store.replace_setting(SETTING, new_value, new_sealed, expect=old, audit=audit):
+            sealed += 1
+    if sealed:
+        log.info("sealed the plain webhook URL of %d tenant(s)", sealed)
+    return sealed
 
 
 # --------------------------------------------------------------------------- raising
@@ -163,11 +272,11 @@ class Alerts(TenantScope):
 
     def alert_destinations(self) -> AlertDestinations:
         """The destinations, the secret masked."""
-        value, secret = self._destinations()
+        stored = self._destinations()
         return AlertDestinations(
-            webhook_url=value.get("webhook_url"),
-            webhook_secret=mask(secret),
-            emails=list(value.get("emails") or []),
+            webhook_url=mask_url(stored.url),
+            webhook_secret=mask(stored.secret),
+            emails=stored.emails,
             email_enabled=self.hub.settings.smtp_url is not None and bool(self.hub.settings.alert_from),
         )
 
@@ -181,10 +290,14 @@ class Alerts(TenantScope):
     ) -> tuple[AlertDestinations, str | None]:
         """Replace the destinations (audited ``alert.settings``); the view, and a secret made for the webhook.
 
-        ``webhook_url`` empty or None: no webhook. A webhook without ``webhook_secret`` keeps the stored
-        secret, or gets a new random one, returned here once (the only time it is shown in clear).
+        ``webhook_url`` empty or None: no webhook; the masked form shown (`mask_url`): the stored URL. A
+        webhook without ``webhook_secret`` keeps the stored secret, or gets a new random one, returned here
+        once (the only time it is shown in clear).
         """
         url = (webhook_url or "").strip() or None
+        stored = self._destinations()
+        if url is not None and stored.url is not None and url == mask_url(stored.url):
+            url = stored.url  # shown masked, sent back unchanged
         addresses = list(dict.fromkeys(e.strip() for e in emails if e and e.strip()))
         for address in addresses:
             if not _EMAIL.match(address):
@@ -198,17 +311,12 @@ class Alerts(TenantScope):
                 url, field="webhook_url"
             )  # refused hosts: a clear error
             if secret is None:
-                secret = self._destinations()[1]
+                secret = stored.secret
             if secret is None:
                 secret = made = secrets.token_urlsafe(32)
         else:
             secret = None
-        sealed = (
-            self.hub.keys.encrypt(secret.encode(), tenant_id=self.tenant.id, connection_id=SECRET_LABEL)
-            if secret
-            else None
-        )
-        value = {"webhook_url": url, "emails": addresses}
+        value, sealed = _seal(self.hub.keys, self.tenant.id, _Stored(addresses, url, secret))
         self._store.put_setting(
             SETTING,
             value,
@@ -250,8 +358,34 @@ class Alerts(TenantScope):
         return results
 
     def list_alerts(self, *, limit: int = 50) -> list[dict[str, Any]]:
-        """The alerts raised for the tenant's connections, newest first."""
+        """The alerts raised for the tenant's connections, newest first (the stored rows)."""
         return self._store.list_alerts(limit=limit)
+
+    def alert_history(self, *, limit: int = 50) -> list[AlertRecord]:
+        """The tenant's recent alerts, newest first: what, when, for which connection, how delivery went."""
+        out = []
+        for row in self._store.list_alerts(limit=limit):
+            if row["sent_at"] is not None:
+                state = "delivered" if row["delivered"] else "no_destination"
+            else:
+                state = "failed" if int(row["attempts"]) >= MAX_ROUNDS else "pending"
+            detail = row["detail"] or {}
+            out.append(
+                AlertRecord(
+                    id=str(row["id"]),
+                    at=row["at"],
+                    event=row["event"],
+                    connection_id=str(row["connection_id"]) if row["connection_id"] else None,
+                    connection_name=detail.get("connection_name"),
+                    text=row["text"],
+                    delivered=list(row["delivered"] or []),
+                    state=state,
+                    attempts=int(row["attempts"]),
+                    last_error=row["last_error"] or "",
+                    sent_at=row["sent_at"],
+                )
+            )
+        return out
 
     def deliver_alerts(self, *, connection_id: str | None = None) -> int:
         """Send the alerts raised and not yet delivered (one connection's when given); how many are done."""
@@ -313,18 +447,15 @@ class Alerts(TenantScope):
 
     def _send(self, notice: Notice, *, done: list[str]) -> list[Delivery]:
         """Send to each destination whose channel is not in ``done``."""
-        value, secret = self._destinations()
+        stored = self._destinations()
         results = []
-        if value.get("webhook_url") and "webhook" not in done:
+        url = stored.url
+        if url and "webhook" not in done:
             results.append(
-                self._try(
-                    "webhook", lambda: post_webhook(self.hub.settings, value["webhook_url"], secret, notice)
-                )
+                self._try("webhook", lambda: post_webhook(self.hub.settings, url, stored.secret, notice))
             )
-        if value.get("emails") and "email" not in done:
-            results.append(
-                self._try("email", lambda: send_email(self.hub.settings, list(value["emails"]), notice))
-            )
+        if stored.emails and "email" not in done:
+            results.append(self._try("email", lambda: send_email(self.hub.settings, stored.emails, notice)))
         return results
 
     @staticmethod
@@ -335,17 +466,18 @@ class Alerts(TenantScope):
             return Delivery(channel=channel, ok=False, message=str(exc))
         return Delivery(channel=channel, ok=True, message="sent")
 
-    def _destinations(self) -> tuple[dict[str, Any], str | None]:
-        stored = self._store.get_setting(SETTING)
-        if stored is None:
-            return {}, None
-        value, sealed = stored
-        secret = None
-        if sealed is not None:
-            secret = self.hub.keys.decrypt(
-                sealed, tenant_id=self.tenant.id, connection_id=SECRET_LABEL
-            ).decode()
-        return value, secret
+    def _destinations(self) -> _Stored:
+        return _read(self.hub.keys, self.tenant.id, self._store.get_setting(SETTING))
 
 
-__all__ = ["MAX_ROUNDS", "AlertDestinations", "Alerts", "Delivery", "mask", "plan_alerts"]
+__all__ = [
+    "MAX_ROUNDS",
+    "AlertDestinations",
+    "AlertRecord",
+    "Alerts",
+    "Delivery",
+    "mask",
+    "mask_url",
+    "plan_alerts",
+    "seal_plain_webhook_urls",
+]

@@ -36,9 +36,8 @@ class KeyRotation:
             failed_ids: list[str] = []
             # the connections' configs (bound to their id), then the settings' secrets (bound to a label)
             work = [(cid, cid, sealed, store.replace_sealed) for cid, sealed in store.list_sealed()]
-            labels = _setting_labels()
-            for name, sealed in store.list_sealed_settings():
-                label = labels.get(name, f"(no label known for the setting {name!r})")
+            for name, value, sealed in store.list_sealed_settings():
+                label = _setting_label(name, value)
                 work.append((f"setting:{name}", label, sealed, partial(_replace_setting, store, name)))
             for what, bound_to, sealed, replace in work:
                 if sealed.key_id == current:
@@ -71,12 +70,19 @@ class KeyRotation:
         return totals
 
 
-def _setting_labels() -> dict[str, str]:
-    """The label each tenant setting's secret is sealed under (the key ring binds a ciphertext to it)."""
+def _setting_label(name: str, value: dict[str, Any]) -> str:
+    """The label a tenant setting's secret is sealed under (the key ring binds a ciphertext to it).
+
+    A setting without a known label cannot be opened: it is counted as failed, never left silently.
+    """
     from hub.handoff import target
     from hub.services import alerts
 
-    return {alerts.SETTING: alerts.SECRET_LABEL, target.SETTING: target.SECRET_LABEL}
+    if name == alerts.SETTING:  # a URL still in the clear: only the secret is sealed, the older way
+        return alerts.LEGACY_SECRET_LABEL if "webhook_url" in value else alerts.WEBHOOK_LABEL
+    if name == target.SETTING:
+        return target.SECRET_LABEL
+    return f"(no label known for the setting {name!r})"
 
 
 def _replace_setting(store: Any, name: str, _label: str, *, old_key_id: str, sealed: Sealed) -> bool:

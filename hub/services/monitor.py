@@ -3,8 +3,9 @@
 A cycle (`Monitor.run_once`) ends the connects whose process died (`recover_interrupted`), lists the
 connections that are due, checks them ``HUB_MONITOR_CONCURRENCY`` at a time, and then sends the alerts
 still undelivered (`hub.services.alerts`). Before checking one it
-takes the lease ``check:<connection id>`` (the ``leases`` table, renewed while the check runs) and reads
-the connection again: a connection another monitor has just checked is no longer due, so several
+takes the lease ``check:<connection id>`` (the ``leases`` table: the next few connections' leases in one
+transaction that also gives back those of the checks just finished; renewed while held) and reads the
+connection again: a connection another monitor has just checked is no longer due, so several
 monitors never check one connection twice in an interval, and a monitor that dies (kill -9) stops
 renewing its leases, which expire after ``HUB_LEASE_SECONDS`` for another monitor to take over.
 
@@ -22,20 +23,22 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from hub.exceptions import HubError
 from hub.models import Connection, FailureKind, Tenant
-from hub.services.attempts import new_holder, renewing
+from hub.services.attempts import LeaseBatch
 from hub.services.health import CHECKED, MONITOR_ACTOR
 from hub.storage import Leases
 from hub.storage.tables import now
 
 if TYPE_CHECKING:
     from hub.services.hub import Hub
+    from hub.services.tenant import TenantService
 
 log = logging.getLogger(__name__)
 
@@ -111,17 +114,46 @@ class Monitor:
             report.recovered = self.hub.recover_interrupted()
         except HubError:
             log.warning("could not end interrupted connects in this cycle", exc_info=True)
-        due = self.due()
+        due = deque(self.due())
         report.due = len(due)
-        with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="hub-check") as pool:
-            kinds = list(pool.map(lambda item: self._check(*item), due))
-        for (_tenant, connection_id), kind in zip(due, kinds, strict=True):  # map keeps the order
-            if kind is None:
-                report.skipped += 1
-                continue
-            report.checked.append(connection_id)
-            if kind is not FailureKind.OK:
-                report.failed.append(connection_id)
+        scopes: dict[str, TenantService] = {}  # one per tenant and cycle
+        batch = LeaseBatch(self.leases, self.hub.settings.lease_seconds)
+        running: dict[Future[FailureKind | None], str] = {}
+        try:
+            with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="hub-check") as pool:
+                while due or running:
+                    if due and len(running) < self.concurrency and not self.stop.is_set():
+                        # the next few, leased in one transaction that also gives back the finished ones;
+                        # at most one batch waits in the pool's queue, so the leases are held briefly
+                        items = [due.popleft() for _ in range(min(len(due), self.concurrency))]
+                        taken = batch.take([check_lease(connection_id) for _, connection_id in items])
+                        for tenant, connection_id in items:
+                            if check_lease(connection_id) not in taken:
+                                report.skipped += 1  # another monitor is checking it right now
+                                continue
+                            if tenant.id not in scopes:
+                                scopes[tenant.id] = self.hub.tenant(tenant)
+                            future = pool.submit(self._check, scopes[tenant.id], connection_id)
+                            running[future] = connection_id
+                        continue
+                    if self.stop.is_set():
+                        report.skipped += len(due)  # SIGTERM: none is started now
+                        due.clear()
+                    if not running:
+                        continue
+                    finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        connection_id = running.pop(future)
+                        batch.done(check_lease(connection_id))
+                        kind = future.result()
+                        if kind is None:
+                            report.skipped += 1
+                            continue
+                        report.checked.append(connection_id)
+                        if kind is not FailureKind.OK:
+                            report.failed.append(connection_id)
+        finally:
+            batch.close()  # the finished ones, and any taken but not started
         self._deliver_leftovers()
         return report
 
@@ -135,23 +167,17 @@ class Monitor:
             except HubError:
                 log.warning("could not deliver the alerts of tenant %s", tenant.slug, exc_info=True)
 
-    def _check(self, tenant: Tenant, connection_id: str) -> FailureKind | None:
-        """Check one connection under its lease; None when skipped (stopping, taken, no longer due)."""
+    def _check(self, scope: TenantService, connection_id: str) -> FailureKind | None:
+        """Check one connection (its lease taken); None when skipped (stopping, no longer due, an error)."""
         if self.stop.is_set():
             return None
-        name, holder = check_lease(connection_id), new_holder()
-        seconds = self.hub.settings.lease_seconds
         try:
-            if not self.leases.acquire(name, holder, seconds):
-                return None  # another monitor is checking it right now
-            with renewing(self.leases, name, holder, seconds):
-                scope = self.hub.tenant(tenant)  # resolved once per cycle, not per check
-                conn = scope.get_connection(connection_id)
-                s = self.hub.settings
-                if not is_due(conn, now(), s.check_interval_s, s.check_backoff_max_s):
-                    return None  # checked by another monitor since this one listed it
-                record = scope.check_connection(connection_id, actor=MONITOR_ACTOR, current=conn)
-                return None if record is None else record.kind
+            conn = scope.get_connection(connection_id)
+            s = self.hub.settings
+            if not is_due(conn, now(), s.check_interval_s, s.check_backoff_max_s):
+                return None  # checked by another monitor since this one listed it
+            record = scope.check_connection(connection_id, actor=MONITOR_ACTOR, current=conn)
+            return None if record is None else record.kind
         except HubError:
             log.warning("checking connection %s failed", connection_id, exc_info=True)
             return None

@@ -74,15 +74,15 @@ class AlertStore:
             c.execute(stmt)
             self._append_audit_in(c, audit)
 
-    def list_sealed_settings(self) -> list[tuple[str, Sealed]]:
-        """(setting name, sealed part) of every setting of the tenant that holds a secret."""
+    def list_sealed_settings(self) -> list[tuple[str, dict[str, Any], Sealed]]:
+        """(name, value, sealed part) of every setting of the tenant that holds a secret."""
         with self._tx(write=False, action="list the settings' secrets") as c:
             rows = c.execute(
-                sa.select(_s.name, _s.encrypted_value, _s.key_id).where(
+                sa.select(_s.name, _s.value, _s.encrypted_value, _s.key_id).where(
                     _s.tenant_id == self.tenant_id, _s.encrypted_value.is_not(None)
                 )
             ).all()
-        return [(r.name, Sealed(r.key_id or "", r.encrypted_value)) for r in rows]
+        return [(r.name, dict(r.value or {}), Sealed(r.key_id or "", r.encrypted_value)) for r in rows]
 
     def replace_sealed_setting(self, name: str, *, old_key_id: str, sealed: Sealed) -> bool:
         """Swap the setting's ciphertext if still under ``old_key_id``; False if it changed meanwhile."""
@@ -93,6 +93,32 @@ class AlertStore:
                 .values(encrypted_value=sealed.token, key_id=sealed.key_id)
             )
         return bool(res.rowcount == 1)
+
+    def replace_setting(
+        self,
+        name: str,
+        value: dict[str, Any],
+        sealed: Sealed | None,
+        *,
+        expect: Sealed | None,
+        audit: AuditDraft,
+    ) -> bool:
+        """Replace the setting ``name`` only while its sealed part is still ``expect``; whether it did."""
+        stored = _s.encrypted_value.is_(None) if expect is None else _s.encrypted_value == expect.token
+        with self._tx(write=True, action="store the tenant's settings") as c:
+            done = c.execute(
+                sa.update(tenant_settings)
+                .where(_s.tenant_id == self.tenant_id, _s.name == name, stored)
+                .values(
+                    value=value,
+                    encrypted_value=sealed.token if sealed else None,
+                    key_id=sealed.key_id if sealed else None,
+                )
+                .returning(_s.name)
+            ).first()
+            if done is not None:
+                self._append_audit_in(c, audit)
+        return done is not None
 
     # ------------------------------------------------------------------ alerts
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from typing_extensions import override
@@ -12,11 +13,13 @@ from hub.exceptions import InputError
 from hub.models import ApiKey, Tenant, User
 from hub.storage.audit import AuditDraft
 from hub.storage.base import Directory, SignInRecord
+from hub.storage.crypto import Sealed
 from hub.storage.database import Database
 from hub.storage.sql import SqlStore, append_audit
 from hub.storage.tables import (
     USER_COLUMNS,
     sign_in_failures,
+    tenant_settings,
     tenants,
     to_api_key,
     to_joined_tenant,
@@ -159,6 +162,22 @@ class SqlDirectory(Directory):
         if row is None:
             return None
         return to_api_key(row), to_joined_tenant(row)
+
+    def settings_with(self, name: str, key: str) -> list[tuple[str, dict[str, Any], Sealed | None]]:
+        """``(tenant id, value, sealed part)`` of every tenant's setting ``name`` whose value has ``key``."""
+        self.db.require_admin("read the settings of every tenant")
+        s = tenant_settings.c
+        with self.db.begin(write=False, admin=True, action="read the settings of every tenant") as c:
+            rows = c.execute(sa.select(tenant_settings).where(s.name == name)).all()
+        return [
+            (
+                str(r.tenant_id),
+                dict(r.value),
+                Sealed(r.key_id, r.encrypted_value) if r.encrypted_value and r.key_id else None,
+            )
+            for r in rows
+            if isinstance(r.value, dict) and key in r.value
+        ]
 
     @override
     def admin_store(self, tenant_id: str) -> SqlStore:

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from hub import Hub
 from hub.api import create_app
 from hub.cli import main
+from hub.services.alerts import mask_url
 from hub.settings import Settings
 from tests.integration.alert_support import WebhookReceiver
 from tests.integration.api_support import make_key, open_hub
@@ -34,7 +35,8 @@ def test_cli_alerts_set_show_test(
     assert stored["webhook_secret"] == "••••" + SECRET[-4:] and stored["new_webhook_secret"] is None
     assert main(["alerts", "show", "--tenant", "acme"]) == 0
     shown = capsys.readouterr().out
-    assert webhook.url in shown and "ops@example.com" in shown and SECRET not in shown
+    assert mask_url(webhook.url) in shown and "ops@example.com" in shown and SECRET not in shown
+    assert "/hooks/alerts" not in shown  # the URL is shown masked: scheme and host
     assert "no SMTP server" in shown  # this hub has no HUB_SMTP_URL: said, not hidden
     assert main(["alerts", "set", "--tenant", "acme", "--webhook", webhook.url]) == 0
     assert SECRET not in capsys.readouterr().out  # the stored secret is kept, never printed
@@ -42,6 +44,13 @@ def test_cli_alerts_set_show_test(
     [result] = json.loads(capsys.readouterr().out)
     assert result == {"channel": "webhook", "ok": True, "message": "sent"}
     assert webhook.hooks[0].signed_with(SECRET) and webhook.events() == ["test"]
+    assert main(["alerts", "history", "--tenant", "acme"]) == 0
+    assert "no alerts" in capsys.readouterr().out
+    with Hub.open(Settings.from_env()) as hub:
+        _fail_three_times(hub)
+    assert main(["alerts", "history", "--tenant", "acme"]) == 0
+    shown = capsys.readouterr().out
+    assert "failing" in shown and "Payments" in shown and "delivered" in shown and "/hooks/" not in shown
     assert main(["alerts", "set", "--tenant", "acme", "--email", "nope"]) == 1
     assert "'nope' is not an e-mail address" in capsys.readouterr().err
 
@@ -64,7 +73,11 @@ def test_api_alerts_get_put_test(hub: Hub, webhook: WebhookReceiver) -> None:
         made = r.json()["new_webhook_secret"]
         assert made and r.json()["webhook_secret"] == "••••" + made[-4:]
         r = client.get("/api/alerts", headers=acme.headers)
-        assert made not in r.text and r.json()["webhook_url"] == webhook.url
+        assert made not in r.text and r.json()["webhook_url"] == mask_url(webhook.url)
+        assert "/hooks/alerts" not in r.text
+        # what GET shows, PUT back unchanged, keeps the stored URL (and its secret)
+        r = client.put("/api/alerts", headers=acme.headers, json={**r.json(), "webhook_secret": None})
+        assert r.status_code == 200 and r.json()["new_webhook_secret"] is None
         assert client.get("/api/alerts", headers=globex.headers).json()["webhook_url"] is None
         r = client.post("/api/alerts/test", headers=acme.headers)
         assert r.status_code == 200 and r.json() == [{"channel": "webhook", "ok": True, "message": "sent"}]
@@ -72,5 +85,27 @@ def test_api_alerts_get_put_test(hub: Hub, webhook: WebhookReceiver) -> None:
         bad = {"webhook_url": "http://169.254.169.254/x", "emails": []}
         r = client.put("/api/alerts", headers=acme.headers, json=bad)
         assert r.status_code == 422 and "metadata" in r.text
-        assert client.get("/api/alerts", headers=acme.headers).json()["webhook_url"] == webhook.url
+        assert client.get("/api/alerts", headers=acme.headers).json()["webhook_url"] == mask_url(webhook.url)
+        assert client.get("/api/alerts/history", headers=acme.headers).json() == []
+        _fail_three_times(hub)  # a failing connection: one alert, delivered by webhook
+        r = client.get("/api/alerts/history", headers=acme.headers, params={"limit": 5})
+        [alert] = r.json()
+        assert (alert["event"], alert["state"], alert["delivered"], alert["attempts"]) == (
+            "failing",
+            "delivered",
+            ["webhook"],
+            1,
+        )
+        assert alert["connection_name"] == "Payments" and "/hooks/alerts" not in r.text
+        assert client.get("/api/alerts/history", headers=globex.headers).json() == []
     assert made not in str([e.detail for e in hub.tenant("acme").audit_log()])
+
+
+def _fail_three_times(hub: Hub) -> None:
+    """Acme's Stripe with a publishable key (a failed check each time), checked until it alerts."""
+    acme = hub.tenant("acme")
+    bad = acme.connect(
+        "stripe", {"api_key": "pk_test_" + "a1B2c3D4e5F6g7H8i9J0k1L2"}, actor="t", name="Payments"
+    )
+    for _ in range(hub.settings.alert_after_failures):
+        acme.check_connection(bad.id)

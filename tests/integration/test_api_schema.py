@@ -120,6 +120,7 @@ def test_the_schema_lists_every_endpoint() -> None:
             "GET /api/alerts",
             "PUT /api/alerts",
             "POST /api/alerts/test",
+            "GET /api/alerts/history",
             "GET /api/handoff/destination",
             "PUT /api/handoff/destination",
             "POST /api/handoff",

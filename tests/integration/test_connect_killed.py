@@ -15,8 +15,11 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from hub import Hub, Settings, Status
 from hub.services.attempts import lease_name
+from hub.services.monitor import Monitor
 from hub.storage import Leases
 from hub.storage.tables import now
 
@@ -39,7 +42,10 @@ def _running_connect(db: Path) -> tuple[str, str] | None:
     return (row[0], row[1]) if row else None
 
 
-def test_a_killed_connect_is_ended_interrupted_once_its_lease_has_expired(hub_home: Path) -> None:
+@pytest.mark.parametrize("ended_by", ["the next start", "a monitor cycle"])
+def test_a_killed_connect_is_ended_interrupted_once_its_lease_has_expired(
+    hub_home: Path, ended_by: str
+) -> None:
     settings = Settings.from_env(lease_seconds=LEASE_SECONDS)
     with Hub.open(settings) as hub:
         tenant = hub.create_tenant("acme", name="Acme", business_type="ecommerce")
@@ -77,14 +83,26 @@ def test_a_killed_connect_is_ended_interrupted_once_its_lease_has_expired(hub_ho
         lease = Leases(hub.db).get(lease_name(tenant.id, conn_id))
         assert lease is not None and lease.expires_at > now()
         assert acme.audit_log(action="connection.interrupted") == []
+        monitor = Monitor(hub)
+        assert monitor.run_once().recovered == []
+        time.sleep(max(0.0, (lease.expires_at - now()).total_seconds()) + 0.5)
+        if ended_by == "a monitor cycle":  # a monitor running all along (this hub was open before expiry)
+            report = monitor.run_once()
+            assert report.recovered == [conn_id]
+            # ended failed ("interrupted"), then checked in the same cycle: the demo source answers, so
+            # the monitor moves it failed -> testing -> connected
+            assert conn_id in report.checked and conn_id not in report.failed
+            kinds = [c.kind.value for c in hub.tenant("acme").check_history(conn_id)]
+            assert kinds[:2] == ["ok", "interrupted"], kinds
 
-    time.sleep(max(0.0, (lease.expires_at - now()).total_seconds()) + 0.5)
-
-    # expired: the next start ends it
+    # expired: the next start ends it (or finds it ended by the monitor)
     with Hub.open(settings) as hub:
         acme = hub.tenant("acme")
         conn = acme.get_connection(conn_id)
-        assert conn.status is Status.FAILED and conn.status_detail.startswith("Interrupted")
+        if ended_by == "a monitor cycle":
+            assert conn.status is Status.CONNECTED and conn.status_detail.endswith("recovered")
+        else:
+            assert conn.status is Status.FAILED and conn.status_detail.startswith("Interrupted")
         (entry,) = acme.audit_log(action="connection.interrupted")
         assert (entry.target_id, entry.actor, entry.outcome.value) == (conn_id, "hub", "error")
         assert Leases(hub.db).get(lease_name(tenant.id, conn_id)) is None

@@ -14,8 +14,10 @@ import pytest
 from hub import Hub
 from hub.exceptions import InputError
 from hub.models import Connection, Status
-from hub.services.alerts import MAX_ROUNDS
+from hub.services.alerts import LEGACY_SECRET_LABEL, MAX_ROUNDS, mask_url
 from hub.settings import Settings
+from hub.storage.audit import AuditDraft
+from hub.storage.crypto import generate_entry
 from hub.storage.tables import now
 from tests.integration.alert_support import SMTP_PASSWORD, Mailbox, WebhookReceiver
 from tests.integration.health_support import WatchedSource
@@ -148,11 +150,15 @@ def test_destinations_are_stored_encrypted_shown_masked_and_tested(
         acme.set_alert_destinations(webhook_url="http://169.254.169.254/hook", emails=[], actor="alice")
     assert acme.alert_destinations().webhook_url is None  # a refused change stores nothing
 
-    view, made = acme.set_alert_destinations(webhook_url=webhook.url, emails=["a@example.com"], actor="alice")
+    url = webhook.url + "/T0ACME/B0ALERTS/hooktoken9f8e7d"  # like a Slack incoming webhook: a credential
+    view, made = acme.set_alert_destinations(webhook_url=url, emails=["a@example.com"], actor="alice")
     assert made is not None and len(made) >= 32  # no secret given: one is made and shown this once
     assert view.webhook_secret == "••••" + made[-4:] and view.email_enabled
+    assert view.webhook_url == mask_url(url) == f"{webhook.url.split('/hooks')[0]}/…"
     again, kept = acme.set_alert_destinations(
-        webhook_url=webhook.url, emails=["b@example.com"], actor="alice"
+        webhook_url=view.webhook_url,
+        emails=["b@example.com"],
+        actor="alice",  # the masked URL: kept
     )
     assert kept is None and again.webhook_secret == view.webhook_secret and again.emails == ["b@example.com"]
     assert made not in repr(again) and made not in again.model_dump_json()
@@ -164,9 +170,42 @@ def test_destinations_are_stored_encrypted_shown_masked_and_tested(
     with sqlite3.connect(hub_home / "hub.db") as raw:
         dump = "\n".join(raw.iterdump())
     assert made not in dump and "tenant_settings" in dump
+    assert "hooktoken9f8e7d" not in dump and "/hooks/alerts" not in dump  # the URL is sealed too
     actions = [e.action for e in acme.audit_log()]
     assert actions.count("alert.settings") == 2 and actions.count("alert.sent") == 1
     assert made not in str([e.detail for e in acme.audit_log()])
+    assert "hooktoken9f8e7d" not in str([e.detail for e in acme.audit_log()])
+
+
+def test_a_webhook_url_stored_in_the_clear_before_is_sealed_when_the_hub_opens(
+    hub: Hub, hub_home: Path, webhook: WebhookReceiver
+) -> None:
+    acme = hub.tenant("acme")
+    url = webhook.url + "/T0OLD/B0OLD/oldtoken4c3b2a"
+    # the format before URLs were sealed: the URL in the clear, the secret alone sealed
+    old_secret = hub.keys.encrypt(
+        b"old-secret-77", tenant_id=acme.tenant.id, connection_id=LEGACY_SECRET_LABEL
+    )
+    acme._store.put_setting(
+        "alerts",
+        {"webhook_url": url, "emails": []},
+        old_secret,
+        AuditDraft("alert.settings", actor="t", target_type="tenant", target_id=acme.tenant.id),
+    )
+    assert acme.alert_destinations().webhook_url == mask_url(url)  # still read as it is
+    with Hub.open(hub.settings) as again:  # any face opening the hub seals it
+        after = again.tenant("acme")
+        assert after.alert_destinations().webhook_url == mask_url(url)
+        assert after.alert_destinations().webhook_secret == "••••t-77"
+        [result] = after.test_alert(actor="alice")
+        assert result.ok and webhook.hooks[0].signed_with("old-secret-77")
+        sealed_by = [e.actor for e in after.audit_log(action="alert.settings") if e.detail.get("sealed_url")]
+        assert sealed_by == ["hub"]
+    with sqlite3.connect(hub_home / "hub.db") as raw:
+        dump = "\n".join(raw.iterdump())
+    assert "oldtoken4c3b2a" not in dump and "/hooks/alerts" not in dump
+    with Hub.open(hub.settings) as third:  # nothing left to seal: nothing written, nothing audited
+        assert len(third.tenant("acme").audit_log(action="alert.settings")) == 2
 
 
 def test_a_wrong_smtp_password_is_a_clear_error_that_never_shows_it(hub_home: Path, mailbox: Mailbox) -> None:
@@ -203,3 +242,23 @@ def test_credentials_expiring_warn_on_the_health_view_and_alert_once(
     acme.check_connection(conn.id)
     assert webhook.events() == ["credentials_expiring", "credentials_expiring"]
     assert "refresh of the credentials failed: invalid_grant" in webhook.hooks[1].json["text"]
+
+
+def test_key_rotation_reseals_the_alert_webhook_so_the_old_key_can_be_retired(
+    hub: Hub, webhook: WebhookReceiver
+) -> None:
+    hub.tenant("acme").set_alert_destinations(
+        webhook_url=webhook.url, webhook_secret=SECRET, emails=[], actor="alice"
+    )
+    old_entry = Path(hub.keys.origin).read_text().strip().splitlines()[0]
+    new_entry = generate_entry("k2")
+    with Hub.open(Settings.from_env(encryption_keys=f"{new_entry},{old_entry}")) as both:
+        assert both.rotate_keys(actor="ops")["rotated"] == 1  # the webhook (acme has no connection)
+        rotated = [e.detail for e in both.tenant("acme").audit_log(action="key.rotate")][-1]
+        assert rotated["rotated"] == 1 and rotated["key_id"] == "k2"
+        assert both.rotate_keys(actor="ops") == {"rotated": 0, "already_current": 1, "failed": 0}
+    with Hub.open(Settings.from_env(encryption_keys=new_entry)) as retired:  # the old key is gone
+        acme = retired.tenant("acme")
+        assert acme.alert_destinations().webhook_url == mask_url(webhook.url)
+        [result] = acme.test_alert(actor="alice")
+        assert result.ok and webhook.hooks[0].signed_with(SECRET)

@@ -24,6 +24,7 @@ from hub.models import FailureKind, Status
 from hub.services.monitor import check_lease
 from hub.settings import Settings
 from hub.storage import Leases
+from hub.storage.tables import now
 from tests.integration.alert_support import WebhookReceiver
 from tests.integration.health_support import WatchedSource
 from tests.servers import PostgresServer
@@ -187,6 +188,44 @@ def test_a_monitor_killed_mid_check_leaves_a_lease_that_expires_for_another(
     with Hub.open(Settings.from_env()) as hub:
         acme = hub.tenant("acme")
         assert acme.check_history(conn.id)[0].kind is FailureKind.NETWORK
+        assert Leases(hub.db).get(check_lease(conn.id)) is None
+    source.start_again()
+
+
+def test_sigterm_lets_the_check_in_flight_finish_and_release_its_lease(
+    hub_home: Path, source: WatchedSource
+) -> None:
+    with Hub.open(Settings.from_env()) as hub:
+        hub.create_tenant("acme", name="Acme", business_type="ecommerce")
+        conn = hub.tenant("acme").connect(
+            "postgres", source.config(connect_timeout=5), actor="t", mode="live"
+        )
+        assert conn.status is Status.CONNECTED, conn.status_detail
+    source.stop()  # in its place a port that accepts and never answers: a check takes connect_timeout
+    silent = socket.socket()
+    silent.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    silent.bind(("127.0.0.1", source.server.port))
+    silent.listen(16)
+    monitor = _started(_monitor(_env(hub_home), "--tick", "0.1"))
+    try:
+        with Hub.open(Settings.from_env()) as hub:
+            leases = Leases(hub.db)
+            deadline = time.monotonic() + 60
+            while leases.get(check_lease(conn.id)) is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert leases.get(check_lease(conn.id)) is not None, "the monitor never started checking"
+        time.sleep(1)  # the check is under way (it waits up to 5 s for the silent port)
+        signalled = now()
+        err = _terminate(monitor)
+    finally:
+        silent.close()
+        if monitor.poll() is None:
+            monitor.kill()
+    assert "finishing the checks in flight" in err
+    with Hub.open(Settings.from_env()) as hub:
+        newest = hub.tenant("acme").check_history(conn.id)[0]
+        # the check went on after the signal, to its end, and was recorded; its lease was given back
+        assert newest.outcome == "failed" and newest.at > signalled, newest
         assert Leases(hub.db).get(check_lease(conn.id)) is None
     source.start_again()
 

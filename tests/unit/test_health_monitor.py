@@ -7,8 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 from hub import Hub
 from hub.models import AuthKind, Connection, Mode, Status
+from hub.services.attempts import LeaseBatch
 from hub.services.monitor import JITTER, Monitor, is_due, wait_after
 from hub.settings import Settings
+from hub.storage import Leases
 
 
 def _conn(failures: int = 0, **meta: object) -> Connection:
@@ -43,13 +45,16 @@ def test_wait_is_the_interval_plus_jitter_then_doubles_while_failing_up_to_the_c
 def test_one_cycle_checks_what_is_due_once(hub_home) -> None:
     with Hub.open(Settings.from_env(check_interval_s=1)) as hub:
         hub.create_tenant("acme", name="Acme", business_type="ecommerce")
-        ids = {hub.tenant("acme").connect(s, {}, actor="t", mode="demo").id for s in ("shopify", "stripe")}
+        acme = hub.tenant("acme")
+        ids = {acme.connect(s, {}, actor="t", mode="demo").id for s in ("shopify", "stripe", "hubspot") * 10}
         monitor = Monitor(hub)
-        assert monitor.run_once().checked == []  # just connected: checked a moment ago
-        time.sleep(1.2)
-        report = monitor.run_once()
-        assert set(report.checked) == ids and report.failed == []
-        assert monitor.run_once().checked == []
+        audited = len(acme.audit_log())
+        time.sleep(1.2)  # the interval (1 s) and its jitter since the last connect's check
+        report = monitor.run_once()  # thirty at concurrency 8: leases taken a batch at a time
+        assert sorted(report.checked) == sorted(ids) and report.failed == [] and report.skipped == 0
+        assert len(acme.audit_log()) == audited  # thirty healthy checks: history rows, not one audit row
+        # each checked once (the connect's row and the cycle's), every lease given back
+        assert all(len(acme.check_history(i)) == 2 for i in ids) and Leases(hub.db).expired("check:") == []
 
 
 def test_the_embedded_monitor_starts_once_per_hub_and_stops_with_it(hub_home) -> None:
@@ -62,3 +67,22 @@ def test_the_embedded_monitor_starts_once_per_hub_and_stops_with_it(hub_home) ->
     assert monitor is not None and not monitor.stop.is_set()
     hub.close()
     assert monitor.stop.is_set()
+
+
+def test_a_batch_of_leases_skips_live_ones_takes_expired_ones_and_gives_back_with_the_next_take(
+    hub_home,
+) -> None:
+    with Hub.open(Settings.from_env()) as hub:
+        leases = Leases(hub.db)
+        assert leases.acquire("check:a", "another-monitor", 30)
+        assert leases.acquire("check:b", "a-dead-monitor", -1)  # expired already
+        batch = LeaseBatch(leases, 30)
+        assert batch.take(["check:a", "check:b", "check:c"]) == {"check:b", "check:c"}
+        assert leases.get("check:b").holder == batch.holder  # type: ignore[union-attr]
+        batch.done("check:b")
+        assert leases.get("check:b") is not None  # given back with the next take, in its transaction
+        assert batch.take(["check:d"]) == {"check:d"}
+        assert leases.get("check:b") is None
+        batch.close()  # the rest, finished or not
+        assert [leases.get(n) for n in ("check:c", "check:d")] == [None, None]
+        assert leases.get("check:a").holder == "another-monitor"  # type: ignore[union-attr]

@@ -32,7 +32,16 @@ def test_database_url_turns_off_the_embedded_default():
     assert s.demo_pace == 0
 
 
-@pytest.mark.parametrize(("var", "value"), [("HUB_DEMO_PACE", "fast"), ("HUB_DEMO_PACE", "-1")])
+@pytest.mark.parametrize(
+    ("var", "value"),
+    [
+        ("HUB_DEMO_PACE", "fast"),
+        ("HUB_DEMO_PACE", "-1"),
+        ("HUB_CHECK_RETENTION_DAYS", "6"),  # the 7-day uptime needs 7 days of checks
+        ("HUB_MONITOR_CONCURRENCY", "0"),
+        ("HUB_ALERT_AFTER_FAILURES", "0"),
+    ],
+)
 def test_a_bad_value_names_the_variable(var, value):
     with pytest.raises(InputError, match=var) as info:
         Settings.from_env({var: value})

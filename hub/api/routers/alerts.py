@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field, SecretStr
 
 from hub.api.deps import CallerDep, TenantDep
 from hub.api.schemas import COMMON_ERRORS, error_responses
-from hub.services.alerts import AlertDestinations, Delivery
+from hub.services.alerts import AlertDestinations, AlertRecord, Delivery
 
 router = APIRouter(prefix="/api/alerts", tags=["alerts"])
 
@@ -15,7 +17,11 @@ router = APIRouter(prefix="/api/alerts", tags=["alerts"])
 class AlertsRequest(BaseModel):
     """The destinations to store (they replace the stored ones)."""
 
-    webhook_url: str | None = Field(default=None, description="The webhook URL; null or empty for none.")
+    webhook_url: str | None = Field(
+        default=None,
+        description="The webhook URL; null or empty for none; the masked form that GET shows keeps the "
+        "stored one.",
+    )
     webhook_secret: SecretStr | None = Field(
         default=None,
         description="The webhook's signing secret; omitted: the stored one is kept, or a random one is made "
@@ -65,3 +71,17 @@ def put_alerts(body: AlertsRequest, who: CallerDep, service: TenantDep) -> Alert
 def test_alerts(who: CallerDep, service: TenantDep) -> list[Delivery]:
     """Send a sample alert now; what each destination did (``ok`` false with the reason when it failed)."""
     return service.test_alert(actor=who.actor)
+
+
+@router.get(
+    "/history",
+    response_model=list[AlertRecord],
+    summary="The alerts raised recently",
+    responses=error_responses(*COMMON_ERRORS),
+)
+def alert_history(
+    service: TenantDep,
+    limit: Annotated[int, Query(ge=1, le=500, description="How many, newest first.")] = 50,
+) -> list[AlertRecord]:
+    """The tenant's recent alerts, newest first: when, which, for which connection, how delivery went."""
+    return service.alert_history(limit=limit)

@@ -126,10 +126,9 @@ def _app_start(browser: Browser, home: Path) -> float:
 def _timed_click(page: Page, target: Locator, outcome: Callable[[], object]) -> float:
     """Seconds from clicking ``target`` (once the app has settled) to ``outcome()`` returning.
 
-    After a sign-in the cookie component may rerun the app once more; on a loaded machine that rerun can
-    start after a short quiet period, and the target is then briefly on the page twice (Playwright
-    refuses to click either). So the wait before the click (not timed) asks for one target and a
-    whole second without a run.
+    The wait before the click (not timed) asks for one target and a whole second without a run, so the
+    click never lands in a run still going (Playwright refuses to click a target that a run has briefly
+    put on the page twice).
     """
     expect(target).to_have_count(1, timeout=60_000)
     settle(page, quiet_ms=1000)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from hub.exceptions import HubError, NotFound
-from ui.auth import preload_cookie_modules, sign_in_page, sign_out, sync_cookie
+from ui.auth import sign_in_page, sign_out, sync_cookie
 from ui.errors import show_error
 from ui.session import (
     forget_context,
@@ -60,7 +60,6 @@ if not signed_in():
         get_hub(settings)
     except HubError as exc:
         show_error(exc, where="start-up")
-    preload_cookie_modules()  # the sign-in's cookie needs pandas; import it while the user types
     st.stop()
 
 try:

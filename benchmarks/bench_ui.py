@@ -45,6 +45,9 @@ REPEAT = sized(5, 1)
 WARMUP = sized(1, 0)
 BARE_PAGE = 'import streamlit as st; st.write("hi")\n'
 CHEAP_ROUNDS = 4  # bcrypt's minimum cost
+# The figure with a target (a cost-4 sign-in beside a bare click) is a few hundred milliseconds on a shared
+# machine: each round takes the median of this many of each, so one slow moment does not decide it.
+PER_ROUND = sized(3, 1)
 BARE_CLICK = 'import streamlit as st\nif st.button("Go"):\n    st.write("done")\n'
 
 
@@ -92,7 +95,8 @@ def _shown(page: Page, text: str) -> None:
 
 
 def _bare_click(browser: Browser, script: Path) -> tuple[float, float]:
-    """One click → rerun on a bare page, waited for with `expect` and (a second click) frame by frame."""
+    """One click → rerun on a bare page, waited for with `expect`, and the median of `PER_ROUND` more
+    clicks waited for frame by frame."""
     server = StreamlitServer(script, cwd=script.parent)
     try:
         _, page = _start_to_visible(
@@ -105,10 +109,14 @@ def _bare_click(browser: Browser, script: Path) -> tuple[float, float]:
             page.get_by_role("button", name="Go"),
             lambda: expect(page.get_by_text("done", exact=True)).to_be_visible(timeout=60_000),
         )
-        page.reload()
-        precise = _timed_click(page, page.get_by_role("button", name="Go"), lambda: _shown(page, "done"))
+        precise = []
+        for _ in range(PER_ROUND):
+            page.reload()
+            precise.append(
+                _timed_click(page, page.get_by_role("button", name="Go"), lambda: _shown(page, "done"))
+            )
         page.context.close()
-        return seconds, precise
+        return seconds, statistics.median(precise)
     finally:
         server.close()
 
@@ -126,10 +134,9 @@ def _app_start(browser: Browser, home: Path) -> float:
 def _timed_click(page: Page, target: Locator, outcome: Callable[[], object]) -> float:
     """Seconds from clicking ``target`` (once the app has settled) to ``outcome()`` returning.
 
-    After a sign-in the cookie component may rerun the app once more; on a loaded machine that rerun can
-    start after a short quiet period, and the target is then briefly on the page twice (Playwright
-    refuses to click either). So the wait before the click (not timed) asks for one target and a
-    whole second without a run.
+    The wait before the click (not timed) asks for one target and a whole second without a run, so the
+    click never lands in a run still going (Playwright refuses to click a target that a run has briefly
+    put on the page twice).
     """
     expect(target).to_have_count(1, timeout=60_000)
     settle(page, quiet_ms=1000)
@@ -210,10 +217,13 @@ def _app_fresh(browser: Browser) -> tuple[float, float, float, float, float, flo
         warm_sign_in = _timed_sign_in(page, "bob", "demo", "Recommended for SaaS")
         page.context.close()
         # The same flow with a hash at cost 4 (about a millisecond): what follows the password check.
-        page = _new_page(browser)
-        page.goto(server.url, wait_until="commit")
-        cheap_sign_in = _timed_sign_in(page, "carol", "cheap-pass", "Recommended for E-commerce")
-        page.context.close()
+        cheap = []
+        for _ in range(PER_ROUND):
+            page = _new_page(browser)
+            page.goto(server.url, wait_until="commit")
+            cheap.append(_timed_sign_in(page, "carol", "cheap-pass", "Recommended for E-commerce"))
+            page.context.close()
+        cheap_sign_in = statistics.median(cheap)
         return start, signed_in, connect, approve, warm_sign_in, cheap_sign_in
     finally:
         server.close()
@@ -328,7 +338,10 @@ def run(report: Report) -> None:
         baseline="bare page click → rerun rendered (checked every frame)",
         baseline_seconds=med["click_frame"],
         target="≤ 3x",
-        note=f"carol (bcrypt cost {CHEAP_ROUNDS}, ~1 ms) on the warm server; {spread('cheap_sign_in')}",
+        note=(
+            f"carol (bcrypt cost {CHEAP_ROUNDS}, ~1 ms) on the warm server; per round the median of "
+            f"{PER_ROUND} sign-ins and of {PER_ROUND} bare clicks; {spread('cheap_sign_in')}"
+        ),
     )
     report.add(
         f"of the sign-in: bcrypt.checkpw at cost {BCRYPT_ROUNDS}",

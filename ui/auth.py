@@ -1,36 +1,40 @@
 """Sign-in, sign-out and the signed re-authentication cookie.
 
 Passwords are checked by `Hub.authenticate` (bcrypt hashes in storage; it audits ``auth.sign_in`` and
-``auth.sign_in_failed``). streamlit-authenticator's `CookieModel` keeps a signed cookie (a JWT with
-the username and an expiry, HS256 with ``HUB_COOKIE_KEY`` / ``$HUB_HOME/cookie.key``) so that a
-browser reload does not sign the user out. The password never enters session state: the form's
-submit callback reads it, blanks the field and checks it.
+``auth.sign_in_failed``). A signed cookie keeps a browser reload from signing the user out: a JWT with
+the username and an expiry, HS256 with ``HUB_COOKIE_KEY`` / ``$HUB_HOME/cookie.key``
+(`hub.auth.session_token`). The password never enters session state: the form's submit callback reads it,
+blanks the field and checks it.
+
+The cookie is read from the request that opened the session (``st.context.cookies``) and written by a
+one-line script in an `st.html` element (`sync_cookie`), so a sign-in is a single script run: no
+component round trip, no rerun. The cookie is ``SameSite=Strict``, ``Secure`` whenever the page is
+served over HTTPS, and expires with its token (7 days). A script cannot set ``HttpOnly`` (neither could
+the cookie component this replaced): a script injected into the page could read the token, which is why
+the app renders no untrusted HTML with scripts allowed, and why the token names only the user.
 """
 
 from __future__ import annotations
 
-import importlib
+import json
 import logging
-import threading
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import streamlit as st
 from pydantic import SecretStr
 
-from hub.auth import cookie_key
+from hub.auth import cookie_key, session_token, session_username
 from hub.exceptions import HubError
 from ui.session import get_hub, load_settings
 
-if TYPE_CHECKING:  # imported on first use: they are slow to import and the sign-in form needs neither
-    from streamlit_authenticator.models import CookieModel
-
+if TYPE_CHECKING:
     from hub.models import Tenant, User
 
 log = logging.getLogger("hub.app")
 
 COOKIE_NAME = "hub_session"
-COOKIE_DAYS = 7.0
-COOKIE_ATTEMPTS = 4
+COOKIE_DAYS = 7
 
 DEMO_ACCOUNTS = (
     ("alice", "demo", "Acme Outfitters", "E-commerce"),
@@ -38,62 +42,16 @@ DEMO_ACCOUNTS = (
 )
 
 
-#: The cookie component is an invisible iframe plus a markdown element holding only a <style> (the
-#: library's own spacing fix), but their element containers still take a row (and a gap) at the top of
-#: the page in the runs that render them, so the page jumped after sign-in, by an amount that depended
-#: on which rerun came last. Out of the flow, they take no space in any run. A style-only `st.html` goes
-#: to Streamlit's event container and takes none either. The component renders inside a container that
-#: every run creates (`COOKIE_SLOT`), so what follows keeps its place in the page's element tree whether
-#: or not a run renders the component: otherwise every element after it moved one place down in those
-#: runs, and until the run ended the browser showed the old copy of each (stale) beside the new one.
+#: The cookie's script element renders inside a container that every run creates (`COOKIE_SLOT`), so what
+#: follows keeps its place in the page's element tree whether or not a run renders the script (otherwise
+#: every later element moves one place in those runs, and until the run ends the browser shows a stale
+#: copy of each beside the new one). Out of the flow, the slot takes no space (no row, no gap) in any
+#: run. The style-only `st.html` that says so goes to Streamlit's event container and takes none either.
 COOKIE_SLOT = "cookie_slot"
-_COOKIE_COMPONENT_CSS = (
-    "<style>.stElementContainer:has(iframe[title^='extra_streamlit_components.CookieManager']),"
-    ".stElementContainer:has([data-testid='stMarkdownContainer'] > style:only-child),"
-    f".st-key-{COOKIE_SLOT},[data-testid='stLayoutWrapper']:has(> .st-key-{COOKIE_SLOT})"
+_COOKIE_SLOT_CSS = (
+    f"<style>.st-key-{COOKIE_SLOT},[data-testid='stLayoutWrapper']:has(> .st-key-{COOKIE_SLOT})"
     "{position:absolute;height:0;overflow:hidden;}</style>"
 )
-
-
-_preload_lock = threading.Lock()
-_preloaded = False
-
-
-def preload_cookie_modules() -> None:
-    """Import pandas in a daemon thread while the sign-in form is on screen.
-
-    Streamlit imports pandas to inspect the cookie component's arguments: 0.3–1.5 s on a shared 2-core
-    machine, which the first sign-in of a process would otherwise wait for. Once per process; a failure
-    only costs that time back. Not streamlit-authenticator itself: importing it declares the cookie
-    component, and declared outside a script run the browser never receives the cookie (every signed-in
-    end-to-end test then waits in vain for it).
-    """
-    global _preloaded
-    with _preload_lock:
-        if _preloaded:
-            return
-        _preloaded = True
-
-    def run() -> None:
-        for name in ("pandas",):
-            try:
-                importlib.import_module(name)
-            except Exception:
-                log.warning("Preloading %s failed; the first sign-in imports it.", name, exc_info=True)
-
-    threading.Thread(target=run, name="hub-preload-cookie", daemon=True).start()
-
-
-def _cookie() -> CookieModel:
-    """The cookie model (renders streamlit-authenticator's invisible cookie component)."""
-    from streamlit_authenticator.models import CookieModel
-
-    settings = load_settings()
-    return CookieModel(
-        cookie_name=COOKIE_NAME,
-        cookie_key=cookie_key(settings).get_secret_value(),
-        cookie_expiry_days=COOKIE_DAYS,
-    )
 
 
 def _start_session(user: User, tenant: Tenant) -> None:
@@ -125,12 +83,12 @@ def _sign_in() -> None:
         return
     _start_session(*result)
     st.session_state["signin_username"] = ""
-    st.session_state["cookie_pending"] = "set"
-    st.session_state["cookie_attempts"] = 0
+    expires = datetime.now(UTC).replace(microsecond=0) + timedelta(days=COOKIE_DAYS)
+    st.session_state["cookie_expires"] = expires.timestamp()
 
 
 def sign_out() -> None:
-    """Sign-out callback: audit it, forget the session, and delete the cookie on this run."""
+    """Sign-out callback: audit it, forget the session; the next runs delete the cookie."""
     tenant_id = st.session_state.get("tenant_id")
     username = st.session_state.get("username")
     if tenant_id and username:
@@ -143,75 +101,78 @@ def sign_out() -> None:
             )
         except HubError:
             log.warning("Could not audit the sign-out of %s.", username, exc_info=True)
-    for key in ("user_id", "username", "user_name", "tenant_id"):
+    for key in ("user_id", "username", "user_name", "tenant_id", "cookie_expires"):
         st.session_state[key] = None
     for key in [str(k) for k in st.session_state]:
         if key.startswith(("dialog_", "preview_", "rename_", "confirm_", "retest_", "oauth_")):
             del st.session_state[key]
     st.session_state["logout"] = True
-    st.session_state["cookie_pending"] = "delete"
-    st.session_state["cookie_attempts"] = 0
 
 
 def sync_cookie() -> None:
-    """Restore a session from a valid cookie, and send a pending cookie change to the browser.
+    """Restore a session from a valid cookie, and keep the browser's cookie in step with the session.
 
-    A cookie change is sent again on the next runs until the browser's own cookie list (reported by
-    the cookie component) confirms it, at most `COOKIE_ATTEMPTS` times: a component rendered only
-    once can be dropped by the next rerun before the browser ran it.
+    Every run of a password-signed-in session renders the script that sets the cookie, and every run after
+    a sign-out the one that deletes it. The element's text is the same in each run, so the browser runs it
+    once, when it first appears; a run that is cut short before the browser got it is made good by the
+    next. Neither triggers a rerun.
     """
-    st.html(_COOKIE_COMPONENT_CSS)
+    st.html(_COOKIE_SLOT_CSS)
     with st.container(key=COOKIE_SLOT):
         _sync_cookie()
 
 
 def _sync_cookie() -> None:
-    pending = st.session_state.get("cookie_pending")
-    signed = bool(st.session_state.get("user_id"))
-    reading = not signed and not st.session_state.get("logout") and COOKIE_NAME in _cookie_names()
-    if not pending and not reading:
+    if st.session_state.get("user_id"):
+        expires = st.session_state.get("cookie_expires")
+        if expires is not None and st.session_state.get("username"):
+            _set_cookie(str(st.session_state["username"]), datetime.fromtimestamp(float(expires), UTC))
         return
+    if st.session_state.get("logout"):
+        _write_cookie(f"{COOKIE_NAME}=; Path=/; Max-Age=0; SameSite=Strict")
+        return
+    token = _browser_cookie()
+    if token is None or st.session_state.get("cookie_checked"):
+        return
+    st.session_state["cookie_checked"] = True  # once per session: the request's cookies do not change
     try:
-        cookie = _cookie()
-        browser = cookie.cookie_manager.cookies if isinstance(cookie.cookie_manager.cookies, dict) else {}
-        if pending:
-            attempts = int(st.session_state.get("cookie_attempts") or 0)
-            confirmed = (
-                (COOKIE_NAME in browser)
-                if pending == "set"
-                else (bool(browser) and COOKIE_NAME not in browser)
-            )
-            if confirmed or attempts >= COOKIE_ATTEMPTS or (pending == "set" and not signed):
-                st.session_state["cookie_pending"] = None
-                st.session_state["cookie_attempts"] = 0
-            else:
-                st.session_state["cookie_attempts"] = attempts + 1
-                if pending == "set":
-                    cookie.set_cookie()
-                else:
-                    cookie.delete_cookie()
-        elif reading:
-            _restore(cookie)
+        _restore(token)
     except HubError:
         log.warning("The sign-in cookie could not be used.", exc_info=True)
-        st.session_state["cookie_pending"] = None
 
 
-def _restore(cookie: CookieModel) -> None:
+def _restore(token: str) -> None:
     """Sign in the user named in a valid cookie (audited as a sign-in by cookie)."""
-    token = cookie.get_cookie()
-    if not token or not isinstance(token, dict) or not token.get("username"):
+    username = session_username(cookie_key(load_settings()), token)
+    found = get_hub().restore_sign_in(username) if username else None
+    if found is None:  # tampered, expired, or the user is gone or disabled: the form, as if there were none
         return
-    found = get_hub().restore_sign_in(str(token["username"]))
-    if found is not None:
-        _start_session(*found)
+    _start_session(*found)
 
 
-def _cookie_names() -> Any:
+def _set_cookie(username: str, expires: datetime) -> None:
+    token = session_token(cookie_key(load_settings()), username, expires)
+    stamp = expires.strftime("%a, %d %b %Y %H:%M:%S GMT")
+    _write_cookie(f"{COOKIE_NAME}={token}; Path=/; Expires={stamp}; SameSite=Strict")
+
+
+def _write_cookie(cookie: str) -> None:
+    """Render the script that stores ``cookie`` in the browser (``Secure`` when the page came over HTTPS).
+
+    ``cookie`` is built here from the cookie name, a token this app signed and a date: nothing a user typed.
+    """
+    text = json.dumps(cookie).replace("<", "\\u003c")
+    script = f'document.cookie = {text} + (location.protocol === "https:" ? "; Secure" : "");'
+    st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
+
+
+def _browser_cookie() -> str | None:
+    """The sign-in cookie the browser sent with the request that opened this session, if any."""
     try:
-        return dict(st.context.cookies)
+        value = st.context.cookies.get(COOKIE_NAME)
     except Exception:  # no browser context (bare mode)
-        return {}
+        return None
+    return str(value) if value else None
 
 
 def sign_in_page() -> None:

@@ -32,14 +32,14 @@ log = logging.getLogger("hub.app")
 DEFAULTS: dict[str, Any] = {
     # who is signed in (set by ui.auth)
     "user_id": None,
-    "username": None,  # also read by streamlit-authenticator's cookie model
+    "username": None,
     "user_name": None,
     "tenant_id": None,
-    "logout": False,  # streamlit-authenticator: True after sign-out, so the cookie is not reused
+    "logout": False,  # True after sign-out: the cookie is deleted, and never read again in this session
     "signin_failed": False,
     "signin_error": None,  # why sign-in could not be checked (storage down...): words, never a secret
-    "cookie_pending": None,  # "set" | "delete": a cookie change to send to the browser
-    "cookie_attempts": 0,  # how often it was sent without the browser confirming it yet
+    "cookie_expires": None,  # epoch seconds: the sign-in cookie this password sign-in set (ui.auth)
+    "cookie_checked": False,  # the cookie the browser sent was tried (once per session)
     # the connect dialog
     "dialog_source": None,  # catalogue id of the source whose dialog is open
     "dialog_connection": None,  # the connection the open dialog made (shows its result)

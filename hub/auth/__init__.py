@@ -1,4 +1,6 @@
-"""Authentication helpers: the simulated OAuth consent (`hub.auth.demo`) and the sign-in cookie key.
+"""Authentication helpers: the demo OAuth consent, the sign-in cookie key and the cookie's token.
+
+The consent lives in `hub.auth.demo`, the token (a signed JWT) in `hub.auth.session`.
 
 Real OAuth (authorization code + PKCE + state) comes in a later issue; it will live beside ``demo``.
 """
@@ -12,6 +14,7 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from hub.auth.demo import ConsentRequest, approve, consent_request, humanize_stream
+from hub.auth.session import session_token, session_username
 from hub.exceptions import CryptoError
 from hub.settings import Settings
 
@@ -44,4 +47,13 @@ def cookie_key(settings: Settings) -> SecretStr:
         ) from exc
 
 
-__all__ = ["COOKIE_KEY_FILE", "ConsentRequest", "approve", "consent_request", "cookie_key", "humanize_stream"]
+__all__ = [
+    "COOKIE_KEY_FILE",
+    "ConsentRequest",
+    "approve",
+    "consent_request",
+    "cookie_key",
+    "humanize_stream",
+    "session_token",
+    "session_username",
+]

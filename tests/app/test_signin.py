@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from hub.auth import cookie_key, session_username
 from tests.app.support import ROOT, has_text, new_app, ok, open_hub, sign_in, texts
 from tests.demo_support import forget_demo_pools, wait_for_demo_pools
 
@@ -138,3 +142,34 @@ def test_after_five_failures_the_form_says_when_to_try_again(monkeypatch):
         assert [(r.detail["reason"], r.outcome) for r in failed][-1] == ("locked out", "denied")
     finally:
         hub.close()
+
+
+def _cookie_scripts(at: AppTest) -> list[str]:
+    """The scripts the run renders (the sign-in cookie's writer is the only one)."""
+    return [el.proto.body for el in at.get("html") if el.proto.unsafe_allow_javascript]
+
+
+def test_the_sign_in_run_writes_the_signed_cookie_and_sign_out_deletes_it():
+    """The cookie is written by a script in the sign-in run itself (no component, no extra rerun)."""
+    at = sign_in()
+    assert not at.get("iframe") and not at.get("component_instance")
+    [script] = _cookie_scripts(at)
+    written = r'document\.cookie = "hub_session=([\w.-]+); Path=/; Expires=([^;"]+); SameSite=Strict"'
+    cookie = re.search(written, script)
+    assert cookie, script
+    assert '(location.protocol === "https:" ? "; Secure" : "")' in script
+    expires = datetime.strptime(cookie.group(2), "%a, %d %b %Y %H:%M:%S GMT").replace(tzinfo=UTC)
+    assert timedelta(days=6, hours=23) < expires - datetime.now(UTC) <= timedelta(days=7)
+    hub = open_hub()
+    try:
+        assert session_username(cookie_key(hub.settings), cookie.group(1)) == "alice"
+    finally:
+        hub.close()
+    ok(at.run())  # a later run renders the same script: the browser runs it once
+    assert _cookie_scripts(at) == [script]
+
+    ok(at.sidebar.button(key="sign_out").click().run())
+    assert _cookie_scripts(at) == [
+        '<script>document.cookie = "hub_session=; Path=/; Max-Age=0; SameSite=Strict"'
+        ' + (location.protocol === "https:" ? "; Secure" : "");</script>'
+    ]

@@ -30,8 +30,8 @@ def wait_sign_in_form(page: Page) -> None:
 def sign_in_as(page: Page, username: str, password: str) -> None:
     """Sign in from the sign-in form; wait for the catalogue and for the browser to hold the sign-in cookie.
 
-    The app sends the cookie after the sign-in run and reruns until the browser confirms it; waiting for
-    it (and for those reruns to settle) keeps a late rerun from replacing what the next step reads.
+    The sign-in run itself writes the cookie (a script in the page, no rerun); waiting for it to reach the
+    browser means a reload from here on stays signed in.
     """
     settle(page)
     sign_in(page, username, password)

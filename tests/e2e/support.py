@@ -250,8 +250,7 @@ class StreamlitServer:
 
 # Streamlit marks its root element with the script's state ("initial", "running", "notRunning", ...).
 # The init script records when that attribute last changed, so `settle` can ask for a quiet period:
-# after a sign-in, for example, the cookie component triggers one or two more reruns within a second,
-# and a click that lands in one of them is lost.
+# a click that lands in a run still going (a dialog's work, a page switch) is lost.
 _WATCH_RUNS = """
 (() => {
   window.__hubLastChange = performance.now();

@@ -8,14 +8,17 @@ other's connections whatever the order. Screenshots of each step go to ``artifac
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 
+import jwt
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e import flows
-from tests.e2e.support import StreamlitServer, click, key_locator, open_app, settle, sign_in
+from tests.e2e.support import StreamlitServer, click, key_locator, open_app, settle, sign_in, sign_in_form
+from ui.auth import COOKIE_NAME
 
 pytestmark = pytest.mark.e2e
 
@@ -59,6 +62,55 @@ def test_sign_in_gate(app_page: Page, app_server: StreamlitServer, shots: Shots)
     expect(heading).to_have_count(1)
     expect(page.get_by_text("Wrong username or password.")).to_have_count(0)
     expect(page.get_by_text("Signed in as")).to_contain_text("alice")
+
+
+#: Counts in ``window.__runs`` the script runs that end from now on (the app's state leaves "running").
+_COUNT_RUNS = """() => {
+  window.__runs = 0;
+  const app = document.querySelector('[data-testid="stApp"]');
+  new MutationObserver((records) => {
+    window.__runs += records.filter((r) => r.oldValue === "running").length;
+  }).observe(app, {attributes: true, attributeOldValue: true, attributeFilter: ["data-test-script-state"]});
+}"""
+_HAS_COOKIE = "name => document.cookie.split('; ').some(c => c.startsWith(name + '='))"
+
+
+def _signed_out(page: Page) -> None:
+    flows.wait_sign_in_form(page)
+    settle(page)
+    expect(page.get_by_role("heading", name=re.compile("^Recommended for"))).to_have_count(0)
+
+
+def test_the_sign_in_cookie_survives_a_reload_and_sign_out_deletes_it(
+    app_page: Page, app_server: StreamlitServer
+) -> None:
+    page = app_page
+    page.evaluate(_COUNT_RUNS)
+    flows.sign_in_as(page, "alice", "demo")  # waits for the cookie in the browser, then for the app to settle
+    assert page.evaluate("window.__runs") == 1  # the sign-in is one run: writing the cookie reruns nothing
+    [cookie] = [c for c in page.context.cookies() if c["name"] == COOKIE_NAME]
+    assert (cookie["path"], cookie["sameSite"], cookie["secure"]) == ("/", "Strict", False)  # http here
+    assert 6 * 86_400 < cookie["expires"] - time.time() <= 7 * 86_400  # the token's own expiry, 7 days
+
+    # A reload opens a new session: the cookie signs it in, no form.
+    page.reload()
+    expect(page.get_by_role("heading", name="Recommended for E-commerce")).to_be_visible()
+    expect(page.get_by_text("Signed in as")).to_contain_text("alice")
+    expect(sign_in_form(page)).to_have_count(0)
+
+    # Sign out deletes the cookie: the next reload shows the form.
+    settle(page)
+    click(page, page.get_by_role("button", name="Sign out"))
+    flows.wait_sign_in_form(page)
+    page.wait_for_function(f"name => !({_HAS_COOKIE})(name)", arg=COOKIE_NAME)
+    page.reload()
+    _signed_out(page)
+
+    # A cookie the app did not sign (same user, another key) signs nobody in.
+    forged = jwt.encode({"sub": "alice", "exp": int(time.time()) + 3600}, "f" * 43, algorithm="HS256")
+    page.context.add_cookies([{"name": COOKIE_NAME, "value": forged, "url": app_server.url}])
+    page.reload()
+    _signed_out(page)
 
 
 def test_shopify_consent_preview_continue(app_page: Page, shots: Shots) -> None:

@@ -35,11 +35,12 @@ LIVE_CONNECTORS: dict[str, str] = {
 
 
 #: Sources served live by their pinned Airbyte connector (`hub.connectors.airbyte`): the files, the
-#: sample data generator and the API-key sources (their live form is the connector's spec). The OAuth
-#: sources' connectors are installable (``python -m hub connectors install``) and their specs shipped;
-#: they go live with the OAuth flow that gives them tokens.
+#: sample data generator, the API-key sources (their live form is the connector's spec) and the OAuth
+#: sources with a connector in the catalogue (their config comes from a sign-in, `hub.oauth.connect`).
 AIRBYTE_LIVE: frozenset[str] = frozenset(
     {"faker", "csv", "excel", "woocommerce", "stripe", "mixpanel", "jira", "mailchimp"}
+    | {"shopify", "salesforce", "hubspot", "google-analytics", "google-sheets", "slack", "notion",
+       "intercom", "zendesk-support", "facebook-marketing"}
 )
 
 

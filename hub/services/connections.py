@@ -81,6 +81,7 @@ class Connections(TenantScope):
         sample_limit: int | None = None,
         metadata: Mapping[str, Any] | None = None,
         file_label: str | None = None,
+        sealed_extra: Mapping[str, Any] | None = None,
     ) -> Connection:
         """Validate against the spec, then connecting -> testing (check, discover, sample) -> connected.
 
@@ -95,6 +96,9 @@ class Connections(TenantScope):
         ``metadata`` (no secrets) is stored beside the public config, e.g. an OAuth sign-in's
         ``credentials_expire_at``.
         ``file_label``: the name a user gave the file of a file source (`FileSources.connect_file`).
+        ``sealed_extra``: top-level secrets the hub keeps beside the config (an OAuth refresh token the
+        hub refreshes with, `hub.oauth.providers.HUB_KEY`): sealed with it, never validated, shown or
+        given to the connector.
         """
         source = self.hub.catalogue.get(source_id)
         if mode is None:
@@ -117,6 +121,7 @@ class Connections(TenantScope):
             sample=mode is not None and chosen is Mode.DEMO and not config,
             metadata=metadata,
             file_label=file_label,
+            sealed_extra=sealed_extra,
         )
 
     def reconnect(
@@ -129,6 +134,7 @@ class Connections(TenantScope):
         sample_limit: int | None = None,
         metadata: Mapping[str, Any] | None = None,
         file_label: str | None = None,
+        sealed_extra: Mapping[str, Any] | None = None,
     ) -> Connection:
         """A failed connection with new credentials: failed -> connecting -> testing -> ...
 
@@ -149,6 +155,7 @@ class Connections(TenantScope):
             sample_limit=sample_limit,
             metadata=metadata,
             file_label=file_label,
+            sealed_extra=sealed_extra,
         )
 
     def _connect(
@@ -165,6 +172,7 @@ class Connections(TenantScope):
         sample: bool = False,
         metadata: Mapping[str, Any] | None = None,
         file_label: str | None = None,
+        sealed_extra: Mapping[str, Any] | None = None,
     ) -> Connection:
         """The one path of `connect` (``existing`` None: a new row) and `reconnect` (``existing``).
 
@@ -193,7 +201,9 @@ class Connections(TenantScope):
         conn_id = existing.id if existing is not None else str(uuid.uuid4())
         with attempt(self, conn_id, actor=actor):  # ends connected or failed, whatever stops it
             label = existing.name if existing is not None else _new_name(source, name, validated, file_label)
-            sealed = self.hub.keys.seal_config(validated, tenant_id=self.tenant.id, connection_id=conn_id)
+            sealed = self.hub.keys.seal_config(
+                {**validated, **(sealed_extra or {})}, tenant_id=self.tenant.id, connection_id=conn_id
+            )
             stored: dict[str, Any] = {**(metadata or {}), "config": public_config(spec, validated)}
             upload = upload_metadata(self.uploads(), validated, label=file_label) if files else None
             if upload is not None:  # the file's label stands for it; its path on the server is not shown

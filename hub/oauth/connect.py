@@ -47,7 +47,7 @@ def connect_signed_in(
 ) -> Connection:
     """Connect (or reconnect) the source of ``signed`` live with its tokens; returns the tested connection.
 
-    ``sample_limit`` as in `Connections.connect` (None: the default sample of every stream).
+    ``sample_limit`` as in `Connections.connect`; None: ``HUB_SIGNIN_SAMPLE_LIMIT`` (default 50).
     """
     pending = signed.pending
     entry, provider = for_source(pending.source_id)
@@ -66,6 +66,7 @@ def connect_signed_in(
         extra[HUB_KEY] = {"refresh_token": signed.token.refresh_token}
     service = hub.tenant(pending.tenant_id)
     meta = oauth_metadata(signed)
+    sample_limit = hub.settings.signin_sample_limit if sample_limit is None else sample_limit
     if pending.connection_id:
         return service.reconnect(pending.connection_id, config, actor=actor, on_step=on_step, metadata=meta,
                                  sealed_extra=extra, sample_limit=sample_limit)

@@ -23,9 +23,7 @@ import httpx
 import pytest
 
 from hub import Hub, Settings
-from hub.catalogue import Catalogue
 from hub.connectors.airbyte.connector import AirbyteConnector
-from hub.connectors.airbyte.install import Installer
 from hub.exceptions import AuthError
 from hub.models import Mode, Status
 from hub.oauth.apps import app_for_source
@@ -33,37 +31,17 @@ from hub.oauth.connect import connect_signed_in
 from hub.oauth.flow import OAuthFlow
 from hub.oauth.providers import HUB_REFRESH_PATH, Token, connector_config, get_path
 from hub.oauth.refresh import fresh_access_token
-from tests.airbyte_support import ensure_cache
 from tests.oidc_support import OidcServer, callback_params
-from tests.saas_double import Double, Intercom, api_double, outside_netns
-
-HOST = "api.intercom.io"
-
-
-@pytest.fixture(scope="module")
-def intercom(oidc: OidcServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Double, Intercom]]:
-    ensure_cache()
-
-    def active(token: str) -> bool:
-        return oidc.introspect(token, provider="INTERCOM")["active"] is True
-
-    with outside_netns(active) as introspect, api_double(
-        [HOST], api := Intercom(introspect), tmp_path_factory.mktemp("intercom")
-    ) as double:
-        yield double, api
+from tests.saas_double import Double, Intercom, intercom_env
 
 
 @pytest.fixture
 def hub(oidc: OidcServer, intercom: tuple[Double, Intercom], hub_home: Path) -> Iterator[Hub]:
     double, _ = intercom
-    cache = ensure_cache()
-    package = Catalogue.bundled().get("intercom").connector_package
-    assert package is not None
-    settings = Settings.from_env(
-        {"HUB_HOME": str(hub_home), "HUB_PUBLIC_URL": "http://127.0.0.1:8596", **oidc.env("INTERCOM")},
-        demo_pace=0, connectors_dir=cache, connector_wrapper=double.wrapper(Installer(cache).path(package)),
-        connector_ca_bundle=double.ca_bundle,
-    )
+    settings = Settings.from_env({
+        "HUB_HOME": str(hub_home), "HUB_PUBLIC_URL": "http://127.0.0.1:8596", **oidc.env("INTERCOM"),
+        **intercom_env(double),
+    }, demo_pace=0)
     h = Hub.open(settings)
     h.create_tenant("acme", name="Acme", business_type="saas")
     try:
@@ -82,7 +60,7 @@ def test_a_signed_in_token_reads_admins_through_the_intercom_connector_until_dis
     url = flow.start(tenant_id, "intercom", user_id="u-alice")
     assert "code_challenge" not in url  # Intercom has no PKCE
     signed = flow.finish(callback_params(oidc.consent(url)), user_id="u-alice")
-    conn = connect_signed_in(hub, signed, actor="u-alice", sample_limit=0)
+    conn = connect_signed_in(hub, signed, actor="u-alice")
     assert conn.status == "connected", conn.status_detail
 
     # the token as the hub hands it to a connector: from its encrypted store, refreshed when expiring (the
@@ -123,8 +101,8 @@ def test_a_sign_in_connects_intercom_live_refreshes_on_use_and_fails_once_revoke
     flow = OAuthFlow(hub)
     url = flow.start(svc.tenant.id, "intercom", user_id="u-bob")
     signed = flow.finish(callback_params(oidc.consent(url)), user_id="u-bob")
-    # no sample at connect: the double serves the check's and the admins stream's endpoints only
-    conn = connect_signed_in(hub, signed, actor="u-bob", sample_limit=0)
+    # no sample at connect (HUB_SIGNIN_SAMPLE_LIMIT=0): the double serves the check's and admins' endpoints
+    conn = connect_signed_in(hub, signed, actor="u-bob")
     # the real connector checked (/tags) and discovered through the double with the signed-in token
     assert conn.status is Status.CONNECTED, conn.status_detail
     assert conn.mode is Mode.LIVE

@@ -5,7 +5,7 @@ app's client id and secret where the source's spec takes them), so the source's 
 reads the account's real data. The config is stored encrypted, the tokens' expiry as
 ``credentials_expire_at`` in the metadata (which the health checks read). Where the hub refreshes (every
 source outside `CONNECTOR_REFRESHES`), the refresh token is sealed beside the config under
-`hub.oauth.providers.HUB_KEY`, never given to the connector, and every use hands the connector a fresh
+`hub.oauth.providers.KEPT_KEY`, never given to the connector, and every use hands the connector a fresh
 access token (`hub.oauth.refresh.connector_view`). A sign-in started from Reconnect reconnects that
 connection, keeping its id and history.
 """
@@ -20,7 +20,7 @@ from hub.exceptions import InputError
 from hub.models import Connection, Mode, Status
 from hub.oauth.apps import app_for_source
 from hub.oauth.flow import OAuthFlow, SignedIn
-from hub.oauth.providers import HUB_KEY, connector_config, for_source
+from hub.oauth.providers import KEPT_KEY, connector_config, for_source
 from hub.services.probe import StepCallback, emit
 from hub.storage.tables import now
 
@@ -63,7 +63,7 @@ def connect_signed_in(
     config.update(_required_defaults(hub, pending.source_id, config))
     extra: dict[str, Any] = {}
     if signed.token.refresh_token and entry.refresh_path is None:  # the hub refreshes: it keeps the token
-        extra[HUB_KEY] = {"refresh_token": signed.token.refresh_token}
+        extra[KEPT_KEY] = {"refresh_token": signed.token.refresh_token}
     service = hub.tenant(pending.tenant_id)
     meta = oauth_metadata(signed)
     sample_limit = hub.settings.signin_sample_limit if sample_limit is None else sample_limit

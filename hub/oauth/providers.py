@@ -256,20 +256,20 @@ class SourceOAuth:
     #: where `credentials` puts the access token in the connector config (None: it puts none)
     access_path: tuple[str, ...] | None = ("credentials", "access_token")
     #: where the stored config keeps the refresh token: the connector's own field where it refreshes,
-    #: else `HUB_REFRESH_PATH` (the hub's, never given to the connector)
+    #: else `KEPT_REFRESH_PATH` (the hub's, never given to the connector)
     refresh_path: tuple[str, ...] | None = None
 
     @property
     def stored_refresh_path(self) -> tuple[str, ...]:
         """Where the connection's sealed config holds the refresh token."""
-        return self.refresh_path or HUB_REFRESH_PATH
+        return self.refresh_path or KEPT_REFRESH_PATH
 
 
 #: Where a connection the hub refreshes keeps its refresh token: a top-level object of the sealed config
 #: that `without_hub_keys` takes out before the connector sees the config (the specs of Shopify, Slack and
 #: Zendesk forbid extra fields in their credentials).
-HUB_KEY = "hub_oauth"
-HUB_REFRESH_PATH: tuple[str, ...] = (HUB_KEY, "refresh_token")
+KEPT_KEY = "hub_oauth"
+KEPT_REFRESH_PATH: tuple[str, ...] = (KEPT_KEY, "refresh_token")
 
 
 _CREDS_REFRESH = ("credentials", "refresh_token")
@@ -320,8 +320,8 @@ def connector_config(source_id: str, token: Token, client_id: str, client_secret
 
 
 def without_hub_keys(config: Mapping[str, Any]) -> dict[str, Any]:
-    """``config`` as a connector takes it: the hub's own part (`HUB_KEY`) left out."""
-    return {k: v for k, v in config.items() if k != HUB_KEY}
+    """``config`` as a connector takes it: the hub's own part (`KEPT_KEY`) left out."""
+    return {k: v for k, v in config.items() if k != KEPT_KEY}
 
 
 def get_path(config: Mapping[str, Any], path: tuple[str, ...]) -> Any:

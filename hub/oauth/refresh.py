@@ -5,7 +5,7 @@ refresh token is stored atomically with the new access token and its expiry (one
 ``oauth.refresh`` without tokens. Whoever finds the lease taken waits (tenacity), then reads the fresh token.
 
 The tokens sit where `hub.oauth.providers.connector_config` put them (``SourceOAuth.access_path``; the
-refresh token the hub keeps under ``HUB_KEY``), and a refresh writes them back there. Only the sources
+refresh token the hub keeps under ``KEPT_KEY``), and a refresh writes them back there. Only the sources
 outside `CONNECTOR_REFRESHES` are refreshed here: the others' connectors refresh themselves and the config
 they report is stored (`TenantScope._store_control`). `connector_view` is how every use of a live
 signed-in connection (re-test, preview, health check) gets its config with a fresh access token.

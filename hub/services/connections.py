@@ -97,7 +97,7 @@ class Connections(TenantScope):
         ``credentials_expire_at``.
         ``file_label``: the name a user gave the file of a file source (`FileSources.connect_file`).
         ``sealed_extra``: top-level secrets the hub keeps beside the config (an OAuth refresh token the
-        hub refreshes with, `hub.oauth.providers.HUB_KEY`): sealed with it, never validated, shown or
+        hub refreshes with, `hub.oauth.providers.KEPT_KEY`): sealed with it, never validated, shown or
         given to the connector.
         """
         source = self.hub.catalogue.get(source_id)

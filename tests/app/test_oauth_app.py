@@ -15,7 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from hub.models import Mode, Status
-from hub.oauth.providers import HUB_REFRESH_PATH, get_path
+from hub.oauth.providers import KEPT_REFRESH_PATH, get_path
 from tests.app.support import has_text, new_app, ok, open_hub, rendered, sign_in, status_labels
 from tests.oidc_support import OidcServer, callback_params
 from tests.saas_double import Double, Intercom, intercom_env
@@ -78,7 +78,7 @@ def _tokens(connection_id: str, tenant: str = "acme") -> list[str]:
         tid = hub.tenant(tenant).tenant.id
         config = hub.keys.open_config(hub.db.store(tid).get_sealed(connection_id), tenant_id=tid,
                                       connection_id=connection_id)
-        return [str(t) for t in (config.get("access_token"), get_path(config, HUB_REFRESH_PATH)) if t]
+        return [str(t) for t in (config.get("access_token"), get_path(config, KEPT_REFRESH_PATH)) if t]
     finally:
         hub.close()
 

@@ -21,8 +21,8 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, Request, expect
 
 from hub import Hub
+from hub.oauth.providers import KEPT_REFRESH_PATH, get_path
 from hub.settings import Settings
-from hub.oauth.providers import HUB_REFRESH_PATH, get_path
 from tests.e2e import flows
 from tests.e2e.support import StreamlitServer, click, free_port, open_app, settle, shot, watch_reruns
 from tests.oidc_support import OidcServer
@@ -35,7 +35,7 @@ pytestmark = [pytest.mark.e2e]
 def oauth_server(
     oidc: OidcServer, intercom: tuple[Double, Intercom], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[StreamlitServer]:
-    """``streamlit run app.py`` with the Intercom app pointed at oidc-provider, its connector at the double."""
+    """``streamlit run app.py``: the Intercom app pointed at oidc-provider, its connector at the double."""
     base = tmp_path_factory.mktemp("e2e-oauth")
     port = free_port()
     env = {
@@ -43,7 +43,7 @@ def oauth_server(
     }
     server = StreamlitServer(hub_home=base / "hubhome", log_path=base / "streamlit.log", env=env, port=port)
     server.hub_home.mkdir()
-    server.typed_secrets.add(oidc.client("INTERCOM")[1])  # the app's client secret never reaches the log either
+    server.typed_secrets.add(oidc.client("INTERCOM")[1])  # the app's client secret never reaches the log
     try:
         server.start(timeout=60)
         yield server
@@ -109,7 +109,7 @@ def test_sign_in_with_the_providers_own_pages_and_back_to_connected(
         tid = service.tenant.id
         sealed = hub.db.store(tid).get_sealed(conn.id)
         config = hub.keys.open_config(sealed, tenant_id=tid, connection_id=conn.id)
-        secrets = [str(config["access_token"]), str(get_path(config, HUB_REFRESH_PATH)), code]
+        secrets = [str(config["access_token"]), str(get_path(config, KEPT_REFRESH_PATH)), code]
         with hub.db.begin(write=False) as c:
             dump = str([c.execute(sa.text(f"SELECT * FROM {t}")).all()
                         for t in ("tenant_airbyte_connections", "audit_logs", "oauth_states")])

@@ -29,7 +29,7 @@ from hub.models import Mode, Status
 from hub.oauth.apps import app_for_source
 from hub.oauth.connect import connect_signed_in
 from hub.oauth.flow import OAuthFlow
-from hub.oauth.providers import HUB_REFRESH_PATH, Token, connector_config, get_path
+from hub.oauth.providers import KEPT_REFRESH_PATH, Token, connector_config, get_path
 from hub.oauth.refresh import fresh_access_token
 from tests.oidc_support import OidcServer, callback_params
 from tests.saas_double import Double, Intercom, intercom_env
@@ -124,7 +124,7 @@ def test_a_sign_in_connects_intercom_live_refreshes_on_use_and_fails_once_revoke
     sealed = hub.db.store(svc.tenant.id).get_sealed(conn.id)
     assert sealed is not None
     stored = hub.keys.open_config(sealed, tenant_id=svc.tenant.id, connection_id=conn.id)
-    refresh = get_path(stored, HUB_REFRESH_PATH)
+    refresh = get_path(stored, KEPT_REFRESH_PATH)
     assert refresh and refresh != signed.token.refresh_token  # the server rotates refresh tokens
     client_id, client_secret = oidc.client("INTERCOM")
     httpx.post(oidc.revoke_url, data={"token": refresh, "token_type_hint": "refresh_token",

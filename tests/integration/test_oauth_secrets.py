@@ -32,7 +32,7 @@ from hub.api import create_app
 from hub.exceptions import HubError
 from hub.oauth.connect import connect_signed_in
 from hub.oauth.flow import OAuthFlow
-from hub.oauth.providers import HUB_REFRESH_PATH, get_path
+from hub.oauth.providers import KEPT_REFRESH_PATH, get_path
 from hub.oauth.refresh import fresh_access_token
 from hub.settings import Settings
 from hub.storage.crypto import Sealed
@@ -156,7 +156,7 @@ def test_no_token_code_verifier_or_client_secret_in_logs_urls_messages_audit_or_
         shown.append(again.text)
     first = _stored_tokens(hub, tenant_id, api_conn)
     seen.add("access token", first["access_token"])
-    seen.add("refresh token", get_path(first, HUB_REFRESH_PATH))
+    seen.add("refresh token", get_path(first, KEPT_REFRESH_PATH))
 
     # 2. the app's sign-in (the oauth_callback page's calls), and its refusals
     flow = OAuthFlow(hub)
@@ -191,9 +191,9 @@ def test_no_token_code_verifier_or_client_secret_in_logs_urls_messages_audit_or_
     fresh = fresh_access_token(hub, tenant_id, conn.id, margin=timedelta(seconds=10))
     rotated = _stored_tokens(hub, tenant_id, conn.id)
     assert fresh == rotated["access_token"] != signed.token.access_token
-    assert get_path(rotated, HUB_REFRESH_PATH) != signed.token.refresh_token
+    assert get_path(rotated, KEPT_REFRESH_PATH) != signed.token.refresh_token
     seen.add("access token", fresh)
-    seen.add("refresh token", get_path(rotated, HUB_REFRESH_PATH))
+    seen.add("refresh token", get_path(rotated, KEPT_REFRESH_PATH))
     # a preview through the real connector with that token (its output is among the scanned logs)
     preview = hub.tenant("acme").preview(conn.id, "admins", limit=5, actor="u-alice")
     assert len(preview.records) == 3
@@ -201,7 +201,7 @@ def test_no_token_code_verifier_or_client_secret_in_logs_urls_messages_audit_or_
 
     # 4. a refresh token revoked at the provider: the connection fails with "reconnect"
     client_id, client_secret = oidc.client("INTERCOM")
-    httpx.post(oidc.revoke_url, data={"token": get_path(first, HUB_REFRESH_PATH),
+    httpx.post(oidc.revoke_url, data={"token": get_path(first, KEPT_REFRESH_PATH),
                                       "token_type_hint": "refresh_token",
                                       "client_id": client_id, "client_secret": client_secret},
                timeout=10).raise_for_status()

@@ -87,9 +87,10 @@ class Connections(TenantScope):
 
         ``config`` may be a plain dict: the fields the connector's spec marks secret are wrapped in
         `SecretStr` before anything else reads it. ``mode`` None means: live when the source has a live
-        connector and ``config`` is not empty, else demo. ``mode`` demo with an empty ``config`` is
-        "Use sample data": the demo connector's sample config, no credentials (an omitted mode with an
-        empty config is not: that is more likely a forgotten key, refused naming the missing field).
+        connector and ``config`` is not empty (an OAuth source: never, it is live only through a sign-in),
+        else demo. ``mode`` demo with an empty ``config`` is "Use sample data": the demo connector's
+        sample config, no credentials (an omitted mode with an empty config is not: that is more likely a
+        forgotten key, refused naming the missing field).
         A config that fails validation raises `ConfigError` and stores nothing. A failed check stores
         the connection as ``failed`` with the reason in ``status_detail`` and returns it.
         ``sample_limit`` (default `SAMPLE_LIMIT`) records are read per stream; 0 skips sampling.
@@ -102,7 +103,14 @@ class Connections(TenantScope):
         """
         source = self.hub.catalogue.get(source_id)
         if mode is None:
-            live = has_live(source.id) and bool(config) and not self._demo_shaped(source, config)
+            # an OAuth source is live only through a sign-in (`hub.oauth.connect`, which says so): a config
+            # given without a mode is the demo consent's
+            live = (
+                has_live(source.id)
+                and bool(config)
+                and source.auth_kind is not AuthKind.OAUTH2
+                and not self._demo_shaped(source, config)
+            )
             chosen = Mode.LIVE if live else Mode.DEMO
         else:
             try:

@@ -7,14 +7,20 @@
   server, on a grant of its own) as the baseline. Both rotate their refresh token on every call.
 * 20 concurrent uses of a connection whose token is expiring: the refreshes the server counted from its own
   ``grant.success`` events (must be exactly 1, or the benchmark fails).
+
+The connection is a live Intercom sign-in (the hub refreshes Intercom's tokens; the specs of Google's,
+HubSpot's and Salesforce's connectors make them refresh themselves): its connector checks and discovers
+once, at connect, against the tests' Intercom double in a network namespace (tests/saas_double.py).
 """
 
 from __future__ import annotations
 
 import os
 import statistics
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 from authlib.integrations.requests_client import OAuth2Session
@@ -27,8 +33,9 @@ from hub.oauth.refresh import fresh_access_token
 from hub.settings import Settings
 from hub.storage.tables import now
 from tests.oidc_support import OidcServer, callback_params, start_oidc
+from tests.saas_double import Intercom, api_double, intercom_env, outside_netns
 
-SOURCE = "google-sheets"
+SOURCE = "intercom"
 USES = 20
 
 
@@ -52,10 +59,17 @@ def run(report: Report) -> None:
     # an hour's access tokens, as Google's: with tokens shorter than the hub's refresh margin (60 s) every
     # use would refresh
     oidc = start_oidc(access_ttl_s=3600)
+
+    def active(token: str) -> bool:
+        return oidc.introspect(token, provider="INTERCOM")["active"] is True
+
     try:
-        env = {"HUB_PUBLIC_URL": "http://127.0.0.1:8599", **oidc.env("GOOGLE")}
-        with Hub.open(Settings.from_env({**os.environ, **env}, demo_pace=0, monitor=False)) as hub:
-            _measure(report, hub, oidc)
+        with tempfile.TemporaryDirectory() as folder, outside_netns(active) as introspect, api_double(
+            ["api.intercom.io"], Intercom(introspect), Path(folder)
+        ) as double:
+            env = {"HUB_PUBLIC_URL": "http://127.0.0.1:8599", **oidc.env("INTERCOM"), **intercom_env(double)}
+            with Hub.open(Settings.from_env({**os.environ, **env}, demo_pace=0, monitor=False)) as hub:
+                _measure(report, hub, oidc)
     finally:
         oidc.stop()
 
@@ -68,7 +82,8 @@ def _measure(report: Report, hub: Hub, oidc: OidcServer) -> None:
     # the baseline's own grant, so that the two rotating refresh tokens never retire each other
     token = _signed_in(hub, oidc, tenant_id).token
     baseline_token: dict[str, Any] = {"refresh_token": token.refresh_token}
-    plain = OAuth2Session(client_id=oidc.client_id, client_secret=oidc.client_secret,
+    client_id, client_secret = oidc.client("INTERCOM")
+    plain = OAuth2Session(client_id=client_id, client_secret=client_secret,
                           token_endpoint_auth_method="client_secret_post")
 
     def token_request() -> None:

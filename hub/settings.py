@@ -186,6 +186,12 @@ class Settings(_OAuthSettings):
         description="HUB_API_PUBLIC_URL: the HTTP API's address; OAuth sign-in through the API returns to "
         "`<HUB_API_PUBLIC_URL>/api/oauth/callback`.",
     )
+    signin_sample_limit: int = Field(
+        default=50,
+        ge=0,
+        description="HUB_SIGNIN_SAMPLE_LIMIT: records read per stream when an OAuth sign-in connects its "
+        "source (check, discover, sample); 0 skips the sample (a SaaS connector reads each of its streams).",
+    )
 
     source_hosts: Literal["any", "public"] | None = Field(
         default=None,

@@ -11,6 +11,7 @@ import pytest
 from tests.airbyte_api_support import PrismServer, start_prism
 from tests.airbyte_fake import FakeAirbyte
 from tests.oidc_support import OidcServer, start_oidc
+from tests.saas_double import Double, Intercom, api_double, outside_netns
 from tests.servers import MariaDBServer, PostgresServer, start_mariadb, start_postgres
 
 #: Fixtures of the local alert receivers (webhook, SMTP) and of the hand-off, for any test that names them.
@@ -50,6 +51,27 @@ def oidc() -> Iterator[OidcServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def intercom(oidc: OidcServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Double, Intercom]]:
+    """Intercom's API (``api.intercom.io``) as a double in a network namespace, for the whole session.
+
+    It accepts only bearer tokens the session's authorization server reports active (introspection as
+    Intercom's app), so a signed-in connection reads through the real airbyte-source-intercom
+    (`tests.saas_double.intercom_env` gives the settings that run it there).
+    """
+    from tests.airbyte_support import ensure_cache
+
+    ensure_cache()
+
+    def active(token: str) -> bool:
+        return oidc.introspect(token, provider="INTERCOM")["active"] is True
+
+    with outside_netns(active) as introspect, api_double(
+        ["api.intercom.io"], api := Intercom(introspect), tmp_path_factory.mktemp("intercom")
+    ) as double:
+        yield double, api
 
 
 @pytest.fixture(scope="session")

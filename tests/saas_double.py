@@ -312,3 +312,24 @@ class Intercom:
         if request.path == "/admins":
             return Reply(200, {"type": "admin.list", "admins": self.admins}, limits)
         return Reply(404, {"type": "error.list", "errors": [{"code": "not_found", "message": "Not found"}]})
+
+
+def intercom_env(double: Double) -> dict[str, str]:
+    """The ``HUB_*`` settings that run the catalogue's Intercom connector against ``double``.
+
+    The tests' connector cache, the wrapper into the double's namespace, its CA, and no sample at a sign-in's
+    connect (the double serves the check's ``tags`` and the ``admins`` stream only; a preview reads it).
+    """
+    from hub.catalogue import Catalogue
+    from hub.connectors.airbyte.install import Installer
+    from tests.airbyte_support import ensure_cache
+
+    cache = ensure_cache()
+    package = Catalogue.bundled().get("intercom").connector_package
+    assert package is not None
+    return {
+        "HUB_CONNECTORS_DIR": str(cache),
+        "HUB_CONNECTOR_WRAPPER": double.wrapper(Installer(cache).path(package)),
+        "HUB_CONNECTOR_CA_BUNDLE": str(double.ca_bundle),
+        "HUB_SIGNIN_SAMPLE_LIMIT": "0",
+    }

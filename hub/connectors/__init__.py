@@ -55,11 +55,12 @@ AIRBYTE_TYPED_OAUTH: frozenset[str] = frozenset(
 
 #: Sources served live by their pinned Airbyte connector (`hub.connectors.airbyte`): the files, the
 #: sample data generator, the API-key sources (their live form is the connector's spec) and the OAuth
-#: sources with typed credentials. Every OAuth source's connector is installable (``python -m hub
-#: connectors install``) and its spec shipped; its sign-in option goes live with the OAuth flow.
+#: sources: with typed credentials (their live form), and every one with a connector through a sign-in
+#: (`hub.oauth.connect`: its config comes from the OAuth flow; Salesforce's only that way).
 AIRBYTE_LIVE: frozenset[str] = (
     frozenset({"faker", "csv", "excel", "woocommerce", "stripe", "mixpanel", "jira", "mailchimp"})
     | AIRBYTE_TYPED_OAUTH
+    | {"salesforce"}
 )
 
 

@@ -1,22 +1,28 @@
 """A finished sign-in becomes a connection through the normal connect path (check, discover, sample).
 
-The tokens are stored encrypted in the connection's config, their expiry as ``credentials_expire_at`` in
-its metadata (which the health checks read). A sign-in started from Reconnect reconnects that connection,
-keeping its id and history. Until the live connectors of these sources ship (live-connectors issue), the
-signed-in connection reads the demo connector's data: its config holds the real tokens, which the hub keeps
-fresh, and `hub.oauth.providers.connector_config` is the mapping the live connectors will take.
+The connection is live: its config is `hub.oauth.providers.connector_config` (the tokens and the OAuth
+app's client id and secret where the source's spec takes them), so the source's pinned Airbyte connector
+reads the account's real data. The config is stored encrypted, the tokens' expiry as
+``credentials_expire_at`` in the metadata (which the health checks read). Where the hub refreshes (every
+source outside `CONNECTOR_REFRESHES`), the refresh token is sealed beside the config under
+`hub.oauth.providers.KEPT_KEY`, never given to the connector, and every use hands the connector a fresh
+access token (`hub.oauth.refresh.connector_view`). A sign-in started from Reconnect reconnects that
+connection, keeping its id and history.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from hub.exceptions import InputError
 from hub.models import Connection, Mode, Status
+from hub.oauth.apps import app_for_source
 from hub.oauth.flow import OAuthFlow, SignedIn
-from hub.oauth.providers import for_source
+from hub.oauth.providers import KEPT_KEY, connector_config, for_source
 from hub.services.probe import StepCallback, emit
+from hub.storage.tables import now
 
 if TYPE_CHECKING:
     from hub.services.hub import Hub
@@ -32,23 +38,61 @@ def oauth_metadata(signed: SignedIn) -> dict[str, Any]:
 
 
 def connect_signed_in(
-    hub: Hub, signed: SignedIn, *, actor: str, on_step: StepCallback | None = None
+    hub: Hub,
+    signed: SignedIn,
+    *,
+    actor: str,
+    on_step: StepCallback | None = None,
+    sample_limit: int | None = None,
 ) -> Connection:
-    """Connect (or reconnect) the source of ``signed`` with its tokens; returns the tested connection."""
+    """Connect (or reconnect) the source of ``signed`` live with its tokens; returns the tested connection.
+
+    ``sample_limit`` as in `Connections.connect`; None: ``HUB_SIGNIN_SAMPLE_LIMIT`` (default 50).
+    """
     pending = signed.pending
-    _, provider = for_source(pending.source_id)
-    config: dict[str, Any] = {
-        "account": pending.account or f"{provider.name} (signed in)",
-        "access_token": signed.token.access_token,
-    }
-    if signed.token.refresh_token:
-        config["refresh_token"] = signed.token.refresh_token
+    entry, provider = for_source(pending.source_id)
+    app = app_for_source(hub.settings, pending.source_id)
+    if app is None:  # the sign-in finished, so the app was there a moment ago
+        raise InputError(f"The OAuth app of {provider.name} is no longer configured.",
+                         hint="Set its client id and secret again, then sign in again.")
+    config = connector_config(pending.source_id, signed.token, app.client_id,
+                              app.client_secret.get_secret_value())
+    field = provider.account_field
+    if field and pending.account:  # Shopify's shop, Zendesk's subdomain: spec fields too (normalised)
+        config[field] = provider.endpoint("{" + field + "}", pending.account)
+    config.update(_required_defaults(hub, pending.source_id, config))
+    extra: dict[str, Any] = {}
+    if signed.token.refresh_token and entry.refresh_path is None:  # the hub refreshes: it keeps the token
+        extra[KEPT_KEY] = {"refresh_token": signed.token.refresh_token}
     service = hub.tenant(pending.tenant_id)
     meta = oauth_metadata(signed)
+    sample_limit = hub.settings.signin_sample_limit if sample_limit is None else sample_limit
     if pending.connection_id:
-        return service.reconnect(pending.connection_id, config, actor=actor, on_step=on_step, metadata=meta)
-    return service.connect(pending.source_id, config, actor=actor, mode=Mode.DEMO, on_step=on_step,
-                           metadata=meta)
+        return service.reconnect(pending.connection_id, config, actor=actor, on_step=on_step, metadata=meta,
+                                 sealed_extra=extra, sample_limit=sample_limit)
+    return service.connect(pending.source_id, config, actor=actor, mode=Mode.LIVE, on_step=on_step,
+                           metadata=meta, sealed_extra=extra, sample_limit=sample_limit)
+
+
+def _required_defaults(hub: Hub, source_id: str, config: Mapping[str, Any]) -> dict[str, Any]:
+    """The spec's required top-level fields a sign-in does not fill, with their defaults.
+
+    A field's spec default, or a start date a year back for ``start_date``; any other required field
+    (Google Sheets' spreadsheet, Facebook's ad accounts) is refused by the connect, naming it.
+    """
+    from hub.connectors import get_connector
+
+    spec = get_connector(hub.catalogue.get(source_id), Mode.LIVE, settings=hub.settings).spec()
+    props = spec.get("properties") or {}
+    out: dict[str, Any] = {}
+    for name in spec.get("required") or []:
+        if name in config or name not in props:
+            continue
+        if "default" in props[name]:
+            out[name] = props[name]["default"]
+        elif name == "start_date":
+            out[name] = (now() - timedelta(days=365)).strftime("%Y-%m-%dT00:00:00Z")
+    return out
 
 
 def start_in_app(
@@ -85,6 +129,7 @@ def finish_in_app(
     tenant_id: str,
     user: str,
     on_step: StepCallback | None = None,
+    sample_limit: int | None = None,
 ) -> Connection:
     """The app's ``oauth_callback``: check the state against the signed-in user, exchange the code, connect.
 
@@ -97,4 +142,4 @@ def finish_in_app(
     signed = OAuthFlow(hub).finish(params, user_id=user, tenant_id=tenant_id)
     _, provider = for_source(signed.pending.source_id)
     emit(on_step, "connecting", "progress", f"Signed in with {provider.name}")
-    return connect_signed_in(hub, signed, actor=user, on_step=on_step)
+    return connect_signed_in(hub, signed, actor=user, on_step=on_step, sample_limit=sample_limit)

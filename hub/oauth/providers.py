@@ -253,23 +253,44 @@ class SourceOAuth:
     provider: str  # a `PROVIDERS` key
     credentials: Mapper | None  # None where the catalogue ships no connector (Square)
     connector_refreshes: bool = False  # the spec forces a refresh token: the connector refreshes itself
+    #: where `credentials` puts the access token in the connector config (None: it puts none)
+    access_path: tuple[str, ...] | None = ("credentials", "access_token")
+    #: where the stored config keeps the refresh token: the connector's own field where it refreshes,
+    #: else `KEPT_REFRESH_PATH` (the hub's, never given to the connector)
+    refresh_path: tuple[str, ...] | None = None
 
+    @property
+    def stored_refresh_path(self) -> tuple[str, ...]:
+        """Where the connection's sealed config holds the refresh token."""
+        return self.refresh_path or KEPT_REFRESH_PATH
+
+
+#: Where a connection the hub refreshes keeps its refresh token: a top-level object of the sealed config
+#: that `without_hub_keys` takes out before the connector sees the config (the specs of Shopify, Slack and
+#: Zendesk forbid extra fields in their credentials).
+KEPT_KEY = "hub_oauth"
+KEPT_REFRESH_PATH: tuple[str, ...] = (KEPT_KEY, "refresh_token")
+
+
+_CREDS_REFRESH = ("credentials", "refresh_token")
 
 SOURCES: Mapping[str, SourceOAuth] = MappingProxyType({
     s.source_id: s
     for s in (
         SourceOAuth("shopify", "SHOPIFY", _nested({"auth_method": "oauth2.0"})),
-        SourceOAuth("salesforce", "SALESFORCE", _salesforce, connector_refreshes=True),
+        SourceOAuth("salesforce", "SALESFORCE", _salesforce, connector_refreshes=True, access_path=None,
+                    refresh_path=("refresh_token",)),
         SourceOAuth("hubspot", "HUBSPOT", _nested({"credentials_title": "OAuth Credentials"}, refresh=True),
-                    connector_refreshes=True),
-        SourceOAuth("google-analytics", "GOOGLE", _google_analytics, connector_refreshes=True),
+                    connector_refreshes=True, access_path=None, refresh_path=_CREDS_REFRESH),
+        SourceOAuth("google-analytics", "GOOGLE", _google_analytics, connector_refreshes=True,
+                    refresh_path=_CREDS_REFRESH),
         SourceOAuth("google-sheets", "GOOGLE", _nested({"auth_type": "Client"}, refresh=True),
-                    connector_refreshes=True),
+                    connector_refreshes=True, access_path=None, refresh_path=_CREDS_REFRESH),
         SourceOAuth("slack", "SLACK", _nested({"option_title": "Default OAuth2.0 authorization"})),
         SourceOAuth("notion", "NOTION", _nested({"auth_type": "OAuth2.0"})),
-        SourceOAuth("intercom", "INTERCOM", _intercom),
+        SourceOAuth("intercom", "INTERCOM", _intercom, access_path=("access_token",)),
         SourceOAuth("zendesk-support", "ZENDESK", _nested({"credentials": "oauth2.0"})),
-        SourceOAuth("square", "SQUARE", None),
+        SourceOAuth("square", "SQUARE", None, access_path=None),
         SourceOAuth("facebook-marketing", "FACEBOOK", _nested({"auth_type": "Client"})),
     )
 })
@@ -296,3 +317,26 @@ def connector_config(source_id: str, token: Token, client_id: str, client_secret
             hint="Use the demo connection until the connector is added to the catalogue.",
         )
     return entry.credentials(token, client_id, client_secret)
+
+
+def without_hub_keys(config: Mapping[str, Any]) -> dict[str, Any]:
+    """``config`` as a connector takes it: the hub's own part (`KEPT_KEY`) left out."""
+    return {k: v for k, v in config.items() if k != KEPT_KEY}
+
+
+def get_path(config: Mapping[str, Any], path: tuple[str, ...]) -> Any:
+    """The value at ``path`` in ``config`` (nested objects), or None."""
+    value: Any = config
+    for key in path:
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(key)
+    return value
+
+
+def set_path(config: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    """Put ``value`` at ``path`` in ``config``, creating the objects on the way."""
+    target = config
+    for key in path[:-1]:
+        target = target.setdefault(key, {})
+    target[path[-1]] = value

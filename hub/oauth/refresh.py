@@ -3,10 +3,17 @@
 One refresh per connection across threads and processes (the ``oauth:<connection id>`` lease); the rotated
 refresh token is stored atomically with the new access token and its expiry (one UPDATE), audited as
 ``oauth.refresh`` without tokens. Whoever finds the lease taken waits (tenacity), then reads the fresh token.
+
+The tokens sit where `hub.oauth.providers.connector_config` put them (``SourceOAuth.access_path``; the
+refresh token the hub keeps under ``KEPT_KEY``), and a refresh writes them back there. Only the sources
+outside `CONNECTOR_REFRESHES` are refreshed here: the others' connectors refresh themselves and the config
+they report is stored (`TenantScope._store_control`). `connector_view` is how every use of a live
+signed-in connection (re-test, preview, health check) gets its config with a fresh access token.
 """
 
 from __future__ import annotations
 
+import copy
 import uuid
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -16,9 +23,10 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_f
 
 from hub.exceptions import AuthError, InputError
 from hub.handoff.mapping import hub_may_refresh
-from hub.models import AuditAction, Outcome
+from hub.models import AuditAction, Connection, Mode, Outcome
 from hub.oauth.apps import app_for_source
 from hub.oauth.flow import TOKEN_TIMEOUT_S, session
+from hub.oauth.providers import CONNECTOR_REFRESHES, SOURCES, for_source, get_path, set_path, without_hub_keys
 from hub.storage.audit import AuditDraft
 from hub.storage.leases import Leases
 from hub.storage.tables import now
@@ -56,6 +64,25 @@ def fresh_access_token(
     raise AssertionError("unreachable")  # pragma: no cover - Retrying either returns or raises
 
 
+def connector_view(hub: Hub, tenant_id: str, conn: Connection, config: dict[str, Any]) -> dict[str, Any]:
+    """``config`` (the decrypted stored config of ``conn``) as its connector takes it.
+
+    For a live signed-in connection the hub refreshes (its source outside `CONNECTOR_REFRESHES`, not
+    handed off to Airbyte): the access token refreshed first when it expires within `MARGIN`, and the
+    refresh token the hub keeps left out. Any other config is returned as it is. `AuthError` ("Authorization
+    expired — reconnect") when the provider refuses the refresh token; the connection is then failed.
+    """
+    entry = SOURCES.get(conn.source_id)
+    if conn.mode is not Mode.LIVE or not conn.metadata.get("oauth") or entry is None:
+        return config
+    view = without_hub_keys(config)
+    if entry.connector_refreshes or entry.access_path is None or not hub_may_refresh(conn):
+        return view
+    view = copy.deepcopy(view)
+    set_path(view, entry.access_path, fresh_access_token(hub, tenant_id, conn.id))
+    return view
+
+
 def _read(hub: Hub, tenant_id: str, connection_id: str) -> tuple[Any, dict[str, Any]]:
     store = hub.db.store(tenant_id)
     conn = store.get_connection(connection_id)
@@ -72,15 +99,23 @@ def _once(hub: Hub, tenant_id: str, connection_id: str, actor: str, margin: time
             f"Connection {connection_id} was handed off to Airbyte, which refreshes its sign-in now.",
             hint="Use it through Airbyte, or disconnect it there and reconnect it here.",
         )
+    entry, _ = for_source(conn.source_id)
+    if conn.source_id in CONNECTOR_REFRESHES or entry.access_path is None:
+        raise InputError(
+            f"The {conn.source_id} connector refreshes its own sign-in; the hub does not refresh it.",
+            hint="Re-test the connection: the connector refreshes and the hub stores the config it reports.",
+        )
+    access_path, refresh_path = entry.access_path, entry.stored_refresh_path
     if not _expiring(conn.metadata, margin):
-        return str(config["access_token"])
+        return str(get_path(config, access_path))
     leases, name, holder = Leases(hub.db), f"oauth:{connection_id}", str(uuid.uuid4())
     if not leases.acquire(name, holder, LEASE_S):
         raise _Busy
     try:
         conn, config = _read(hub, tenant_id, connection_id)  # another holder may have refreshed meanwhile
-        if not _expiring(conn.metadata, margin):
-            return str(config["access_token"])
+        old_refresh = get_path(config, refresh_path)
+        if not _expiring(conn.metadata, margin) or not old_refresh:  # fresh, or nothing to refresh with
+            return str(get_path(config, access_path))
         app = app_for_source(hub.settings, conn.source_id)
         if app is None:
             raise InputError(
@@ -89,7 +124,7 @@ def _once(hub: Hub, tenant_id: str, connection_id: str, actor: str, margin: time
             )
         try:
             token = session(app).refresh_token(
-                app.provider.token_url, refresh_token=config["refresh_token"], timeout=TOKEN_TIMEOUT_S
+                app.provider.token_url, refresh_token=old_refresh, timeout=TOKEN_TIMEOUT_S
             )
         except OAuthError as exc:
             if exc.error != "invalid_grant":
@@ -100,12 +135,10 @@ def _once(hub: Hub, tenant_id: str, connection_id: str, actor: str, margin: time
                 "Authorization expired — reconnect.",
                 hint="The provider no longer accepts this connection's sign-in: use Reconnect.",
             ) from None
-        rotated = bool(token.get("refresh_token")) and token.get("refresh_token") != config["refresh_token"]
-        fresh = {
-            **config,
-            "access_token": token["access_token"],
-            "refresh_token": token.get("refresh_token") or config["refresh_token"],
-        }
+        rotated = bool(token.get("refresh_token")) and token.get("refresh_token") != old_refresh
+        fresh = copy.deepcopy(config)
+        set_path(fresh, access_path, token["access_token"])
+        set_path(fresh, refresh_path, token.get("refresh_token") or old_refresh)
         expires = token.get("expires_at")
         metadata = {
             **conn.metadata,

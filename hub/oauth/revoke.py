@@ -16,6 +16,7 @@ from requests import RequestException
 from hub.models import AuditAction, Connection, Outcome
 from hub.oauth.apps import app_for_source
 from hub.oauth.flow import TOKEN_TIMEOUT_S, session
+from hub.oauth.providers import SOURCES, get_path
 from hub.storage.audit import AuditDraft
 
 if TYPE_CHECKING:
@@ -34,8 +35,10 @@ def revoke_tokens(hub: Hub, tenant_id: str, conn: Connection, *, actor: str) -> 
     config = hub.keys.open_config(sealed, tenant_id=tenant_id, connection_id=conn.id)
     ok = True
     client = session(app)
-    for hint in ("refresh_token", "access_token"):
-        token = config.get(hint)
+    entry = SOURCES[conn.source_id]
+    places = {"refresh_token": entry.stored_refresh_path, "access_token": entry.access_path}
+    for hint, path in places.items():
+        token = get_path(config, path) if path else None
         if not token:
             continue
         try:

@@ -84,24 +84,36 @@ class Connections(TenantScope):
         sample_limit: int | None = None,
         metadata: Mapping[str, Any] | None = None,
         file_label: str | None = None,
+        sealed_extra: Mapping[str, Any] | None = None,
     ) -> Connection:
         """Validate against the spec, then connecting -> testing (check, discover, sample) -> connected.
 
         ``config`` may be a plain dict: the fields the connector's spec marks secret are wrapped in
         `SecretStr` before anything else reads it. ``mode`` None means: live when the source has a live
-        connector and ``config`` is not empty, else demo. ``mode`` demo with an empty ``config`` is
-        "Use sample data": the demo connector's sample config, no credentials (an omitted mode with an
-        empty config is not: that is more likely a forgotten key, refused naming the missing field).
+        connector and ``config`` is not empty (an OAuth source: never, it is live only through a sign-in),
+        else demo. ``mode`` demo with an empty ``config`` is "Use sample data": the demo connector's
+        sample config, no credentials (an omitted mode with an empty config is not: that is more likely a
+        forgotten key, refused naming the missing field).
         A config that fails validation raises `ConfigError` and stores nothing. A failed check stores
         the connection as ``failed`` with the reason in ``status_detail`` and returns it.
         ``sample_limit`` (default `SAMPLE_LIMIT`) records are read per stream; 0 skips sampling.
         ``metadata`` (no secrets) is stored beside the public config, e.g. an OAuth sign-in's
         ``credentials_expire_at``.
         ``file_label``: the name a user gave the file of a file source (`FileSources.connect_file`).
+        ``sealed_extra``: top-level secrets the hub keeps beside the config (an OAuth refresh token the
+        hub refreshes with, `hub.oauth.providers.KEPT_KEY`): sealed with it, never validated, shown or
+        given to the connector.
         """
         source = self.hub.catalogue.get(source_id)
         if mode is None:
-            live = has_live(source.id) and bool(config) and not self._demo_shaped(source, config)
+            # an OAuth source is live only through a sign-in (`hub.oauth.connect`, which says so): a config
+            # given without a mode is the demo consent's
+            live = (
+                has_live(source.id)
+                and bool(config)
+                and source.auth_kind is not AuthKind.OAUTH2
+                and not self._demo_shaped(source, config)
+            )
             chosen = Mode.LIVE if live else Mode.DEMO
         else:
             try:
@@ -120,6 +132,7 @@ class Connections(TenantScope):
             sample=mode is not None and chosen is Mode.DEMO and not config,
             metadata=metadata,
             file_label=file_label,
+            sealed_extra=sealed_extra,
         )
 
     def reconnect(
@@ -132,6 +145,7 @@ class Connections(TenantScope):
         sample_limit: int | None = None,
         metadata: Mapping[str, Any] | None = None,
         file_label: str | None = None,
+        sealed_extra: Mapping[str, Any] | None = None,
     ) -> Connection:
         """A failed connection with new credentials: failed -> connecting -> testing -> ...
 
@@ -152,6 +166,7 @@ class Connections(TenantScope):
             sample_limit=sample_limit,
             metadata=metadata,
             file_label=file_label,
+            sealed_extra=sealed_extra,
         )
 
     def _connect(
@@ -168,6 +183,7 @@ class Connections(TenantScope):
         sample: bool = False,
         metadata: Mapping[str, Any] | None = None,
         file_label: str | None = None,
+        sealed_extra: Mapping[str, Any] | None = None,
     ) -> Connection:
         """The one path of `connect` (``existing`` None: a new row) and `reconnect` (``existing``).
 
@@ -196,7 +212,9 @@ class Connections(TenantScope):
         conn_id = existing.id if existing is not None else str(uuid.uuid4())
         with attempt(self, conn_id, actor=actor):  # ends connected or failed, whatever stops it
             label = existing.name if existing is not None else _new_name(source, name, validated, file_label)
-            sealed = self.hub.keys.seal_config(validated, tenant_id=self.tenant.id, connection_id=conn_id)
+            sealed = self.hub.keys.seal_config(
+                {**validated, **(sealed_extra or {})}, tenant_id=self.tenant.id, connection_id=conn_id
+            )
             stored: dict[str, Any] = {**(metadata or {}), "config": public_config(spec, validated)}
             upload = upload_metadata(self.uploads(), validated, label=file_label) if files else None
             if upload is not None:  # the file's label stands for it; its path on the server is not shown

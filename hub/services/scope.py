@@ -66,7 +66,11 @@ class TenantScope:
         return conn
 
     def _config(self, conn: Connection, connector: Connector) -> dict[str, Any]:
-        """The stored config, decrypted, with its secret fields wrapped again until the connector."""
+        """The stored config, decrypted, with its secret fields wrapped again until the connector.
+
+        A live OAuth connection's access token is refreshed first where the hub refreshes it
+        (`hub.oauth.refresh.connector_view`): every use (re-test, preview, health check) gets a fresh one.
+        """
         sealed = self._store.get_sealed(conn.id)
         if sealed is None:
             raise InputError(
@@ -74,4 +78,6 @@ class TenantScope:
                 hint="Connect the source again.",
             )
         opened = self.hub.keys.open_config(sealed, tenant_id=self.tenant.id, connection_id=conn.id)
-        return wrap_secrets(connector.spec(), opened)
+        from hub.oauth.refresh import connector_view  # a live sign-in: a fresh access token, hub keys out
+
+        return wrap_secrets(connector.spec(), connector_view(self.hub, self.tenant.id, conn, opened))

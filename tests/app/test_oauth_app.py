@@ -2,7 +2,9 @@
 without an app), and the hidden ``oauth_callback`` page, against the tests' oidc-provider.
 
 The provider's own login and consent pages are walked with `OidcServer.consent` (the service-level
-automatic interaction); the browser test in ``tests/e2e/test_oauth_browser.py`` clicks through them.
+automatic interaction); the browser test in ``tests/e2e/test_oauth_browser.py`` clicks through them. The
+callbacks that connect are Intercom's: the connection is live, its real connector checking and discovering
+through the session's Intercom double (tests/saas_double.py).
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from hub.models import Status
+from hub.models import Mode, Status
+from hub.oauth.providers import KEPT_REFRESH_PATH, get_path
 from tests.app.support import has_text, new_app, ok, open_hub, rendered, sign_in, status_labels
 from tests.oidc_support import OidcServer, callback_params
+from tests.saas_double import Double, Intercom, intercom_env
 
 APP_URL = "http://127.0.0.1:8599"
 CALLBACK = "app_pages/oauth_callback.py"
@@ -24,6 +28,17 @@ CALLBACK = "app_pages/oauth_callback.py"
 def google(oidc: OidcServer, monkeypatch: pytest.MonkeyPatch) -> OidcServer:
     """The Google app pointed at oidc-provider, and the app's public address."""
     for key, value in oidc.env("GOOGLE").items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("HUB_PUBLIC_URL", APP_URL)
+    return oidc
+
+
+@pytest.fixture
+def intercom_app(
+    oidc: OidcServer, intercom: tuple[Double, Intercom], monkeypatch: pytest.MonkeyPatch
+) -> OidcServer:
+    """The Intercom app pointed at oidc-provider, its connector at the double, and the app's address."""
+    for key, value in {**oidc.env("INTERCOM"), **intercom_env(intercom[0])}.items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("HUB_PUBLIC_URL", APP_URL)
     return oidc
@@ -63,7 +78,7 @@ def _tokens(connection_id: str, tenant: str = "acme") -> list[str]:
         tid = hub.tenant(tenant).tenant.id
         config = hub.keys.open_config(hub.db.store(tid).get_sealed(connection_id), tenant_id=tid,
                                       connection_id=connection_id)
-        return [str(config[k]) for k in ("access_token", "refresh_token") if config.get(k)]
+        return [str(t) for t in (config.get("access_token"), get_path(config, KEPT_REFRESH_PATH)) if t]
     finally:
         hub.close()
 
@@ -107,17 +122,18 @@ def test_shopify_asks_for_the_shop_first_and_checks_it(monkeypatch):
     assert "shopify-app-secret-value" not in rendered(at)
 
 
-def test_the_callback_connects_clears_the_url_and_shows_no_token(google):
-    at = _dialog("google-sheets")
-    back = google.consent(_link(at))
+def test_the_callback_connects_clears_the_url_and_shows_no_token(intercom_app):
+    at = _dialog("intercom")
+    back = intercom_app.consent(_link(at))
     params = callback_params(back)
     assert back.startswith(f"{APP_URL}/oauth_callback?") and params["code"]
     _callback(at, params)
     assert dict(at.query_params) == {}  # no code or state left in the address
-    assert has_text(at, "Google Sheets is connected")
+    assert has_text(at, "Intercom is connected")
     assert status_labels(at) and "Finishing" not in status_labels(at)[0]  # the box ended on the result
     (conn,), actions = _stored()
-    assert conn.status is Status.CONNECTED and conn.metadata["oauth"]["provider"] == "GOOGLE"
+    assert conn.status is Status.CONNECTED and conn.metadata["oauth"]["provider"] == "INTERCOM"
+    assert conn.mode is Mode.LIVE and "admins" in conn.metadata["streams"]
     assert actions[-1] == "connection.status" and "oauth.callback" in actions
     tokens = _tokens(conn.id)
     page = rendered(at)
@@ -125,7 +141,7 @@ def test_the_callback_connects_clears_the_url_and_shows_no_token(google):
     assert len(tokens) == 2 and not [t for t in (*tokens, params["code"]) if t in page or t in session]
     # a rerun shows the result again and does not finish twice
     ok(at.run())
-    assert has_text(at, "Google Sheets is connected") and len(_stored()[0]) == 1
+    assert has_text(at, "Intercom is connected") and len(_stored()[0]) == 1
 
 
 def test_a_denied_consent_says_so_and_stores_nothing(google):
@@ -151,9 +167,9 @@ def test_a_provider_error_such_as_invalid_scope_is_shown_and_audited(google):
     assert connections == [] and actions[-1] == "oauth.callback"
 
 
-def test_a_reused_callback_is_refused(google):
-    at = _dialog("google-sheets")
-    params = callback_params(google.consent(_link(at)))
+def test_a_reused_callback_is_refused(intercom_app):
+    at = _dialog("intercom")
+    params = callback_params(intercom_app.consent(_link(at)))
     _callback(at, params)
     again = _callback(sign_in("alice"), params)  # the same address opened again (history, another tab)
     assert has_text(again, "This sign-in was already used or never started here.")
@@ -181,22 +197,22 @@ def test_another_users_callback_is_refused_and_audited(google):
     assert entry.detail["reason"] == "another user's state"
 
 
-def test_a_callback_before_sign_in_waits_out_of_the_url_for_it(google):
-    at = _dialog("google-sheets")
-    params = callback_params(google.consent(_link(at)))
+def test_a_callback_before_sign_in_waits_out_of_the_url_for_it(intercom_app):
+    at = _dialog("intercom")
+    params = callback_params(intercom_app.consent(_link(at)))
     fresh = new_app()  # the provider sends the browser back into a new session, not yet signed in
     for key, value in params.items():
         fresh.query_params[key] = value
     ok(fresh.run())
     assert dict(fresh.query_params) == {} and fresh.button(key="signin_submit") is not None
     sign_in("alice", at=fresh)
-    assert has_text(fresh, "Google Sheets is connected")
+    assert has_text(fresh, "Intercom is connected")
     assert [c.status for c in _stored()[0]] == [Status.CONNECTED]
 
 
-def test_reconnect_of_an_expired_sign_in_keeps_the_connection(google):
-    at = _dialog("google-sheets")
-    _callback(at, callback_params(google.consent(_link(at))))
+def test_reconnect_of_an_expired_sign_in_keeps_the_connection(intercom_app):
+    at = _dialog("intercom")
+    _callback(at, callback_params(intercom_app.consent(_link(at))))
     (conn,), _ = _stored()
     hub = open_hub()
     try:  # the provider refused a refresh: "Authorization expired — reconnect"
@@ -204,12 +220,12 @@ def test_reconnect_of_an_expired_sign_in_keeps_the_connection(google):
     finally:
         hub.close()
     at = sign_in("alice")
-    assert at.button(key="all_connect_google-sheets").label == "Reconnect"  # the failed card's button
-    ok(at.button(key="all_connect_google-sheets").click().run())
+    assert at.button(key="all_connect_intercom").label == "Reconnect"  # the failed card's button
+    ok(at.button(key="all_connect_intercom").click().run())
     assert has_text(at, "Authorization expired — reconnect") and has_text(at, "keeps its id and history")
     assert not [b for b in at.button if b.key == "dialog_retry_button"]  # the refused tokens: no Retry
-    _callback(at, callback_params(google.consent(_link(at))))
-    assert has_text(at, "Google Sheets is connected")
+    _callback(at, callback_params(intercom_app.consent(_link(at))))
+    assert has_text(at, "Intercom is connected")
     (again,), _ = _stored()
     assert again.id == conn.id and again.status is Status.CONNECTED
     assert "credentials_refresh_error" not in again.metadata

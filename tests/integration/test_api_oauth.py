@@ -1,6 +1,7 @@
 """The API's OAuth sign-in against oidc-provider: start with a key, the provider's pages, the callback
 without a key (authorised by the state), a redirect only to an allowed origin, and no code or token in
-the URL the browser is sent back to."""
+the URL the browser is sent back to. The sign-in is Intercom's: the connection is live, its real connector
+checking and discovering through the session's Intercom double (tests/saas_double.py)."""
 
 from __future__ import annotations
 
@@ -14,15 +15,18 @@ from hub.api import create_app
 from hub.settings import Settings
 from tests.integration.api_support import make_key
 from tests.oidc_support import OidcServer
+from tests.saas_double import Double, Intercom, intercom_env
 
 FRONT = "http://127.0.0.1:3999"
 
 
 @pytest.fixture
-def api(oidc: OidcServer, hub_home) -> Iterator[tuple[TestClient, Hub]]:
+def api(
+    oidc: OidcServer, intercom: tuple[Double, Intercom], hub_home
+) -> Iterator[tuple[TestClient, Hub]]:
     settings = Settings.from_env({
         "HUB_HOME": str(hub_home), "HUB_API_PUBLIC_URL": "http://127.0.0.1:8597",
-        "HUB_API_CORS_ORIGINS": FRONT, **oidc.env("GOOGLE"),
+        "HUB_API_CORS_ORIGINS": FRONT, **oidc.env("INTERCOM"), **intercom_env(intercom[0]),
     })
     hub = Hub.open(settings)
     hub.create_tenant("acme", name="Acme", business_type="saas")
@@ -32,7 +36,7 @@ def api(oidc: OidcServer, hub_home) -> Iterator[tuple[TestClient, Hub]]:
 
 
 def _start(client: TestClient, key: str, **body: object) -> str:
-    r = client.post("/api/oauth/google-sheets/start", json=body, headers={"Authorization": f"Bearer {key}"})
+    r = client.post("/api/oauth/intercom/start", json=body, headers={"Authorization": f"Bearer {key}"})
     assert r.status_code == 200, r.text
     url: str = r.json()["authorize_url"]
     return url
@@ -50,7 +54,9 @@ def test_start_provider_callback_and_back_to_the_front_end(api, oidc):
     assert location.startswith(f"{FRONT}/done?connection_id=") and "status=connected" in location
     assert "code" not in location.split("?", 1)[1].replace("connection_id", "")
     conn_id = location.split("connection_id=")[1].split("&")[0]
-    assert hub.tenant("acme").get_connection(conn_id).metadata["credentials_expire_at"]
+    conn = hub.tenant("acme").get_connection(conn_id)
+    assert conn.metadata["credentials_expire_at"] and conn.mode == "live"
+    assert "admins" in conn.metadata["streams"]  # discovered by the real connector
 
     again = client.get(back.removeprefix("http://127.0.0.1:8597"), follow_redirects=False)
     assert again.status_code == 400 and "already used" in again.json()["error"]
@@ -59,13 +65,13 @@ def test_start_provider_callback_and_back_to_the_front_end(api, oidc):
 def test_return_to_must_be_an_allowed_origin(api):
     client, hub = api
     caller = make_key(hub, "acme", "web")
-    r = client.post("/api/oauth/google-sheets/start", json={"return_to": "https://evil.example/x"},
+    r = client.post("/api/oauth/intercom/start", json={"return_to": "https://evil.example/x"},
                     headers=caller.headers)
     assert r.status_code == 422 and "HUB_API_CORS_ORIGINS" in r.text
 
 
 def test_start_needs_a_key_but_the_callback_does_not(api):
     client, _ = api
-    assert client.post("/api/oauth/google-sheets/start", json={}).status_code == 401
+    assert client.post("/api/oauth/intercom/start", json={}).status_code == 401
     r = client.get("/api/oauth/callback?state=x&code=y")
     assert r.status_code == 400 and "not one the hub started" in r.json()["error"]

@@ -1,6 +1,10 @@
 """The app's sign-in at service level (`start_in_app`, `finish_in_app`) against oidc-provider: the normal
 connect with progress, reconnect of an expired sign-in keeping the connection's id and history, and the
-refusals only the app's callback makes (a state of another tenant, or one the API started)."""
+refusals only the app's callback makes (a state of another tenant, or one the API started).
+
+The sign-ins are Intercom's: the connection is live, its real connector checking and discovering through
+the session's Intercom double (tests/saas_double.py), which accepts only tokens the server reports active.
+"""
 
 from __future__ import annotations
 
@@ -15,15 +19,16 @@ from hub.oauth.connect import finish_in_app, start_in_app
 from hub.oauth.flow import OAuthFlow, SignInError
 from hub.settings import Settings
 from tests.oidc_support import OidcServer, callback_params
+from tests.saas_double import Double, Intercom, intercom_env
 
 APP_URL = "http://127.0.0.1:8599"
 
 
 @pytest.fixture
-def hub(oidc: OidcServer, hub_home) -> Iterator[Hub]:
+def hub(oidc: OidcServer, intercom: tuple[Double, Intercom], hub_home) -> Iterator[Hub]:
     settings = Settings.from_env({
         "HUB_HOME": str(hub_home), "HUB_PUBLIC_URL": APP_URL, "HUB_API_PUBLIC_URL": APP_URL,
-        **oidc.env("GOOGLE"),
+        **oidc.env("INTERCOM"), **intercom_env(intercom[0]),
     })
     h = Hub.open(settings)
     h.create_tenant("acme", name="Acme", business_type="saas")
@@ -39,17 +44,18 @@ def _tid(hub: Hub, slug: str = "acme") -> str:
 
 
 def _sign_in(hub: Hub, oidc: OidcServer, *, connection_id: str | None = None) -> dict[str, str]:
-    url = start_in_app(hub, _tid(hub), "google-sheets", user="alice", connection_id=connection_id)
+    url = start_in_app(hub, _tid(hub), "intercom", user="alice", connection_id=connection_id)
     return callback_params(oidc.consent(url))
 
 
 def test_finish_in_app_connects_with_progress(hub, oidc):
     steps: list[StepEvent] = []
     conn = finish_in_app(hub, _sign_in(hub, oidc), tenant_id=_tid(hub), user="alice", on_step=steps.append)
-    assert conn.status is Status.CONNECTED and conn.metadata["oauth"]["provider"] == "GOOGLE"
-    assert steps[0].message == "Signed in with Google"
+    assert conn.status is Status.CONNECTED and conn.metadata["oauth"]["provider"] == "INTERCOM"
+    assert conn.mode == "live" and "admins" in conn.metadata["streams"]
+    assert steps[0].message == "Signed in with Intercom"
     done = {s.step for s in steps if s.state == "done"}
-    assert {"connecting", "testing", "discovering", "sampling"} <= done
+    assert {"connecting", "testing", "discovering"} <= done  # no sample: HUB_SIGNIN_SAMPLE_LIMIT=0 here
 
 
 def test_reconnect_runs_the_flow_again_and_keeps_id_and_history(hub, oidc):
@@ -74,19 +80,19 @@ def test_reconnect_runs_the_flow_again_and_keeps_id_and_history(hub, oidc):
 def test_reconnect_only_a_failed_connection_of_the_same_source(hub, oidc):
     conn = finish_in_app(hub, _sign_in(hub, oidc), tenant_id=_tid(hub), user="alice")
     with pytest.raises(InputError, match="cannot be reconnected"):  # connected, not failed
-        start_in_app(hub, _tid(hub), "google-sheets", user="alice", connection_id=conn.id)
+        start_in_app(hub, _tid(hub), "intercom", user="alice", connection_id=conn.id)
     hub.tenant("acme").authorization_expired(conn.id, actor="hub", reason="invalid_grant")
     with pytest.raises(InputError, match="cannot be reconnected"):  # another source
         start_in_app(hub, _tid(hub), "google-analytics", user="alice", connection_id=conn.id)
     with pytest.raises(NotFound):  # another tenant's connection is not found there
-        start_in_app(hub, _tid(hub, "globex"), "google-sheets", user="alice", connection_id=conn.id)
+        start_in_app(hub, _tid(hub, "globex"), "intercom", user="alice", connection_id=conn.id)
 
 
 def test_the_app_refuses_another_tenants_or_the_apis_state(hub, oidc):
     params = _sign_in(hub, oidc)
     with pytest.raises(SignInError, match="started by someone else"):
         finish_in_app(hub, params, tenant_id=_tid(hub, "globex"), user="alice")
-    api_url = OAuthFlow(hub).start(_tid(hub), "google-sheets", user_id="alice", face="api")
+    api_url = OAuthFlow(hub).start(_tid(hub), "intercom", user_id="alice", face="api")
     api_params = callback_params(oidc.consent(api_url))
     with pytest.raises(SignInError, match="started by someone else"):
         finish_in_app(hub, api_params, tenant_id=_tid(hub), user="alice")

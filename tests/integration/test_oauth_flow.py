@@ -1,7 +1,11 @@
 """The OAuth sign-in against a real authorization server (npm oidc-provider): start stores a single-use,
 expiring state with an encrypted PKCE verifier; the callback exchanges the code through Authlib; every
 refusal (wrong, reused, expired or another user's state, denied consent, a replayed code, a wrong
-verifier) is a clear error, stores nothing and is audited without a token or code."""
+verifier) is a clear error, stores nothing and is audited without a token or code.
+
+The tests that connect sign in to Intercom (`intercom_hub`): the connection is live, so its real connector
+checks and discovers through the session's Intercom double (tests/saas_double.py), which accepts only the
+tokens the server reports active."""
 
 from __future__ import annotations
 
@@ -13,10 +17,11 @@ import pytest
 import sqlalchemy as sa
 
 from hub import Hub
-from hub.oauth.flow import OAuthFlow, SignInError
+from hub.oauth.flow import OAuthFlow, SignedIn, SignInError
 from hub.settings import Settings
 from hub.storage.tables import now, oauth_states
 from tests.oidc_support import OidcServer, callback_params
+from tests.saas_double import Double, Intercom, intercom_env
 
 APP_URL = "http://127.0.0.1:8599"
 
@@ -30,6 +35,28 @@ def hub(oidc: OidcServer, hub_home) -> Iterator[Hub]:
         yield h
     finally:
         h.close()
+
+
+@pytest.fixture
+def intercom_hub(oidc: OidcServer, intercom: tuple[Double, Intercom], hub_home) -> Iterator[Hub]:
+    """A hub whose Intercom app signs in at the session's server and whose Intercom connector reads the
+    double."""
+    settings = Settings.from_env({
+        "HUB_HOME": str(hub_home), "HUB_PUBLIC_URL": APP_URL, **oidc.env("INTERCOM"),
+        **intercom_env(intercom[0]),
+    })
+    h = Hub.open(settings)
+    h.create_tenant("acme", name="Acme", business_type="saas")
+    try:
+        yield h
+    finally:
+        h.close()
+
+
+def _signed_in(hub: Hub, oidc: OidcServer) -> tuple[SignedIn, str]:
+    """A real Intercom sign-in (auto consent) and the URL the provider sent the browser back to."""
+    back = oidc.consent(OAuthFlow(hub).start(_tenant(hub), "intercom", user_id="u-alice"))
+    return OAuthFlow(hub).finish(callback_params(back), user_id="u-alice"), back
 
 
 def _tenant(hub: Hub) -> str:
@@ -140,15 +167,16 @@ def test_without_an_app_the_source_keeps_the_demo_consent(hub_home):
             OAuthFlow(h).start(h.tenant("acme").tenant.id, "google-sheets", user_id="u")
 
 
-def test_a_signed_in_source_connects_with_its_tokens_encrypted(hub, oidc):
+def test_a_signed_in_source_connects_with_its_tokens_encrypted(intercom_hub, oidc):
+    hub = intercom_hub
     from hub.oauth.connect import connect_signed_in
 
-    back = oidc.consent(_start(hub))
-    signed = OAuthFlow(hub).finish(callback_params(back), user_id="u-alice")
+    signed, back = _signed_in(hub, oidc)
     conn = connect_signed_in(hub, signed, actor="u-alice")
     assert conn.status == "connected", conn.status_detail
+    assert conn.mode == "live" and "admins" in conn.metadata["streams"]  # the real connector discovered
     assert conn.metadata["credentials_expire_at"] == signed.expires_at.isoformat()
-    assert conn.metadata["oauth"]["provider"] == "GOOGLE"
+    assert conn.metadata["oauth"]["provider"] == "INTERCOM"
     secrets_ = (signed.token.access_token, signed.token.refresh_token, callback_params(back)["code"])
     with hub.db.begin(write=False) as c:
         dump = str([c.execute(sa.text(f"SELECT * FROM {t}")).all()
@@ -157,13 +185,14 @@ def test_a_signed_in_source_connects_with_its_tokens_encrypted(hub, oidc):
     assert not [s for s in secrets_ if s and s in str(conn.model_dump())]
 
 
-def test_twenty_concurrent_uses_of_an_expiring_connection_cause_one_refresh(hub, oidc):
+def test_twenty_concurrent_uses_of_an_expiring_connection_cause_one_refresh(intercom_hub, oidc):
+    hub = intercom_hub
     from concurrent.futures import ThreadPoolExecutor
 
     from hub.oauth.connect import connect_signed_in
     from hub.oauth.refresh import fresh_access_token
 
-    signed = OAuthFlow(hub).finish(callback_params(oidc.consent(_start(hub))), user_id="u-alice")
+    signed, _ = _signed_in(hub, oidc)
     conn = connect_signed_in(hub, signed, actor="u-alice")
     tenant = _tenant(hub)
     # fresh: a use does not refresh
@@ -184,7 +213,7 @@ def test_twenty_concurrent_uses_of_an_expiring_connection_cause_one_refresh(hub,
         tokens = list(pool.map(use, range(20)))
     assert oidc.counts()["refresh_token"] == before + 1
     assert len(set(tokens)) == 1 and tokens[0] != signed.token.access_token
-    assert oidc.introspect(tokens[0])["active"] is True
+    assert oidc.introspect(tokens[0], provider="INTERCOM")["active"] is True
     refreshed = hub.tenant("acme").get_connection(conn.id)
     assert refreshed.metadata["credentials_expire_at"] != conn.metadata["credentials_expire_at"]
     entries = hub.tenant("acme").audit_log(action="oauth.refresh")
@@ -192,35 +221,38 @@ def test_twenty_concurrent_uses_of_an_expiring_connection_cause_one_refresh(hub,
     assert tokens[0] not in str(entries[0].model_dump())
 
 
-def test_disconnect_revokes_at_the_provider_then_erases(hub, oidc):
+def test_disconnect_revokes_at_the_provider_then_erases(intercom_hub, oidc):
+    hub = intercom_hub
     from hub.oauth.connect import connect_signed_in
 
-    signed = OAuthFlow(hub).finish(callback_params(oidc.consent(_start(hub))), user_id="u-alice")
+    signed, _ = _signed_in(hub, oidc)
     conn = connect_signed_in(hub, signed, actor="u-alice")
-    assert oidc.introspect(signed.token.refresh_token)["active"] is True
+    assert oidc.introspect(signed.token.refresh_token, provider="INTERCOM")["active"] is True
     hub.tenant("acme").disconnect(conn.id, actor="u-alice")
-    assert oidc.introspect(signed.token.refresh_token)["active"] is False
-    assert oidc.introspect(signed.token.access_token)["active"] is False
+    assert oidc.introspect(signed.token.refresh_token, provider="INTERCOM")["active"] is False
+    assert oidc.introspect(signed.token.access_token, provider="INTERCOM")["active"] is False
     assert hub.db.store(_tenant(hub)).get_sealed(conn.id) is None
     revoke = hub.tenant("acme").audit_log(action="oauth.revoke")
     assert len(revoke) == 1 and revoke[0].outcome == "ok"
 
 
-def test_a_revoked_refresh_token_fails_the_connection_with_reconnect_and_no_retry(hub, oidc):
+def test_a_revoked_refresh_token_fails_the_connection_with_reconnect_and_no_retry(intercom_hub, oidc):
+    hub = intercom_hub
     import httpx
 
     from hub.exceptions import AuthError
     from hub.oauth.connect import connect_signed_in
     from hub.oauth.refresh import fresh_access_token
 
-    signed = OAuthFlow(hub).finish(callback_params(oidc.consent(_start(hub))), user_id="u-alice")
+    signed, _ = _signed_in(hub, oidc)
     conn = connect_signed_in(hub, signed, actor="u-alice")
     # the user revokes the hub's access at the provider (RFC 7009, as the provider's own settings page does)
     revoked = httpx.post(oidc.revoke_url, data={
         "token": signed.token.refresh_token, "token_type_hint": "refresh_token",
-        "client_id": oidc.client_id, "client_secret": oidc.client_secret,
+        "client_id": oidc.client("INTERCOM")[0], "client_secret": oidc.client("INTERCOM")[1],
     }, timeout=10)
-    assert revoked.status_code == 200 and oidc.introspect(signed.token.refresh_token)["active"] is False
+    assert revoked.status_code == 200
+    assert oidc.introspect(signed.token.refresh_token, provider="INTERCOM")["active"] is False
     tenant = _tenant(hub)
     meta = {**conn.metadata, "credentials_expire_at": (now() + timedelta(seconds=3)).isoformat()}
     store = hub.db.store(tenant)
@@ -242,12 +274,13 @@ def test_a_revoked_refresh_token_fails_the_connection_with_reconnect_and_no_retr
     assert signed.token.refresh_token not in str([e.model_dump() for e in audit])
 
 
-def test_a_connection_handed_off_to_airbyte_is_never_refreshed_by_the_hub(hub, oidc):
+def test_a_connection_handed_off_to_airbyte_is_never_refreshed_by_the_hub(intercom_hub, oidc):
+    hub = intercom_hub
     from hub.exceptions import InputError
     from hub.oauth.connect import connect_signed_in
     from hub.oauth.refresh import fresh_access_token
 
-    signed = OAuthFlow(hub).finish(callback_params(oidc.consent(_start(hub))), user_id="u-alice")
+    signed, _ = _signed_in(hub, oidc)
     conn = connect_signed_in(hub, signed, actor="u-alice")
     tenant = _tenant(hub)
     meta = {
@@ -261,4 +294,4 @@ def test_a_connection_handed_off_to_airbyte_is_never_refreshed_by_the_hub(hub, o
     with pytest.raises(InputError, match="handed off to Airbyte"):
         fresh_access_token(hub, tenant, conn.id, margin=timedelta(seconds=10))
     assert oidc.counts()["refresh_token"] == before  # Airbyte owns the (rotating) refresh token now
-    assert oidc.introspect(signed.token.refresh_token)["active"] is True
+    assert oidc.introspect(signed.token.refresh_token, provider="INTERCOM")["active"] is True

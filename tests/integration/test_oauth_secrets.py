@@ -6,6 +6,10 @@ scanned, with every exception and message a user sees, the audit rows, the URL t
 the callback, every row of every table and every byte under HUB_HOME, for each access token, refresh token,
 code, PKCE verifier and the client secret the life produced. The other OAuth tests check their own slice
 (the audit after a sign-in, three tables after a connect); this one holds the whole life to the rule.
+
+The connections are Intercom's, live: its real connector runs against the session's Intercom double (the
+connector's own output is in the scanned logs too). Google's app (PKCE) stands beside it for the refusals,
+so a PKCE verifier is among the secrets looked for.
 """
 
 from __future__ import annotations
@@ -28,12 +32,14 @@ from hub.api import create_app
 from hub.exceptions import HubError
 from hub.oauth.connect import connect_signed_in
 from hub.oauth.flow import OAuthFlow
+from hub.oauth.providers import KEPT_REFRESH_PATH, get_path
 from hub.oauth.refresh import fresh_access_token
 from hub.settings import Settings
 from hub.storage.crypto import Sealed
 from hub.storage.tables import now, oauth_states
 from tests.integration.api_support import bytes_at_rest, make_key
 from tests.oidc_support import OidcServer, callback_params
+from tests.saas_double import Double, Intercom, intercom_env
 from tests.servers import free_port
 
 FRONT = "http://127.0.0.1:3998"
@@ -55,12 +61,15 @@ class _Secrets:
 
 
 @pytest.fixture
-def api_server(oidc: OidcServer, hub_home: Path) -> Iterator[tuple[str, Hub]]:
+def api_server(
+    oidc: OidcServer, intercom: tuple[Double, Intercom], hub_home: Path
+) -> Iterator[tuple[str, Hub]]:
     """The real API server (uvicorn, access log on, its loggers left to propagate to caplog) in-process."""
     port = free_port()
     settings = Settings.from_env({
         "HUB_HOME": str(hub_home), "HUB_PUBLIC_URL": APP_URL, "HUB_API_PUBLIC_URL": f"http://127.0.0.1:{port}",
-        "HUB_API_CORS_ORIGINS": FRONT, "HUB_DEMO_PACE": "0", **oidc.env("GOOGLE"),
+        "HUB_API_CORS_ORIGINS": FRONT, "HUB_DEMO_PACE": "0", **oidc.env("GOOGLE"), **oidc.env("INTERCOM"),
+        **intercom_env(intercom[0]),
     })
     hub = Hub.open(settings)
     hub.create_tenant("acme", name="Acme", business_type="saas")
@@ -119,6 +128,7 @@ def test_no_token_code_verifier_or_client_secret_in_logs_urls_messages_audit_or_
     tenant_id = hub.tenant("acme").tenant.id
     seen = _Secrets()
     seen.add("client secret", oidc.client_secret)
+    seen.add("client secret", oidc.client("INTERCOM")[1])
     shown: list[str] = []  # what a user or a front end is shown: messages, hints, JSON bodies, URLs
 
     def refused(exc: BaseException) -> None:
@@ -129,10 +139,9 @@ def test_no_token_code_verifier_or_client_secret_in_logs_urls_messages_audit_or_
     # 1. the API's sign-in, through the real server: start with a key, the provider's pages, the callback
     caller = make_key(hub, "acme", "web")
     with httpx.Client(base_url=base, timeout=60) as api:
-        r = api.post("/api/oauth/google-sheets/start", json={"return_to": f"{FRONT}/done"},
+        r = api.post("/api/oauth/intercom/start", json={"return_to": f"{FRONT}/done"},
                      headers={"Authorization": f"Bearer {caller.key}"})
         assert r.status_code == 200, r.text
-        seen.add("PKCE verifier", _verifier(hub, tenant_id))
         back = oidc.consent(r.json()["authorize_url"])
         seen.add("code", callback_params(back)["code"])
         r = api.get(back.removeprefix(base))
@@ -140,24 +149,24 @@ def test_no_token_code_verifier_or_client_secret_in_logs_urls_messages_audit_or_
         after_callback = r.headers["location"]
         shown.extend([after_callback, r.text])
         assert after_callback.startswith(f"{FRONT}/done?connection_id=")
+        assert "status=connected" in after_callback
         api_conn = after_callback.split("connection_id=")[1].split("&")[0]
         again = api.get(back.removeprefix(base))  # the same callback replayed: refused, says so
         assert again.status_code == 400
         shown.append(again.text)
     first = _stored_tokens(hub, tenant_id, api_conn)
     seen.add("access token", first["access_token"])
-    seen.add("refresh token", first["refresh_token"])
+    seen.add("refresh token", get_path(first, KEPT_REFRESH_PATH))
 
     # 2. the app's sign-in (the oauth_callback page's calls), and its refusals
     flow = OAuthFlow(hub)
-    url = flow.start(tenant_id, "google-sheets", user_id="u-alice")
-    seen.add("PKCE verifier", _verifier(hub, tenant_id))
+    url = flow.start(tenant_id, "intercom", user_id="u-alice")
     params = callback_params(oidc.consent(url))
     seen.add("code", params["code"])
     signed = flow.finish(params, user_id="u-alice")
     shown.append(repr(signed))
     conn = connect_signed_in(hub, signed, actor="u-alice")
-    assert conn.status == "connected", conn.status_detail
+    assert conn.status == "connected" and conn.mode == "live", conn.status_detail
     seen.add("access token", signed.token.access_token)
     seen.add("refresh token", signed.token.refresh_token)
     shown.append(repr(conn))
@@ -182,13 +191,19 @@ def test_no_token_code_verifier_or_client_secret_in_logs_urls_messages_audit_or_
     fresh = fresh_access_token(hub, tenant_id, conn.id, margin=timedelta(seconds=10))
     rotated = _stored_tokens(hub, tenant_id, conn.id)
     assert fresh == rotated["access_token"] != signed.token.access_token
-    assert rotated["refresh_token"] != signed.token.refresh_token
+    assert get_path(rotated, KEPT_REFRESH_PATH) != signed.token.refresh_token
     seen.add("access token", fresh)
-    seen.add("refresh token", rotated["refresh_token"])
+    seen.add("refresh token", get_path(rotated, KEPT_REFRESH_PATH))
+    # a preview through the real connector with that token (its output is among the scanned logs)
+    preview = hub.tenant("acme").preview(conn.id, "admins", limit=5, actor="u-alice")
+    assert len(preview.records) == 3
+    shown.append(str(preview.model_dump()))
 
     # 4. a refresh token revoked at the provider: the connection fails with "reconnect"
-    httpx.post(oidc.revoke_url, data={"token": first["refresh_token"], "token_type_hint": "refresh_token",
-                                      "client_id": oidc.client_id, "client_secret": oidc.client_secret},
+    client_id, client_secret = oidc.client("INTERCOM")
+    httpx.post(oidc.revoke_url, data={"token": get_path(first, KEPT_REFRESH_PATH),
+                                      "token_type_hint": "refresh_token",
+                                      "client_id": client_id, "client_secret": client_secret},
                timeout=10).raise_for_status()
     _expire_soon(hub, tenant_id, api_conn)
     with pytest.raises(HubError, match="reconnect") as err:
@@ -199,10 +214,10 @@ def test_no_token_code_verifier_or_client_secret_in_logs_urls_messages_audit_or_
 
     # 5. disconnect: revoked at the provider, then erased
     hub.tenant("acme").disconnect(conn.id, actor="u-alice")
-    assert oidc.introspect(fresh)["active"] is False
+    assert oidc.introspect(fresh, provider="INTERCOM")["active"] is False
 
     assert {k: len(v) for k, v in seen.found.items()} == {
-        "client secret": 1, "PKCE verifier": 3, "code": 3, "access token": 3, "refresh token": 3,
+        "client secret": 2, "PKCE verifier": 1, "code": 3, "access token": 3, "refresh token": 3,
     }
     records = caplog.records
     assert any(r.name == "uvicorn.access" and "/api/oauth/callback?<redacted>" in r.getMessage()

@@ -174,6 +174,10 @@ class Connector(ABC):
     def spec(self) -> dict[str, Any]:
         """JSON Schema of the configuration; secret fields carry ``airbyte_secret: true``."""
 
+    def form_spec(self) -> dict[str, Any]:
+        """The part of `spec` a user fills in (the forms, the API's spec route): all of it by default."""
+        return self.spec()
+
     @abstractmethod
     def check(self, config: Config) -> CheckResult:
         """Can we connect with this config? Never raises for a failed connection: returns ok=False."""
@@ -186,9 +190,12 @@ class Connector(ABC):
     def read(self, config: Config, stream: str, *, limit: int) -> Iterator[dict[str, Any]]:
         """At most ``limit`` records of ``stream``; never loads the whole stream."""
 
-    def validate(self, config: Mapping[str, Any]) -> Config:
-        """Validate ``config`` against this connector's spec (see `validate_config`)."""
-        return validate_config(self.spec(), config)
+    def validate(self, config: Mapping[str, Any], *, signed_in: bool = False) -> Config:
+        """Validate ``config`` against what a user may fill in (`form_spec`; see `validate_config`).
+
+        A config a sign-in made (``signed_in``) is validated against the whole spec.
+        """
+        return validate_config(self.spec() if signed_in else self.form_spec(), config)
 
     #: Whether `check` and `discover` may run at once (in two threads) on a connect: true where each is
     #: its own subprocess (the Airbyte connectors); the hub's SQL connectors share one engine.

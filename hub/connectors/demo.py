@@ -151,7 +151,7 @@ class DemoConnector(Connector):
             }
         return base
 
-    def validate(self, config: Mapping[str, Any]) -> Config:
+    def validate(self, config: Mapping[str, Any], *, signed_in: bool = False) -> Config:
         """`Connector.validate`, with this connector's spec and its validator made once, not per call."""
         key = (id(self.source), self.tenant, self.seed)
         hit = _SPECS.get(key)

@@ -204,7 +204,10 @@ class Connections(TenantScope):
             else:
                 config = wrap_secrets(spec, config)  # first: from here on a secret is masked wherever it goes
                 # validating reveals the secrets to jsonschema inside the connector and applies the defaults
-                validated = wrap_secrets(spec, self._validate(source, connector, config))
+                # a sign-in's config (its metadata says ``oauth``; only `hub.oauth.connect` passes it)
+                # holds the spec's sign-in option, which no user fills in
+                signed_in = bool(metadata and "oauth" in metadata)
+                validated = wrap_secrets(spec, self._validate(source, connector, config, signed_in=signed_in))
         except BaseException:
             if fetched is not None:  # nothing is stored: neither is the download
                 self.uploads().delete(fetched.path.name)
@@ -279,10 +282,10 @@ class Connections(TenantScope):
         return keys <= demo and not keys & live
 
     def _validate(
-        self, source: SourceEntry, connector: Connector, config: Mapping[str, Any]
+        self, source: SourceEntry, connector: Connector, config: Mapping[str, Any], *, signed_in: bool
     ) -> dict[str, Any]:
         try:
-            return connector.validate(config)
+            return connector.validate(config, signed_in=signed_in)
         except HubError:
             raise
         except Exception as exc:  # a connector's spec that jsonschema cannot use is a bug, reported plainly

@@ -130,12 +130,12 @@ class Hub(Accounts, KeyRotation):
     # ------------------------------------------------------------------ warm-up
 
     def source_spec(self, source_id: str, mode: Mode | str = Mode.DEMO) -> dict[str, Any]:
-        """The JSON Schema a ``config`` for ``source_id`` must match in ``mode`` (forms, API, validation).
+        """The JSON Schema a user's ``config`` for ``source_id`` fills in ``mode`` (forms, API, validation).
 
         `NotFound` for an unknown source; `ConfigError` when it has no connector in that mode.
         """
         source = self.catalogue.get(source_id)
-        return get_connector(source, Mode(mode), tenant="spec", settings=self.settings).spec()
+        return get_connector(source, Mode(mode), tenant="spec", settings=self.settings).form_spec()
 
     def warm_up(self) -> float:
         """Build what the first demo connect of a process would otherwise build; the seconds it took.

@@ -63,16 +63,23 @@ class AirbyteConnector(Connector):
     def spec(self) -> dict[str, Any]:
         """The ``connectionSpecification`` of the pinned version (shipped; no install needed).
 
-        An OAuth source's is the part a user can type (`typed_credentials`: a token, not the sign-in
-        option), as long as the hub's sign-in does not give its connector tokens.
+        All of it: a stored config may hold a sign-in's tokens (`hub.oauth.connect`) or typed credentials,
+        and either validates, and has its secret fields wrapped, against it.
         """
-        full = shipped_spec(self.package)
+        spec: dict[str, Any] = shipped_spec(self.package)["connectionSpecification"]
+        return spec
+
+    def form_spec(self) -> dict[str, Any]:
+        """What a user fills in: for an OAuth source, the part a user can type.
+
+        That is `typed_credentials`: a token, never the sign-in's option, which only the OAuth flow fills
+        (`hub.oauth.connect`). Any other source's is its whole spec.
+        """
         if self.source.auth_kind is AuthKind.OAUTH2:
-            typed = typed_credentials(full)
+            typed = typed_credentials(shipped_spec(self.package))
             if typed is not None:
                 return typed
-        spec: dict[str, Any] = full["connectionSpecification"]
-        return spec
+        return self.spec()
 
     # ------------------------------------------------------------------ operations
 

@@ -74,8 +74,11 @@ test-prism: system-deps
 	@grep -qs '"version": "$(PRISM_VERSION)"' $(TEST_PRISM_DIR)/node_modules/@stoplight/prism-cli/package.json \
 	  || npm install --no-audit --no-fund --prefix $(TEST_PRISM_DIR) @stoplight/prism-cli@$(PRISM_VERSION)
 
+## The suite in TEST_WORKERS processes (pytest-xdist), a test file to a worker: much of its time is spent
+## waiting on connector subprocesses, servers and the browser. Each worker starts its own servers.
+TEST_WORKERS ?= 2
 test: dev-deps system-deps test-connectors test-oidc test-prism
-	HUB_TEST_CONNECTORS_DIR=$(TEST_CONNECTORS_DIR) HUB_TEST_OIDC_DIR=$(TEST_OIDC_DIR) HUB_TEST_PRISM_DIR=$(TEST_PRISM_DIR) $(PY) -m pytest
+	HUB_TEST_CONNECTORS_DIR=$(TEST_CONNECTORS_DIR) HUB_TEST_OIDC_DIR=$(TEST_OIDC_DIR) HUB_TEST_PRISM_DIR=$(TEST_PRISM_DIR) $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 ## Not part of `make test`: every pinned connector installs, runs `spec`, and matches its shipped spec.
 connectors-check: dev-deps

@@ -61,6 +61,16 @@ def handed_off(conn: Connection) -> bool:
     return bool((conn.metadata.get("airbyte") or {}).get("handed_off"))
 
 
+def health_through_airbyte(conn: Connection) -> bool:
+    """Whether the connection's health follows its Airbyte jobs, not the hub's checks.
+
+    A handed-off sign-in: Airbyte refreshes its tokens now, so a check with the hub's copy would fail on
+    an expired access token and page someone for nothing. Its health is the job status that the Next
+    steps page (or ``handoff jobs``) reads from Airbyte.
+    """
+    return handed_off(conn) and "oauth" in conn.metadata
+
+
 def hub_may_refresh(conn: Connection) -> bool:
     """Whether the hub may refresh this connection's OAuth tokens: not once Airbyte has them, nor gone."""
     return not handed_off(conn) and conn.status is not Status.DISCONNECTED

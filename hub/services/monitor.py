@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from hub.exceptions import HubError
+from hub.handoff.mapping import health_through_airbyte
 from hub.models import Connection, FailureKind, Tenant
 from hub.services.attempts import LeaseBatch
 from hub.services.health import CHECKED, MONITOR_ACTOR
@@ -68,8 +69,8 @@ def wait_after(conn: Connection, interval: float, backoff_max: float) -> float:
 
 
 def is_due(conn: Connection, at: datetime, interval: float, backoff_max: float) -> bool:
-    """Whether ``conn`` should be checked at ``at``."""
-    if conn.status not in CHECKED:
+    """Whether ``conn`` should be checked at ``at`` (never a handed-off sign-in: Airbyte watches it)."""
+    if conn.status not in CHECKED or health_through_airbyte(conn):
         return False
     if conn.last_checked_at is None:
         return True

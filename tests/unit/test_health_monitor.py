@@ -40,6 +40,13 @@ def test_wait_is_the_interval_plus_jitter_then_doubles_while_failing_up_to_the_c
     assert not is_due(conn, conn.last_checked_at + timedelta(seconds=99), 100, 1000)
     assert is_due(conn, conn.last_checked_at + timedelta(seconds=111), 100, 1000)
     assert not is_due(conn.model_copy(update={"status": Status.DISCONNECTED}), datetime.now(UTC), 1, 1)
+    # handed off to Airbyte: a sign-in's health follows its Airbyte jobs (Airbyte refreshes its tokens);
+    # a connection with credentials that never rotate is still checked by the hub
+    later = conn.last_checked_at + timedelta(seconds=111)
+    airbyte = {"airbyte": {"handed_off": True, "source_id": "src-1"}}
+    signed_in = conn.model_copy(update={"metadata": {**conn.metadata, **airbyte, "oauth": {"provider": "X"}}})
+    assert not is_due(signed_in, later, 100, 1000)
+    assert is_due(conn.model_copy(update={"metadata": {**conn.metadata, **airbyte}}), later, 100, 1000)
 
 
 def test_one_cycle_checks_what_is_due_once(hub_home) -> None:

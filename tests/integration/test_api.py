@@ -54,6 +54,7 @@ API_ROUTES = [
     ("GET", "/api/alerts"),
     ("PUT", "/api/alerts"),
     ("POST", "/api/alerts/test"),
+    ("GET", "/api/alerts/history"),
     ("GET", "/api/handoff/destination"),
     ("PUT", "/api/handoff/destination"),
     ("POST", "/api/handoff"),

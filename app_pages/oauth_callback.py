@@ -18,7 +18,7 @@ import streamlit as st
 from hub.exceptions import HubError, NotFound
 from hub.models import Connection, Mode, Status, StepEvent
 from hub.oauth.connect import finish_in_app
-from hub.presenting import failure_text, plural, records_sampled, status_text, stream_count
+from hub.presenting import failure_text, sample_summary, status_text
 from ui.components import step_line
 from ui.session import go_to, release_callback_params, require_context, take_callback_params
 
@@ -77,18 +77,10 @@ else:
 
 if conn is not None and connected:
     source = ctx.hub.catalogue.get(conn.source_id)
-    streams, records = stream_count(conn), records_sampled(conn)
-    counts = " · ".join(
-        part
-        for part in (
-            plural(streams, "stream") if streams is not None else "",
-            f"{plural(records, 'record')} sampled" if records is not None else "",
-        )
-        if part
-    )
-    demo = " It serves demo data until its live connector ships." if Mode(conn.mode) is Mode.DEMO else ""
+    demo = " (demo data)" if Mode(conn.mode) is Mode.DEMO else ""
     st.success(
-        f"**{source.name} is connected** as {conn.name}. {counts}.{demo}", icon=":material/check_circle:"
+        f"**{source.name} is connected{demo}** as {conn.name}. {sample_summary(conn)}.",
+        icon=":material/check_circle:",
     )
 
 left, middle, _ = st.columns([1, 1, 2])

@@ -97,6 +97,16 @@ def records_sampled(connection: Connection) -> int | None:
     return _first_int(connection.metadata, "records_sampled", "sample_records", "sample_counts", "samples")
 
 
+def sample_summary(connection: Connection) -> str:
+    """E.g. "5 streams · 250 records sampled" (the parts that are known; "" when neither is)."""
+    streams, records = stream_count(connection), records_sampled(connection)
+    parts = (
+        plural(streams, "stream") if streams is not None else "",
+        f"{plural(records, 'record')} sampled" if records is not None else "",
+    )
+    return " · ".join(part for part in parts if part)
+
+
 def unreadable_streams(connection: Connection) -> dict[str, str]:
     """Stream name -> why it cannot be read, as found by the connection's last test ({} when none)."""
     found = connection.metadata.get("unreadable_streams")

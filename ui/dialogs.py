@@ -25,7 +25,7 @@ from hub.exceptions import ConfigError, HubError, NotFound
 from hub.models import AuthKind, Connection, FailureKind, Mode, SourceEntry, Status, StepEvent
 from hub.oauth.apps import app_for_source
 from hub.oauth.connect import start_in_app
-from hub.presenting import plural, records_sampled, stream_count
+from hub.presenting import sample_summary
 from ui import file_form, spec_form
 from ui.components import error_boundary, failure_box, run_with_progress, setup_guide, unreadable_notice
 from ui.session import Context, clear_dialog, pop_secret, require_context, take_secret
@@ -203,18 +203,10 @@ def _dialog_connection(ctx: Context) -> Connection | None:
 
 
 def _success(ctx: Context, source: SourceEntry, conn: Connection) -> None:
-    streams = stream_count(conn)
-    records = records_sampled(conn)
-    counts = " · ".join(
-        part
-        for part in (
-            plural(streams, "stream") if streams is not None else "",
-            f"{plural(records, 'record')} sampled" if records is not None else "",
-        )
-        if part
-    )
     demo = " (demo data)" if Mode(conn.mode) is Mode.DEMO else ""
-    st.success(f"**{source.name} is connected{demo}.** {counts}", icon=":material/check_circle:")
+    st.success(
+        f"**{source.name} is connected{demo}.** {sample_summary(conn)}", icon=":material/check_circle:"
+    )
     _success_actions(conn)
 
 

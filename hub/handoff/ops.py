@@ -85,8 +85,8 @@ class AirbyteOps:
         except Exception as exc:  # the SDK raises its own errors, httpx's, and a bare Exception for tokens
             raise explain(exc, doing=doing) from None
 
-    def _exists(self, op: str, doing: str, fn: Callable[[], Any]) -> bool:
-        """True when the GET finds it; False on 404 (deleted in Airbyte); any other error raises."""
+    def _unless_gone(self, op: str, doing: str, fn: Callable[[], Any]) -> bool:
+        """True when the call (a GET or a DELETE) succeeds; False on 404 (gone in Airbyte); else raises."""
         self.calls[op] = self.calls.get(op, 0) + 1
         try:
             fn()
@@ -98,7 +98,7 @@ class AirbyteOps:
 
     def ensure_workspace(self, workspace_id: str | None, name: str) -> tuple[str, bool]:
         """The given workspace (checked), else a new one; (id, created)."""
-        if workspace_id and self._exists(
+        if workspace_id and self._unless_gone(
             "get_workspace", "reading the workspace",
             lambda: self.sdk.workspaces.get_workspace(
                 request=api.GetWorkspaceRequest(workspace_id=workspace_id)
@@ -116,7 +116,7 @@ class AirbyteOps:
         self, workspace_id: str, destination_id: str | None, name: str, configuration: dict[str, Any]
     ) -> tuple[str, bool]:
         """The remembered destination when it still exists, else one created from ``configuration``."""
-        if destination_id and self._exists(
+        if destination_id and self._unless_gone(
             "get_destination", "reading the destination",
             lambda: self.sdk.destinations.get_destination(
                 request=api.GetDestinationRequest(destination_id=destination_id)
@@ -234,7 +234,7 @@ class AirbyteOps:
 
     def delete_connection(self, connection_id: str) -> bool:
         """Delete an Airbyte connection; False when it was already gone (404)."""
-        return self._delete(
+        return self._unless_gone(
             "delete_connection", "deleting the connection",
             lambda: self.sdk.connections.delete_connection(
                 request=api.DeleteConnectionRequest(connection_id=connection_id)
@@ -243,20 +243,10 @@ class AirbyteOps:
 
     def delete_source(self, source_id: str) -> bool:
         """Delete an Airbyte source; False when it was already gone (404)."""
-        return self._delete(
+        return self._unless_gone(
             "delete_source", "deleting the source",
             lambda: self.sdk.sources.delete_source(request=api.DeleteSourceRequest(source_id=source_id)),
         )
-
-    def _delete(self, op: str, doing: str, fn: Callable[[], Any]) -> bool:
-        self.calls[op] = self.calls.get(op, 0) + 1
-        try:
-            fn()
-        except Exception as exc:
-            if _status(exc) == 404:
-                return False
-            raise explain(exc, doing=doing) from None
-        return True
 
     def job_status(self, job_id: int) -> str:
         """The hub's status of one job (pending, running, succeeded, failed)."""

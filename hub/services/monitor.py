@@ -3,7 +3,7 @@
 A cycle (`Monitor.run_once`) ends the connects whose process died (`recover_interrupted`), lists the
 connections that are due, checks them ``HUB_MONITOR_CONCURRENCY`` at a time, and then sends the alerts
 still undelivered (`hub.services.alerts`). Before checking one it
-takes the lease ``check:<connection id>`` (the ``leases`` table: the next few connections' leases in one
+takes the lease ``check:<connection id>`` (the ``leases`` table: a batch of connections' leases in one
 transaction that also gives back those of the checks just finished; renewed while held) and reads the
 connection again: a connection another monitor has just checked is no longer due, so several
 monitors never check one connection twice in an interval, and a monitor that dies (kill -9) stops
@@ -47,6 +47,9 @@ PREFIX = "check:"
 
 #: The largest share of the interval added as jitter.
 JITTER = 0.1
+
+#: Check leases taken in one transaction, per unit of concurrency (fewer writes; held a few checks longer).
+BATCH = 4
 
 
 def check_lease(connection_id: str) -> str:
@@ -123,10 +126,11 @@ class Monitor:
         try:
             with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="hub-check") as pool:
                 while due or running:
-                    if due and len(running) < self.concurrency and not self.stop.is_set():
-                        # the next few, leased in one transaction that also gives back the finished ones;
-                        # at most one batch waits in the pool's queue, so the leases are held briefly
-                        items = [due.popleft() for _ in range(min(len(due), self.concurrency))]
+                    if due and len(running) < 2 * self.concurrency and not self.stop.is_set():
+                        # the next batch, leased in one transaction that also gives back the finished
+                        # ones, taken while a round of checks still waits in the pool's queue (so no
+                        # worker waits for the lease transaction); leases are held a few checks long
+                        items = [due.popleft() for _ in range(min(len(due), BATCH * self.concurrency))]
                         taken = batch.take([check_lease(connection_id) for _, connection_id in items])
                         for tenant, connection_id in items:
                             if check_lease(connection_id) not in taken:

@@ -32,6 +32,9 @@ SCOPES = (
     "https://www.googleapis.com/auth/spreadsheets.readonly "
     "https://www.googleapis.com/auth/drive.readonly read"
 )
+#: A Google Sheets spreadsheet link, and the fields a google-sheets sign-in must be started with.
+SHEET = "https://docs.google.com/spreadsheets/d/1hLd9Qqti3UyLXZB2aFfUWDT7BG-arw2xy4HR3D-dwUb/edit"
+SHEET_FIELDS = {"spreadsheet_id": SHEET}
 
 
 @dataclass

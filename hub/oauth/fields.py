@@ -93,7 +93,8 @@ def checked_fields(
 
     `ConfigError` (``field`` set) names the field and what to do: a field the sign-in fills itself, a
     secret one, an unknown one, a missing asked one, a value of the wrong shape. Strings are trimmed; empty
-    ones and empty lists count as missing. Only the given fields are returned (the spec's defaults apply at the connect).
+    ones and empty lists count as missing. Only the given fields are returned (the spec's defaults apply
+    at the connect).
     """
     schema = carried_spec(spec, source_id)
     props = schema["properties"]

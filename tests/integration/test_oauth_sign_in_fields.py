@@ -20,17 +20,14 @@ from fastapi.testclient import TestClient
 
 from hub import Hub
 from hub.api import create_app
-from hub.catalogue import Catalogue
-from hub.connectors.airbyte.install import Installer
 from hub.exceptions import ConfigError
 from hub.models import Connection, Status
 from hub.oauth.connect import finish_in_app, start_in_app
 from hub.oauth.flow import OAuthFlow
 from hub.settings import Settings
 from hub.storage.tables import oauth_states
-from tests.airbyte_support import ensure_cache
 from tests.integration.api_support import make_key
-from tests.oidc_support import SHEET, SHEET_FIELDS, OidcServer, callback_params
+from tests.oidc_support import SHEET, SHEET_FIELDS, OidcServer, callback_params, sheets_env
 from tests.saas_double import Double, Intercom
 
 APP_URL = "http://127.0.0.1:8594"
@@ -40,26 +37,10 @@ UNREACHABLE = ("network", "source_error")
 OTHER_SHEET = "https://docs.google.com/spreadsheets/d/2xYz/edit"
 
 
-def sheets_env(oidc: OidcServer, double: Double) -> dict[str, str]:
-    """The GOOGLE app at oidc-provider; airbyte-source-google-sheets run where Google is unreachable.
-
-    The wrapper puts the connector in the Intercom double's network namespace, which maps only Intercom's
-    host: Google's token endpoint cannot be reached, so the check fails at once, for the network.
-    """
-    cache = ensure_cache()
-    package = Catalogue.bundled().get("google-sheets").connector_package
-    assert package is not None
-    return {
-        "HUB_PUBLIC_URL": APP_URL, "HUB_API_PUBLIC_URL": APP_URL, **oidc.env("GOOGLE"),
-        "HUB_CONNECTORS_DIR": str(cache),
-        "HUB_CONNECTOR_WRAPPER": double.wrapper(Installer(cache).path(package)),
-        "HUB_SIGNIN_SAMPLE_LIMIT": "0",
-    }
-
-
 @pytest.fixture
 def hub(oidc: OidcServer, intercom: tuple[Double, Intercom], hub_home) -> Iterator[Hub]:
-    h = Hub.open(Settings.from_env({"HUB_HOME": str(hub_home), **sheets_env(oidc, intercom[0])}))
+    env = sheets_env(oidc, intercom[0], APP_URL)
+    h = Hub.open(Settings.from_env({"HUB_HOME": str(hub_home), "HUB_API_PUBLIC_URL": APP_URL, **env}))
     h.create_tenant("acme", name="Acme", business_type="saas")
     try:
         yield h

@@ -6,8 +6,10 @@ reads the account's real data. The config is stored encrypted, the tokens' expir
 ``credentials_expire_at`` in the metadata (which the health checks read). Where the hub refreshes (every
 source outside `CONNECTOR_REFRESHES`), the refresh token is sealed beside the config under
 `hub.oauth.providers.KEPT_KEY`, never given to the connector, and every use hands the connector a fresh
-access token (`hub.oauth.refresh.connector_view`). A sign-in started from Reconnect reconnects that
-connection, keeping its id and history.
+access token (`hub.oauth.refresh.connector_view`). What the connector needs besides the tokens (Google
+Sheets' spreadsheet...) the user gave at the start (`sign_in_spec`, `hub.oauth.fields`); the pending sign-in
+kept it and it is merged into the config here. A sign-in started from Reconnect reconnects that connection,
+keeping its id, history and fields.
 """
 
 from __future__ import annotations

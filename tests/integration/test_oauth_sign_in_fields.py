@@ -137,6 +137,9 @@ def test_the_api_start_takes_the_fields_and_points_at_a_wrong_one(hub):
         wrong = {"fields": {**SHEET_FIELDS, "x": 1}}
         r = client.post("/api/oauth/google-sheets/start", json=wrong, headers=auth)
         assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "fields", "x"]
+        unknown = {"fields": SHEET_FIELDS, "connection_id": "5d0f3c4e-1b2a-4c3d-9e8f-0000000000aa"}
+        r = client.post("/api/oauth/google-sheets/start", json=unknown, headers=auth)
+        assert r.status_code == 404, r.text  # a reconnect of a connection this tenant does not have
         assert _states(hub) == []
 
         r = client.post("/api/oauth/google-sheets/start", json={"fields": SHEET_FIELDS}, headers=auth)

@@ -91,7 +91,7 @@ def _origin(url: str) -> str:
     "/{source_id}/start",
     response_model=StartResponse,
     summary="Start a real OAuth sign-in for a source",
-    responses=error_responses(400, *COMMON_ERRORS),
+    responses=error_responses(400, 404, *COMMON_ERRORS),
 )
 async def start(
     source_id: Annotated[str, Path(description="A catalogue source signing in with OAuth.")],

@@ -129,7 +129,15 @@ def checked_fields(
                 field=name,
                 hint=f"Fill in {title}{f' (for example {example})' if example else ''}, then sign in.",
             )
-    validated = validate_config(schema, given)
+    try:
+        validated = validate_config(schema, given)
+    except ConfigError as exc:  # names the field (and the value: never a secret here); add what it takes
+        prop = props.get((exc.field or "").split(".")[0]) or {}
+        title, example = prop.get("title") or exc.field, _example(prop)
+        like = prop.get("pattern_descriptor") or (f"for example {example}" if example else "")
+        raise ConfigError(
+            exc.message, field=exc.field, hint=f"Correct {title}{f' ({like})' if like else ''}, then sign in."
+        ) from None
     return {name: validated[name] for name in given}
 
 

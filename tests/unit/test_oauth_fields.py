@@ -52,6 +52,6 @@ def test_checked_fields_refuses_a_secret_and_keeps_only_what_was_given() -> None
     with pytest.raises(ConfigError, match="needs Ad Account ID") as missing:
         checked_fields(spec, "facebook-marketing", "Facebook Marketing", {"account_ids": []})
     assert missing.value.field == "account_ids" and "111111111111111" in missing.value.hint
-    with pytest.raises(ConfigError, match="account_ids.0") as wrong:
+    with pytest.raises(ConfigError, match=r"account_ids\.0") as wrong:
         checked_fields(spec, "facebook-marketing", "Facebook Marketing", {"account_ids": ["act_12"]})
     assert wrong.value.hint == "Correct Ad Account ID(s) (The Ad Account ID must be a number.), then sign in."

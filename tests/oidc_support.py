@@ -17,12 +17,16 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
 
 from hub.oauth.providers import PROVIDERS
 from tests.servers import free_port
+
+if TYPE_CHECKING:
+    from tests.saas_double import Double
 
 OIDC_DIR = Path(os.environ.get("HUB_TEST_OIDC_DIR") or Path.home() / ".cache" / "hub-oidc")
 SCRIPT = Path(__file__).parent / "oidc" / "server.mjs"
@@ -32,6 +36,9 @@ SCOPES = (
     "https://www.googleapis.com/auth/spreadsheets.readonly "
     "https://www.googleapis.com/auth/drive.readonly read"
 )
+#: A Google Sheets spreadsheet link, and the fields a google-sheets sign-in must be started with.
+SHEET = "https://docs.google.com/spreadsheets/d/1hLd9Qqti3UyLXZB2aFfUWDT7BG-arw2xy4HR3D-dwUb/edit"
+SHEET_FIELDS = {"spreadsheet_id": SHEET}
 
 
 @dataclass
@@ -138,6 +145,27 @@ class OidcServer:
 def callback_params(url: str) -> dict[str, str]:
     """The query of a redirect back to the hub, one value per name."""
     return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
+def sheets_env(oidc: OidcServer, double: Double, public_url: str) -> dict[str, str]:
+    """The GOOGLE app at ``oidc``; airbyte-source-google-sheets run where Google is unreachable.
+
+    The wrapper puts the connector in ``double``'s network namespace, which maps only the double's hosts:
+    Google's token endpoint cannot be reached, so the check fails within seconds, for the network. No sample
+    is read at a sign-in's connect.
+    """
+    from hub.catalogue import Catalogue
+    from hub.connectors.airbyte.install import Installer
+    from tests.airbyte_support import ensure_cache
+
+    cache = ensure_cache()
+    package = Catalogue.bundled().get("google-sheets").connector_package
+    assert package is not None
+    return {
+        "HUB_PUBLIC_URL": public_url, **oidc.env("GOOGLE"), "HUB_CONNECTORS_DIR": str(cache),
+        "HUB_CONNECTOR_WRAPPER": double.wrapper(Installer(cache).path(package)),
+        "HUB_SIGNIN_SAMPLE_LIMIT": "0",
+    }
 
 
 def start_oidc(*, access_ttl_s: int = 30) -> OidcServer:

@@ -20,11 +20,11 @@ from pydantic import SecretStr
 
 from hub.auth import approve, consent_request
 from hub.connectors import has_live
-from hub.connectors.airbyte.forms import form_fields
+from hub.connectors.airbyte.forms import FormField, form_fields
 from hub.exceptions import ConfigError, HubError, NotFound
 from hub.models import AuthKind, Connection, FailureKind, Mode, SourceEntry, Status, StepEvent
 from hub.oauth.apps import app_for_source
-from hub.oauth.connect import start_in_app
+from hub.oauth.connect import sign_in_spec, start_in_app
 from hub.presenting import sample_summary
 from ui import file_form, spec_form
 from ui.components import error_boundary, failure_box, run_with_progress, setup_guide, unreadable_notice
@@ -256,7 +256,20 @@ def _oauth_form(ctx: Context, source: SourceEntry, failed: Connection | None) ->
             placeholder="acme",
             help=f"As in your {provider.name} address: `acme` for acme{suffix}.",
         ).strip() or None
-    url = _authorize_link(ctx, source, failed, account, needs_account=provider.account_field is not None)
+    reconnect = failed.id if failed is not None else None
+    asked = form_fields(sign_in_spec(ctx.hub, ctx.tenant.id, source.id, connection_id=reconnect))
+    fields: dict[str, Any] | None = {}
+    if asked:  # what the connector needs besides the tokens (Google Sheets' spreadsheet...), asked first
+        st.caption(
+            f"{source.name}'s connector also needs the following to read your data. They are not secret and "
+            "are kept with the connection."
+        )
+        spec_form.render_fields(asked)
+        fields = _sign_in_fields(asked)
+    url = None
+    if fields is not None:
+        needs_account = provider.account_field is not None
+        url = _authorize_link(ctx, source, failed, account, fields, needs_account=needs_account)
     left, right = st.columns(2)
     with left:
         if url is not None:
@@ -284,14 +297,42 @@ def _oauth_form(ctx: Context, source: SourceEntry, failed: Connection | None) ->
         st.caption(f":material/link: Redirect URI registered with {provider.name}: `{redirect}`")
 
 
+def _sign_in_fields(asked: list[FormField]) -> dict[str, Any] | None:
+    """The sign-in's fields as typed; None (with what to do shown) while one is missing or unreadable.
+
+    Nothing is started, so nothing is stored, until every asked field is filled in; `start_in_app` then
+    checks the values themselves.
+    """
+    try:
+        fields = spec_form.read_config(asked)
+    except ConfigError as exc:
+        st.error(f"{exc.message} {exc.hint}", icon=":material/edit:")
+        return None
+    missing = [f.title for f in asked if f.required and f.path[-1] not in fields]
+    if missing:
+        names = ", ".join(f"**{title}**" for title in missing)
+        st.caption(f":material/edit: Fill in {names} first, then sign in.")
+        return None
+    return fields
+
+
 def _authorize_link(
-    ctx: Context, source: SourceEntry, failed: Connection | None, account: str | None, *, needs_account: bool
+    ctx: Context,
+    source: SourceEntry,
+    failed: Connection | None,
+    account: str | None,
+    fields: dict[str, Any],
+    *,
+    needs_account: bool,
 ) -> str | None:
-    """The provider's authorize URL for this dialog, made once and reused for `LINK_REUSE_S` (one state)."""
+    """The provider's authorize URL for this dialog, made once and reused for `LINK_REUSE_S` (one state).
+
+    Another account or other fields make a new one (the state keeps what it was started with).
+    """
     if needs_account and not account:
         st.caption(":material/edit: Type it first, then sign in.")
         return None
-    purpose = [source.id, failed.id if failed is not None else None, account]
+    purpose = [source.id, failed.id if failed is not None else None, account, fields]
     held = st.session_state.get("oauth_link")
     if held and held["for"] == purpose and time.time() - held["at"] < LINK_REUSE_S:
         return str(held["url"])
@@ -303,8 +344,9 @@ def _authorize_link(
             user=ctx.username,
             account=account,
             connection_id=failed.id if failed is not None else None,
+            fields=fields,
         )
-    except HubError as exc:  # a malformed shop name, HUB_PUBLIC_URL unset: what to fix, and sample data
+    except HubError as exc:  # a malformed shop or field, HUB_PUBLIC_URL unset: what to fix; sample data
         st.error(exc.message, icon=":material/error:")
         if exc.hint:
             st.caption(exc.hint)

@@ -26,13 +26,7 @@ def render(fields: list[FormField], *, on_submit: Any, submit_label: str = "Conn
     ``on_submit`` (a callable taking the action name) runs in the button's callback after the secrets
     were taken out of the widgets.
     """
-    main, optional = split_optional(fields)
-    for field in main:
-        _widget(field)
-    if optional:
-        with st.expander("Optional fields"):
-            for field in optional:
-                _widget(field)
+    render_fields(fields)
     st.button(
         submit_label,
         key=SUBMIT_KEY,
@@ -41,6 +35,17 @@ def render(fields: list[FormField], *, on_submit: Any, submit_label: str = "Conn
         on_click=_submit,
         args=(fields, on_submit),
     )
+
+
+def render_fields(fields: list[FormField]) -> None:
+    """The fields' widgets alone (required first, the optional ones folded), without a submit button."""
+    main, optional = split_optional(fields)
+    for field in main:
+        _widget(field)
+    if optional:
+        with st.expander("Optional fields"):
+            for field in optional:
+                _widget(field)
 
 
 def read_config(fields: list[FormField]) -> dict[str, Any]:

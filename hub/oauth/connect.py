@@ -6,8 +6,10 @@ reads the account's real data. The config is stored encrypted, the tokens' expir
 ``credentials_expire_at`` in the metadata (which the health checks read). Where the hub refreshes (every
 source outside `CONNECTOR_REFRESHES`), the refresh token is sealed beside the config under
 `hub.oauth.providers.KEPT_KEY`, never given to the connector, and every use hands the connector a fresh
-access token (`hub.oauth.refresh.connector_view`). A sign-in started from Reconnect reconnects that
-connection, keeping its id and history.
+access token (`hub.oauth.refresh.connector_view`). What the connector needs besides the tokens (Google
+Sheets' spreadsheet...) the user gave at the start (`sign_in_spec`, `hub.oauth.fields`); the pending sign-in
+kept it and it is merged into the config here. A sign-in started from Reconnect reconnects that connection,
+keeping its id, history and fields.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from hub.exceptions import InputError
 from hub.models import Connection, Mode, Status
 from hub.oauth.apps import app_for_source
+from hub.oauth.fields import asked_spec, connector_spec, kept_fields
 from hub.oauth.flow import OAuthFlow, SignedIn
 from hub.oauth.providers import KEPT_KEY, connector_config, for_source
 from hub.services.probe import StepCallback, emit
@@ -60,6 +63,7 @@ def connect_signed_in(
     field = provider.account_field
     if field and pending.account:  # Shopify's shop, Zendesk's subdomain: spec fields too (normalised)
         config[field] = provider.endpoint("{" + field + "}", pending.account)
+    config.update(pending.fields or {})  # what the user gave at the start (`hub.oauth.fields`)
     config.update(_required_defaults(hub, pending.source_id, config))
     extra: dict[str, Any] = {}
     if signed.token.refresh_token and entry.refresh_path is None:  # the hub refreshes: it keeps the token
@@ -77,8 +81,8 @@ def connect_signed_in(
 def _required_defaults(hub: Hub, source_id: str, config: Mapping[str, Any]) -> dict[str, Any]:
     """The spec's required top-level fields a sign-in does not fill, with their defaults.
 
-    A field's spec default, or a start date a year back for ``start_date``; any other required field
-    (Google Sheets' spreadsheet, Facebook's ad accounts) is refused by the connect, naming it.
+    A field's spec default, or a start date a year back for ``start_date``; the others (Google Sheets'
+    spreadsheet, Facebook's ad accounts) the user gave at the start (`hub.oauth.fields`).
     """
     from hub.connectors import get_connector
 
@@ -103,12 +107,15 @@ def start_in_app(
     user: str,
     account: str | None = None,
     connection_id: str | None = None,
+    fields: Mapping[str, Any] | None = None,
 ) -> str:
     """The authorize URL of a sign-in started in the app by ``user`` (their username), for the Connect dialog.
 
     ``connection_id`` names a failed connection of the same source to reconnect: the callback then tests
     that connection again with the new tokens, keeping its id and history. ``account`` is the provider's
-    per-account part (Shopify's shop, Zendesk's subdomain), checked here.
+    per-account part (Shopify's shop, Zendesk's subdomain), checked here. ``fields``: what the connector
+    needs besides the tokens (`sign_in_spec`), checked here too; a `ConfigError` naming the field stores
+    nothing. A reconnect keeps the connection's own fields where ``fields`` does not replace them.
     """
     if connection_id is not None:
         conn = hub.tenant(tenant_id).get_connection(connection_id)  # NotFound outside the tenant
@@ -118,8 +125,30 @@ def start_in_app(
                 hint="Only a failed connection of the same source can be reconnected; connect a new one.",
             )
     return OAuthFlow(hub).start(
-        tenant_id, source_id, user_id=user, face="app", account=account, connection_id=connection_id
+        tenant_id, source_id, user_id=user, face="app", account=account, connection_id=connection_id,
+        fields=fields,
     )
+
+
+def sign_in_spec(
+    hub: Hub, tenant_id: str, source_id: str, *, connection_id: str | None = None
+) -> dict[str, Any]:
+    """The JSON Schema of what the Connect dialog asks before a sign-in (`hub.oauth.fields.asked_spec`).
+
+    Empty ``properties`` when the sign-in needs nothing more (Intercom, Slack). For a reconnect, each
+    field's ``default`` is the connection's own value, so the form shows it and a user may change it.
+    """
+    spec = connector_spec(hub, source_id)
+    if spec is None:
+        return {"type": "object", "properties": {}, "required": []}
+    asked = asked_spec(spec, source_id)
+    if connection_id is not None:
+        conn = hub.tenant(tenant_id).get_connection(connection_id)
+        kept = kept_fields(spec, source_id, conn.metadata.get("config") or {})
+        for name, prop in asked["properties"].items():
+            if name in kept:
+                prop["default"] = kept[name]
+    return asked
 
 
 def finish_in_app(

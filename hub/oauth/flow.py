@@ -23,9 +23,10 @@ from authlib.common.security import generate_token
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 
-from hub.exceptions import InputError
+from hub.exceptions import ConfigError, InputError
 from hub.models import AuditAction, Outcome
 from hub.oauth.apps import OAuthApp, app_for_source
+from hub.oauth.fields import checked_fields, connector_spec, kept_fields
 from hub.oauth.providers import Token, for_source
 from hub.settings import Settings
 from hub.storage.audit import AuditDraft
@@ -105,9 +106,17 @@ class OAuthFlow:
         api_key_id: str | None = None,
         return_to: str | None = None,
         connection_id: str | None = None,
+        fields: Mapping[str, Any] | None = None,
     ) -> str:
-        """Store a new sign-in and return the provider's authorize URL to send the browser to."""
+        """Store a new sign-in and return the provider's authorize URL to send the browser to.
+
+        ``fields``: what the source's connector needs besides the tokens (Google Sheets' spreadsheet...),
+        checked here (`hub.oauth.fields.checked_fields`: a `ConfigError` naming the field stores nothing)
+        and kept with the sign-in until the callback connects. A reconnect (``connection_id``) starts from
+        the connection's own fields; ``fields`` given replace them one by one.
+        """
         app = self.app(source_id)
+        carried = self.fields(tenant_id, source_id, fields or {}, connection_id=connection_id)
         redirect_uri = self.hub.settings.redirect_uri("app" if face == "app" else "api")
         if redirect_uri is None:
             var = "HUB_PUBLIC_URL" if face == "app" else "HUB_API_PUBLIC_URL"
@@ -131,11 +140,34 @@ class OAuthFlow:
             id=pending_id, tenant_id=tenant_id, user_id=user_id, api_key_id=api_key_id, source_id=source_id,
             connection_id=connection_id, face=face, redirect_uri=redirect_uri, return_to=return_to,
             account=account, verifier=sealed, created_at=at, expires_at=at + STATE_TTL,
+            fields=carried or None,
         )
         OAuthStates(self.hub.db, tenant_id).add(pending, _hash(state))
-        self._audit(tenant_id, AuditAction.OAUTH_START, user_id, source_id, Outcome.OK, {"face": face})
+        self._audit(tenant_id, AuditAction.OAUTH_START, user_id, source_id, Outcome.OK,
+                    {"face": face, "fields": sorted(carried)})  # the names only
         url_out: str = url
         return url_out
+
+    def fields(
+        self, tenant_id: str, source_id: str, given: Mapping[str, Any], *, connection_id: str | None = None
+    ) -> dict[str, Any]:
+        """The fields a sign-in of ``source_id`` carries: ``given`` over a reconnected connection's own.
+
+        `ConfigError` names a field that is missing, unknown, secret, filled by the sign-in or malformed.
+        """
+        spec = connector_spec(self.hub, source_id)
+        if spec is None:  # no connector to configure (Square): nothing to carry
+            if given:
+                raise ConfigError(f"{source_id} takes no fields at sign-in.", field=sorted(given)[0],
+                                  hint="Leave the fields out.")
+            return {}
+        kept: dict[str, Any] = {}
+        if connection_id is not None:
+            conn = self.hub.tenant(tenant_id).get_connection(connection_id)  # NotFound outside the tenant
+            if conn.source_id == source_id:
+                kept = kept_fields(spec, source_id, conn.metadata.get("config") or {})
+        name = self.hub.catalogue.get(source_id).name
+        return checked_fields(spec, source_id, name, {**kept, **given})
 
     def finish(
         self, params: Mapping[str, str], *, user_id: str | None, tenant_id: str | None = None

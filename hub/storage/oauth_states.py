@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -29,6 +30,8 @@ class PendingSignIn:
     verifier: Sealed
     created_at: datetime
     expires_at: datetime
+    #: the non-secret fields the user gave besides the tokens (`hub.oauth.fields`); None when none
+    fields: dict[str, Any] | None = None
 
 
 class OAuthStates:

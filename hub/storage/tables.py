@@ -62,6 +62,10 @@ class UUIDText(sa.types.TypeDecorator[str]):
 
 #: A JSON document: ``jsonb`` on PostgreSQL, JSON text on SQLite (encoded by the engine's serializer).
 JSONDoc = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+#: `JSONDoc` for a nullable column: Python None is SQL NULL (not the JSON ``null``).
+NullableJSONDoc = sa.JSON(none_as_null=True).with_variant(
+    postgresql.JSONB(none_as_null=True), "postgresql"
+)
 
 # --------------------------------------------------------------------------- tables
 
@@ -212,6 +216,9 @@ oauth_states = sa.Table(
     sa.Column("key_id", sa.Text, nullable=False),
     sa.Column("created_at", UTCDateTime(), nullable=False),
     sa.Column("expires_at", UTCDateTime(), nullable=False),
+    # the fields the user gave at the start besides the tokens (Google Sheets' spreadsheet...): never a
+    # secret (`hub.oauth.fields`); NULL when none
+    sa.Column("fields", NullableJSONDoc, nullable=True),
 )
 
 # Not tenant data: no tenant_id and no row level security (a lease names a connection by id; a failed sign-in
@@ -352,6 +359,7 @@ __all__ = [
     "TENANT_TABLES",
     "USER_COLUMNS",
     "JSONDoc",
+    "NullableJSONDoc",
     "UTCDateTime",
     "UUIDText",
     "alert_events",

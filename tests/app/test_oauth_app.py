@@ -12,12 +12,14 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from hub.models import Mode, Status
 from hub.oauth.providers import KEPT_REFRESH_PATH, get_path
+from hub.storage.tables import oauth_states
 from tests.app.support import has_text, new_app, ok, open_hub, rendered, sign_in, status_labels
-from tests.oidc_support import OidcServer, callback_params
+from tests.oidc_support import SHEET, OidcServer, callback_params, sheets_env
 from tests.saas_double import Double, Intercom, intercom_env
 
 APP_URL = "http://127.0.0.1:8599"
@@ -47,6 +49,11 @@ def intercom_app(
 def _dialog(source_id: str, user: str = "alice") -> AppTest:
     at = sign_in(user)
     return ok(at.button(key=f"all_connect_{source_id}").click().run())
+
+
+def _sheets_dialog(user: str = "alice") -> AppTest:
+    """Google Sheets' dialog with its spreadsheet filled in (asked before the sign-in)."""
+    return ok(_dialog("google-sheets", user).text_input(key="spec__spreadsheet_id").input(SHEET).run())
 
 
 def _link(at: AppTest) -> str:
@@ -84,7 +91,7 @@ def _tokens(connection_id: str, tenant: str = "acme") -> list[str]:
 
 
 def test_with_an_app_the_dialog_offers_sign_in_beside_sample_data_and_shows_the_redirect_uri(google):
-    at = _dialog("google-sheets")
+    at = _sheets_dialog()
     url = _link(at)
     query = parse_qs(urlsplit(url).query)
     assert url.startswith(google.authorize_url)
@@ -145,7 +152,7 @@ def test_the_callback_connects_clears_the_url_and_shows_no_token(intercom_app):
 
 
 def test_a_denied_consent_says_so_and_stores_nothing(google):
-    at = _dialog("google-sheets")
+    at = _sheets_dialog()
     params = callback_params(google.consent(_link(at), abort=True))
     assert params["error"] == "access_denied"
     _callback(at, params)
@@ -156,7 +163,7 @@ def test_a_denied_consent_says_so_and_stores_nothing(google):
 
 
 def test_a_provider_error_such_as_invalid_scope_is_shown_and_audited(google):
-    at = _dialog("google-sheets")
+    at = _sheets_dialog()
     state = parse_qs(urlsplit(_link(at)).query)["state"][0]
     # what a provider sends back when it refuses the scopes asked for (RFC 6749, 4.1.2.1)
     _callback(at, {"state": state, "error": "invalid_scope", "error_description": "unknown scope"})
@@ -177,7 +184,7 @@ def test_a_reused_callback_is_refused(intercom_app):
 
 
 def test_another_users_callback_is_refused_and_audited(google):
-    at = _dialog("google-sheets", "alice")
+    at = _sheets_dialog("alice")
     hub = open_hub()
     try:  # carol of alice's tenant: the callback of alice's sign-in lands in carol's session
         hub.create_user("carol", tenant="acme", name="Carol", password="demo-carol-pw")
@@ -229,3 +236,80 @@ def test_reconnect_of_an_expired_sign_in_keeps_the_connection(intercom_app):
     (again,), _ = _stored()
     assert again.id == conn.id and again.status is Status.CONNECTED
     assert "credentials_refresh_error" not in again.metadata
+
+
+# --------------------------------------------------------------------------- fields besides the tokens
+
+
+@pytest.fixture
+def sheets_app(
+    oidc: OidcServer, intercom: tuple[Double, Intercom], monkeypatch: pytest.MonkeyPatch
+) -> OidcServer:
+    """The Google app at oidc-provider; the real Google Sheets connector where Google is unreachable."""
+    for key, value in sheets_env(oidc, intercom[0], APP_URL).items():
+        monkeypatch.setenv(key, value)
+    return oidc
+
+
+def _pending() -> list[dict]:
+    hub = open_hub()
+    try:
+        tid = hub.tenant("acme").tenant.id
+        with hub.db.begin(write=False, tenant_id=tid) as c:
+            return [dict(r._mapping) for r in c.execute(sa.select(oauth_states)).all()]
+    finally:
+        hub.close()
+
+
+def test_google_sheets_asks_for_its_spreadsheet_before_the_sign_in(google):
+    at = _dialog("google-sheets")
+    assert not at.get("link_button") and at.button(key="oauth_sign_in_disabled").disabled
+    assert has_text(at, "Fill in **Spreadsheet Link** first, then sign in.")
+    assert _pending() == [] and "oauth.start" not in _stored()[1]  # nothing started, nothing stored
+    ok(at.text_input(key="spec__spreadsheet_id").input(f"  {SHEET} ").run())
+    _link(at)
+    (pending,) = _pending()
+    assert pending["fields"] == {"spreadsheet_id": SHEET}
+    # another spreadsheet: a new sign-in that carries it (the first one's state is not reused)
+    ok(at.text_input(key="spec__spreadsheet_id").input(SHEET + "#gid=0").run())
+    _link(at)
+    assert [p["fields"]["spreadsheet_id"] for p in _pending()].count(SHEET + "#gid=0") == 1
+
+
+def test_a_malformed_field_is_refused_in_the_dialog_naming_it(google):
+    at = _dialog("google-analytics")
+    assert has_text(at, "Fill in **Property IDs** first, then sign in.")
+    ok(at.text_area(key="spec__property_ids").input("123, not-a-number").run())
+    assert not at.get("link_button") and any("property_ids" in e.value for e in at.error)
+    assert _pending() == []
+    ok(at.text_area(key="spec__property_ids").input("123, 456").run())
+    _link(at)
+    assert [p["fields"] for p in _pending()] == [{"property_ids": ["123", "456"]}]
+
+
+def test_a_sheets_sign_in_from_the_dialog_connects_with_its_spreadsheet(sheets_app):
+    at = _sheets_dialog()
+    (pending,) = _pending()
+    assert pending["fields"] == {"spreadsheet_id": SHEET}
+    _callback(at, callback_params(sheets_app.consent(_link(at))))
+    assert _pending() == []
+    (conn,), actions = _stored()
+    assert "oauth.callback" in actions and conn.metadata["config"]["spreadsheet_id"] == SHEET
+    hub = open_hub()
+    try:
+        tid = hub.tenant("acme").tenant.id
+        sealed = hub.db.store(tid).get_sealed(conn.id)
+        config = hub.keys.open_config(sealed, tenant_id=tid, connection_id=conn.id)
+    finally:
+        hub.close()
+    assert config["spreadsheet_id"] == SHEET
+    # tested by the real connector with it: Google is unreachable from its namespace, no field is missing
+    assert conn.status is Status.FAILED and conn.metadata["check"]["kind"] in ("network", "source_error")
+    assert "required" not in conn.status_detail and "spreadsheet" not in conn.status_detail.lower()
+    # its Connect dialog now reconnects it, the form showing its spreadsheet, which may be changed
+    at = sign_in("alice")
+    ok(at.button(key="all_connect_google-sheets").click().run())
+    assert has_text(at, "keeps its id and history")
+    assert at.text_input(key="spec__spreadsheet_id").value == SHEET
+    _link(at)
+    assert [(p["connection_id"], p["fields"]["spreadsheet_id"]) for p in _pending()] == [(conn.id, SHEET)]

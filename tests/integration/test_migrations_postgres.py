@@ -6,6 +6,7 @@ Replicas starting together migrate once, and the installed wheel migrates with i
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -183,3 +184,37 @@ def test_the_installed_wheel_migrates_postgres_with_python_m_hub(
     assert json.loads(again.stdout)["applied"] == []
     assert postgres.psql("SELECT public.hub_schema_version()", database=name).strip() == str(LATEST)
     assert postgres.psql("SELECT to_regclass('public.audit_logs')", database=name).strip() == "audit_logs"
+
+
+def test_0006_adds_oauth_state_fields_keeping_the_sign_ins_in_progress(postgres: PostgresServer) -> None:
+    from hub.storage.oauth_states import OAuthStates
+
+    name = postgres.create_database()
+    for m in migrations("postgresql")[:5]:  # the database as the hub before 0006 left it
+        postgres.psql(m.sql, database=name)
+    postgres.psql(legacy_postgres_dump(), database=name)
+    postgres.psql(f"ALTER ROLE hub_app WITH LOGIN PASSWORD '{APP_PASSWORD}'")
+    tenant_id = next(iter(legacy_expected()["postgres"]["tenants"].values()))["tenant_id"]
+    postgres.psql(  # a sign-in under way, as 0004's table holds it
+        "INSERT INTO public.oauth_states (id, tenant_id, state_hash, user_id, source_id, face, redirect_uri, "
+        "encrypted_verifier, key_id, created_at, expires_at) VALUES ('5d0f3c4e-1b2a-4c3d-9e8f-000000000006', "
+        f"'{tenant_id}', '{'ab' * 32}', 'alice', 'google-sheets', 'app', "
+        "'http://127.0.0.1:8501/oauth_callback', 'sealed-verifier', 'k1', now(), "
+        "now() + interval '10 minutes')",
+        database=name,
+    )
+    db = Database(postgres.url(name, user="hub_app", password=APP_PASSWORD), admin_url=postgres.url(name))
+    try:
+        assert db.migration.from_version == 5
+        assert db.migration.applied[0] == "0006_oauth_state_fields.sql"
+        states = OAuthStates(db, tenant_id)  # as the app role, under row level security
+        kept = states.take("ab" * 32)
+        assert kept is not None and kept.fields is None and kept.verifier.token == "sealed-verifier"
+        fields = {"property_ids": ["123", "456"]}
+        states.add(dataclasses.replace(kept, fields=fields), "cd" * 32)
+        stored = postgres.psql("SELECT jsonb_typeof(fields) FROM public.oauth_states", database=name)
+        assert stored.strip() == "object"
+        again = states.take("cd" * 32)
+        assert again is not None and again.fields == fields
+    finally:
+        db.dispose()

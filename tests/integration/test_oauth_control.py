@@ -64,8 +64,8 @@ def test_rotated_refresh_tokens_are_stored_at_once_and_encrypted_on_every_path(
     caplog.set_level(logging.DEBUG)
     svc = hub.tenant("acme")
     flow = OAuthFlow(hub)
-    signed = flow.finish(callback_params(oidc.consent(flow.start(svc.tenant.id, "google-sheets",
-                                                                 user_id="u-alice"))), user_id="u-alice")
+    url = flow.start(svc.tenant.id, "google-sheets", user_id="u-alice", fields={"spreadsheet_id": SHEET})
+    signed = flow.finish(callback_params(oidc.consent(url)), user_id="u-alice")
     app = app_for_source(hub.settings, "google-sheets")
     assert app is not None and signed.token.refresh_token
     secret = app.client_secret.get_secret_value()

@@ -20,7 +20,7 @@ from hub import Hub
 from hub.oauth.flow import OAuthFlow, SignedIn, SignInError
 from hub.settings import Settings
 from hub.storage.tables import now, oauth_states
-from tests.oidc_support import OidcServer, callback_params
+from tests.oidc_support import SHEET_FIELDS, OidcServer, callback_params
 from tests.saas_double import Double, Intercom, intercom_env
 
 APP_URL = "http://127.0.0.1:8599"
@@ -64,7 +64,7 @@ def _tenant(hub: Hub) -> str:
 
 
 def _start(hub: Hub, user: str = "u-alice") -> str:
-    return OAuthFlow(hub).start(_tenant(hub), "google-sheets", user_id=user)
+    return OAuthFlow(hub).start(_tenant(hub), "google-sheets", user_id=user, fields=SHEET_FIELDS)
 
 
 def _states(hub: Hub) -> list[dict[str, object]]:
@@ -153,7 +153,7 @@ def test_a_replayed_code_is_refused_by_the_server_and_the_hub_says_so(hub, oidc)
 
 def test_a_wrong_pkce_verifier_is_refused(hub, oidc):
     params = callback_params(oidc.consent(_start(hub)))
-    other = OAuthFlow(hub).start(_tenant(hub), "google-sheets", user_id="u-alice")
+    other = _start(hub)
     other_state = parse_qs(urlsplit(other).query)["state"][0]
     # the code of the first sign-in with the second one's state: its verifier does not match the challenge
     with pytest.raises(SignInError, match="invalid_grant"):

@@ -38,7 +38,7 @@ from hub.settings import Settings
 from hub.storage.crypto import Sealed
 from hub.storage.tables import now, oauth_states
 from tests.integration.api_support import bytes_at_rest, make_key
-from tests.oidc_support import OidcServer, callback_params
+from tests.oidc_support import SHEET_FIELDS, OidcServer, callback_params
 from tests.saas_double import Double, Intercom, intercom_env
 from tests.servers import free_port
 
@@ -173,15 +173,15 @@ def test_no_token_code_verifier_or_client_secret_in_logs_urls_messages_audit_or_
     with pytest.raises(HubError) as err:  # the callback reloaded: a used state
         flow.finish(params, user_id="u-alice")
     refused(err.value)
-    url = flow.start(tenant_id, "google-sheets", user_id="u-alice")
+    url = flow.start(tenant_id, "google-sheets", user_id="u-alice", fields=SHEET_FIELDS)
     seen.add("PKCE verifier", _verifier(hub, tenant_id))
     replay = callback_params(oidc.consent(url))
     seen.add("code", replay["code"])
     with pytest.raises(HubError) as err:  # another sign-in's (used) code: the server refuses it
         flow.finish({**replay, "code": params["code"]}, user_id="u-alice")
     refused(err.value)
-    denied = callback_params(oidc.consent(flow.start(tenant_id, "google-sheets", user_id="u-alice"),
-                                          abort=True))
+    url = flow.start(tenant_id, "google-sheets", user_id="u-alice", fields=SHEET_FIELDS)
+    denied = callback_params(oidc.consent(url, abort=True))
     with pytest.raises(HubError) as err:
         flow.finish(denied, user_id="u-alice")
     refused(err.value)

@@ -5,6 +5,7 @@ The SQLite side runs here; PostgreSQL and the installed wheel: tests/integration
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import sqlite3
@@ -205,3 +206,50 @@ def test_hub_migrate_with_a_newer_database_is_a_one_line_error(
     assert main(["migrate"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "schema version 7" in err and err.count("\n") == 1
+
+
+#: A sign-in in progress as 0004's oauth_states holds it (tenant acme-sqlite of the 95d3a2c fixture).
+PENDING_ROW = {
+    "id": "5d0f3c4e-1b2a-4c3d-9e8f-000000000006", "state_hash": "ab" * 32, "user_id": "alice-sqlite",
+    "api_key_id": None, "source_id": "google-sheets", "connection_id": None, "face": "app",
+    "redirect_uri": "http://127.0.0.1:8501/oauth_callback", "return_to": None, "account": None,
+    "encrypted_verifier": "sealed-verifier", "key_id": "k1",
+    "created_at": "2026-12-06 05:00:00.000000", "expires_at": "2099-12-06 05:10:00.000000",
+}
+
+
+def test_0006_adds_oauth_state_fields_keeping_the_sign_ins_in_progress(hub_home: Path) -> None:
+    from hub.storage.oauth_states import OAuthStates
+
+    path = hub_home / "hub.db"
+    load_legacy_sqlite(path)
+    tenant_id = legacy_expected()["sqlite"]["tenants"]["acme-sqlite"]["tenant_id"]
+    con = sqlite3.connect(path)
+    try:  # the database as the hub before 0006 left it, with a sign-in under way
+        for m in migrations("sqlite")[1:5]:
+            con.executescript(m.sql)
+        con.execute(
+            f"INSERT INTO oauth_states (tenant_id, {', '.join(PENDING_ROW)}) "
+            f"VALUES (?, {', '.join('?' * len(PENDING_ROW))})",
+            (tenant_id, *PENDING_ROW.values()),
+        )
+        con.commit()
+    finally:
+        con.close()
+    assert _user_version(path) == 5
+
+    db = Database(f"sqlite:///{path}")
+    try:
+        assert db.migration.applied == tuple(m.name for m in migrations("sqlite")[5:])
+        assert db.migration.applied[0] == "0006_oauth_state_fields.sql"
+        states = OAuthStates(db, tenant_id)
+        kept = states.take(PENDING_ROW["state_hash"])
+        assert kept is not None and kept.id == PENDING_ROW["id"] and kept.fields is None
+        assert kept.verifier.token == "sealed-verifier"
+        fields = {"spreadsheet_id": "https://docs.google.com/spreadsheets/d/x/edit", "batch_size": 10}
+        states.add(dataclasses.replace(kept, fields=fields), "cd" * 32)
+        again = states.take("cd" * 32)
+        assert again is not None and again.fields == fields
+    finally:
+        db.dispose()
+    assert _user_version(path) == LATEST

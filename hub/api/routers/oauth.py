@@ -9,7 +9,7 @@ the ``return_to`` given at start (only an origin listed in HUB_API_CORS_ORIGINS)
 from __future__ import annotations
 
 import logging
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode, urlsplit
 
 import anyio.to_thread
@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 from hub.api.deps import CallerDep, HubDep
 from hub.api.errors import FieldError
 from hub.api.schemas import COMMON_ERRORS, error_responses
+from hub.exceptions import ConfigError
 from hub.oauth.connect import connect_signed_in
 from hub.oauth.flow import OAuthFlow, SignInError
 
@@ -59,6 +60,12 @@ class StartRequest(BaseModel):
     account: str | None = Field(default=None, description="Shopify's shop or Zendesk's subdomain.")
     return_to: str | None = Field(default=None, description="A URL on an origin in HUB_API_CORS_ORIGINS.")
     connection_id: str | None = Field(default=None, description="Reconnect this connection (keeps its id).")
+    fields: dict[str, Any] | None = Field(
+        default=None,
+        description="What the source's connector needs besides the tokens, by its spec's field names (Google "
+        "Sheets: spreadsheet_id; Google Analytics 4: property_ids; Facebook Marketing: account_ids). "
+        "Never a secret. Checked here; a reconnect keeps the connection's own where these leave them out.",
+    )
 
 
 class StartResponse(BaseModel):
@@ -84,7 +91,7 @@ def _origin(url: str) -> str:
     "/{source_id}/start",
     response_model=StartResponse,
     summary="Start a real OAuth sign-in for a source",
-    responses=error_responses(400, *COMMON_ERRORS),
+    responses=error_responses(400, 404, *COMMON_ERRORS),
 )
 async def start(
     source_id: Annotated[str, Path(description="A catalogue source signing in with OAuth.")],
@@ -96,11 +103,19 @@ async def start(
     if body.return_to is not None and _origin(body.return_to) not in hub.settings.api_cors_origins:
         raise FieldError("return_to must be on an origin listed in HUB_API_CORS_ORIGINS.",
                          loc=["body", "return_to"], hint="Add the origin to HUB_API_CORS_ORIGINS.")
-    url = await anyio.to_thread.run_sync(lambda: OAuthFlow(hub).start(
-        caller.tenant.id, source_id, user_id=caller.actor, face="api", account=body.account,
-        api_key_id=caller.key.id, return_to=body.return_to, connection_id=body.connection_id,
-    ))
-    return StartResponse(authorize_url=url)
+
+    def run() -> str:
+        try:
+            return OAuthFlow(hub).start(
+                caller.tenant.id, source_id, user_id=caller.actor, face="api", account=body.account,
+                api_key_id=caller.key.id, return_to=body.return_to, connection_id=body.connection_id,
+                fields=body.fields,
+            )
+        except ConfigError as exc:  # a field of ``fields``: point at it there
+            where: list[str | int] = ["body", "fields", *(exc.field.split(".") if exc.field else [])]
+            raise FieldError(exc.message, loc=where, hint=exc.hint) from exc
+
+    return StartResponse(authorize_url=await anyio.to_thread.run_sync(run))
 
 
 @router.get(

@@ -32,6 +32,12 @@ def configured_app(settings: Settings, provider_key: str) -> OAuthApp | None:
 
 
 def app_for_source(settings: Settings, source_id: str) -> OAuthApp | None:
-    """The app a source signs in with (Google Analytics 4 and Google Sheets share GOOGLE's), or None."""
+    """The app a source signs in with (Google Analytics 4 and Google Sheets share GOOGLE's), or None.
+
+    None also for a source whose sign-in has no connector to hand the tokens to (Square): the consent
+    would succeed and the connection could not be made, so such a source keeps the demo consent.
+    """
     entry = SOURCES.get(source_id)
-    return None if entry is None else configured_app(settings, entry.provider)
+    if entry is None or entry.credentials is None:
+        return None
+    return configured_app(settings, entry.provider)

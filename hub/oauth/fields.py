@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from hub.services.hub import Hub
 
 #: Required fields the hub fills itself when missing (`hub.oauth.connect`), so a sign-in does not ask them.
-HUB_DEFAULTS = frozenset({"start_date"})
+FILLED_BY_HUB = frozenset({"start_date"})
 
 
 def connector_spec(hub: Hub, source_id: str) -> dict[str, Any] | None:
@@ -68,7 +68,7 @@ def carried_spec(spec: Mapping[str, Any], source_id: str) -> dict[str, Any]:
     asked = [
         name
         for name in spec.get("required") or []
-        if name in props and "default" not in props[name] and name not in HUB_DEFAULTS
+        if name in props and "default" not in props[name] and name not in FILLED_BY_HUB
     ]
     return {"type": "object", "properties": props, "required": asked, "additionalProperties": False}
 

@@ -87,7 +87,13 @@ class OAuthFlow:
         """The configured app of a source; `InputError` when the operator has configured none."""
         app = app_for_source(self.hub.settings, source_id)
         if app is None:
-            _, provider = for_source(source_id)
+            entry, provider = for_source(source_id)
+            if entry.credentials is None:
+                raise InputError(
+                    f"{provider.name} sign-in is not available: "
+                    f"the hub ships no connector for {source_id} yet.",
+                    hint="Use the demo connection until the connector is added to the catalogue.",
+                )
             raise InputError(
                 f"No {provider.name} OAuth app is configured, so {source_id} can only use the demo consent.",
                 hint=f"Set {Settings.var(f'oauth_{provider.key.lower()}_client_id')} and its _CLIENT_SECRET "

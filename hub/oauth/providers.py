@@ -3,7 +3,7 @@
 How a token response becomes the ``credentials`` a source's connector spec expects is `connector_config`.
 
 Checked against each provider's own documentation (found with the project's `search` tool,
-5 December 2026); where a row says "not RFC 7009" or similar, the provider differs from the standard:
+5 and 6 December 2026); where a row says "not RFC 7009" or similar, the provider differs from the standard:
 
 * Shopify — https://shopify.dev/docs/apps/build/authentication-authorization/authenticate-standalone-apps
   (per-shop endpoints ``https://{shop}.myshopify.com/admin/oauth/authorize|access_token``; comma-separated
@@ -30,20 +30,28 @@ Checked against each provider's own documentation (found with the project's `sea
 * Notion — https://developers.notion.com/reference/authorization (``owner=user``; the token request
   authenticates with HTTP Basic and a JSON body; no scopes: access is chosen per page by the user; the
   access token does not expire and no refresh token is documented).
-* Intercom — https://developers.intercom.com/docs/build-an-integration/learn-more/authentication (the
-  authorize page is ``https://app.intercom.com/oauth``, the token endpoint ``/auth/eagle/token``; scopes are
-  set on the app, not in the request; tokens do not expire; no revocation endpoint for a third party).
+* Intercom — https://developers.intercom.com/docs/build-an-integration/learn-more/authentication/setting-up-oauth
+  (the authorize page is ``https://app.intercom.com/oauth``, the token endpoint
+  ``https://api.intercom.io/auth/eagle/token`` with the client secret in the body; redirect URLs must be
+  HTTPS; permissions are set on the app, not in the request; tokens do not expire and come without a refresh
+  token; no revocation endpoint for a third party).
 * Zendesk — https://developer.zendesk.com/documentation/api-basics/authentication/refresh-token and
   https://developer.zendesk.com/rest_api/docs/support/grant_type_tokens (per-account endpoints under
   ``https://{subdomain}.zendesk.com/oauth/``; PKCE supported; refresh tokens now issued; revocation is
   ``DELETE /api/v2/oauth/tokens/current``, not RFC 7009).
-* Square — https://developer.squareup.com/docs/oauth-api/overview (``/oauth2/authorize`` with
-  ``session=false``; JSON token request; access tokens 30 days; with PKCE the refresh token is single use;
-  ``/oauth2/revoke`` authenticates with ``Authorization: Client <secret>``, not RFC 7009). The catalogue ships
-  no Square connector, so there is no spec to map to.
-* Facebook Marketing — https://developers.facebook.com/docs/facebook-login/guides/advanced/manual-flow and
-  https://developers.facebook.com/docs/marketing-api/overview/authorization (versioned Graph endpoints;
-  comma-separated scopes; no refresh token: a short-lived token is exchanged for a ~60-day one with
+* Square — https://developer.squareup.com/docs/oauth-api/overview and .../oauth-api/best-practices
+  (``/oauth2/authorize`` with ``session=false``; ``ObtainToken`` takes a JSON body and answers with an
+  ISO-8601 ``expires_at`` instead of ``expires_in``; access tokens 30 days; refresh tokens of the code flow
+  do not expire, those of the PKCE flow are single use (they rotate); ``/oauth2/revoke`` authenticates with
+  ``Authorization: Client <secret>``, not RFC 7009). The catalogue ships no Square connector, so there is no
+  spec to map to, and the Connect dialog keeps the demo consent even with an app configured
+  (`hub.oauth.apps.app_for_source`).
+* Facebook Marketing — https://developers.facebook.com/documentation/facebook-login/guides/advanced/manual-flow,
+  .../access-tokens/get-long-lived and https://developers.facebook.com/docs/marketing-api/overview/authorization
+  (versioned endpoints ``https://www.facebook.com/v25.0/dialog/oauth`` and
+  ``https://graph.facebook.com/v25.0/oauth/access_token``, v25.0 being the newest Graph API version the
+  documentation names; comma-separated scopes; PKCE only in the OIDC flow, still marked "in testing", so not
+  used; no refresh token: a short-lived token is exchanged for a ~60-day one with
   ``grant_type=fb_exchange_token``; revocation is ``DELETE /me/permissions``, not RFC 7009).
 
 **Who refreshes.** Where a source's spec takes a plain access token, the hub refreshes (where the provider
@@ -174,14 +182,15 @@ PROVIDERS: Mapping[str, Provider] = MappingProxyType({
             "SQUARE", "Square",
             "https://connect.squareup.com/oauth2/authorize",
             "https://connect.squareup.com/oauth2/token",
-            None, "client_secret_post", pkce=True, refresh="static", access_token_lifetime_s=30 * 86400,
+            None, "client_secret_post", pkce=True, refresh="rotating", access_token_lifetime_s=30 * 86400,
             extra_params=MappingProxyType({"session": "false"}),
-            differs="JSON token request; revoke with Authorization: Client <secret>",
+            differs="JSON token request; expires_at (ISO 8601) instead of expires_in; with PKCE each refresh "
+            "token is single use; revoke with Authorization: Client <secret>",
         ),
         Provider(
             "FACEBOOK", "Facebook",
-            "https://www.facebook.com/v19.0/dialog/oauth",
-            "https://graph.facebook.com/v19.0/oauth/access_token",
+            "https://www.facebook.com/v25.0/dialog/oauth",
+            "https://graph.facebook.com/v25.0/oauth/access_token",
             None, "client_secret_post", pkce=False, refresh="none", access_token_lifetime_s=60 * 86400,
             scope_separator=",",
             differs="no refresh token (fb_exchange_token for a long-lived one); DELETE /me/permissions",

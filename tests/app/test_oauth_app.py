@@ -114,6 +114,15 @@ def test_without_an_app_the_dialog_keeps_the_demo_consent(monkeypatch):
     assert [c.status for c in _stored()[0]] == [Status.CONNECTED]
 
 
+def test_square_keeps_the_demo_consent_even_with_an_app_since_no_connector_takes_its_tokens(monkeypatch):
+    monkeypatch.setenv("HUB_PUBLIC_URL", APP_URL)
+    monkeypatch.setenv("HUB_OAUTH_SQUARE_CLIENT_ID", "sq0idp-example")
+    monkeypatch.setenv("HUB_OAUTH_SQUARE_CLIENT_SECRET", "sq0csp-secret-value")
+    at = _dialog("square")
+    assert not at.get("link_button")  # no "Sign in with Square" that would end in "no connector"
+    assert at.button(key="consent_approve") is not None
+
+
 def test_shopify_asks_for_the_shop_first_and_checks_it(monkeypatch):
     monkeypatch.setenv("HUB_PUBLIC_URL", APP_URL)
     monkeypatch.setenv("HUB_OAUTH_SHOPIFY_CLIENT_ID", "shopify-app-id")

@@ -72,3 +72,25 @@ def test_the_client_secret_never_shows():
     s = Settings.from_env({**GOOGLE, **slack})
     app = configured_app(s, "SLACK")
     assert "slk-sec" not in repr(s) and "slk-sec" not in repr(app) and "g-secret-value" not in str(s)
+
+
+def test_a_square_app_offers_no_sign_in_since_the_hub_ships_no_square_connector():
+    s = Settings.from_env({"HUB_OAUTH_SQUARE_CLIENT_ID": "sq", "HUB_OAUTH_SQUARE_CLIENT_SECRET": "sqs",
+                           "HUB_PUBLIC_URL": "https://hub.example.com"})
+    assert configured_app(s, "SQUARE") is not None  # the settings are read ...
+    assert app_for_source(s, "square") is None  # ... but a consent could not become a connection
+
+
+def test_starting_a_square_sign_in_says_there_is_no_connector_not_that_no_app_is_set(tmp_path):
+    from hub import Hub
+    from hub.oauth.flow import OAuthFlow
+
+    env = {"HUB_OAUTH_SQUARE_CLIENT_ID": "sq", "HUB_OAUTH_SQUARE_CLIENT_SECRET": "sqs",
+           "HUB_PUBLIC_URL": "https://hub.example.com", "HUB_MONITOR": "off"}
+    hub = Hub.open(Settings.from_env(env, home=tmp_path))
+    try:
+        with pytest.raises(InputError, match="ships no connector for square") as info:
+            OAuthFlow(hub).app("square")
+        assert "demo connection" in (info.value.hint or "")
+    finally:
+        hub.close()

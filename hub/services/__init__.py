@@ -13,9 +13,12 @@ One module per job:
 * `hub.services.accounts` - tenants, users, sign-in, API keys, the demo accounts; password and key hashing;
 * `hub.services.keys` - key rotation;
 * `hub.services.tenant` - `TenantService`: one tenant's use cases, made of
-  `hub.services.connections` (connect and reconnect on one path, re-test, rename, disconnect, list) and
+  `hub.services.connections` (connect and reconnect on one path, rename, disconnect, list),
+  `hub.services.testing` (the testing step every connect ends with, re-test, an expired sign-in),
+  `hub.services.files` (connect an uploaded file), `hub.services.health` (checks, health views) and
   `hub.services.previews` (streams and previews; the storage-free demo forms);
-* `hub.services.scope` - what those share: the tenant, its store, a connection's stored config.
+* `hub.services.scope` - what those share: the tenant, its store, a connection's stored config, the one
+  stored and audited status change.
 
 A connection's ``metadata`` (shown by the faces; never secrets) holds:
 
@@ -34,10 +37,11 @@ A connection's ``metadata`` (shown by the faces; never secrets) holds:
 from __future__ import annotations
 
 from hub.services.accounts import hash_api_key, hash_password
-from hub.services.connections import SAMPLE_LIMIT, StepCallback
 from hub.services.hub import Hub
 from hub.services.previews import PREVIEW_MAX, demo_preview, demo_streams
+from hub.services.probe import StepCallback
 from hub.services.tenant import TenantService
+from hub.services.testing import SAMPLE_LIMIT
 
 __all__ = [
     "PREVIEW_MAX",

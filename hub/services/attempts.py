@@ -31,8 +31,8 @@ from hub.storage import Leases
 from hub.storage.database import Database
 
 if TYPE_CHECKING:
-    from hub.services.connections import Connections
     from hub.services.hub import Hub
+    from hub.services.scope import TenantScope
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ def new_holder() -> str:
 
 
 @contextmanager
-def attempt(scope: Connections, connection_id: str, *, actor: str) -> Iterator[None]:
+def attempt(scope: TenantScope, connection_id: str, *, actor: str) -> Iterator[None]:
     """Hold the connection's lease while the body runs; end the row "interrupted" if the body is stopped.
 
     `TransitionError` when another attempt (another replica's) holds a live lease on it.
@@ -213,7 +213,7 @@ def _stopped_by(exc: BaseException) -> str:
     return "the page was rerun or stopped"  # Streamlit's RerunException/StopException
 
 
-def end_interrupted(scope: Connections, connection_id: str, *, actor: str, detail: str, reason: str) -> bool:
+def end_interrupted(scope: TenantScope, connection_id: str, *, actor: str, detail: str, reason: str) -> bool:
     """End the row ``failed`` if it is still connecting or testing; whether it did. Never raises.
 
     Best effort: when the database itself is what failed, the lease expires and recovery ends the row.

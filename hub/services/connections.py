@@ -1,10 +1,12 @@
-"""Connections of one tenant: connect and reconnect (one path), re-test, rename, disconnect, list.
+"""Connections of one tenant: connect and reconnect (one path), rename, disconnect, list.
 
-Every change runs the status machine (`hub.status`), is stored and audited in one step (`_move`).
-The path of a connect, new or with new credentials for a failed connection::
+Every change runs the status machine (`hub.status`), is stored and audited in one step
+(`TenantScope._move`). The path of a connect, new or with new credentials for a failed connection::
 
     wrap the config's secrets (spec) -> validate -> encrypt -> store as connecting
     -> testing: check, discover, sample -> connected, or failed with the reason (returned, not raised)
+
+The testing step, and a re-test, are `hub.services.testing`'s.
 
 "Use sample data" is decided here, once for every face (UI, CLI, API): demo mode asked for with an empty
 config connects the demo connector's sample data (`Connector.sample_config`), no credentials needed.
@@ -21,29 +23,11 @@ from typing import Any
 from hub.connectors import has_live, public_config, wrap_secrets
 from hub.connectors.base import Connector
 from hub.downloads import download
-from hub.exceptions import (
-    ConfigError,
-    ConnectorError,
-    HubError,
-    InputError,
-    NotFound,
-    TransitionError,
-)
-from hub.health import kind_of
-from hub.models import (
-    AuthKind,
-    CheckResult,
-    Connection,
-    FailureKind,
-    Mode,
-    Outcome,
-    SourceEntry,
-    Status,
-)
+from hub.exceptions import ConfigError, ConnectorError, HubError, InputError, NotFound
+from hub.models import AuthKind, Connection, Mode, Outcome, SourceEntry, Status
 from hub.services.attempts import attempt
-from hub.services.history import record_check, with_baseline
-from hub.services.probe import StepCallback, emit, probe
-from hub.services.scope import TenantScope
+from hub.services.probe import StepCallback, emit
+from hub.services.testing import SAMPLE_LIMIT, Testing
 from hub.status import transition
 from hub.storage.audit import AuditDraft
 from hub.storage.crypto import Sealed
@@ -53,22 +37,15 @@ from hub.uploads import (
     Uploads,
     checked_local,
     refused_storage,
-    relabel,
     storage_of,
     upload_metadata,
 )
 
 log = logging.getLogger(__name__)
 
-#: Records read per stream when a connection is sampled.
-SAMPLE_LIMIT = 50
-#: The connector's last log lines a failed test keeps in ``metadata.check.logs`` (each cut to a length).
-FAILURE_LOG_LINES = 20
-LOG_LINE_CHARS = 500
 
-
-class Connections(TenantScope):
-    """Connect, reconnect, re-test, rename, disconnect and list one tenant's connections."""
+class Connections(Testing):
+    """Connect, reconnect, rename, disconnect and list one tenant's connections (re-test: `Testing`)."""
 
     # ------------------------------------------------------------------ connect
 
@@ -334,184 +311,6 @@ class Connections(TenantScope):
         )
         return conn
 
-    # ------------------------------------------------------------------ test
-
-    def retest(
-        self,
-        connection_id: str,
-        *,
-        actor: str,
-        on_step: StepCallback | None = None,
-        sample_limit: int | None = None,
-    ) -> Connection:
-        """Re-test (connected) or retry (failed) with the stored config: -> testing -> connected|failed."""
-        conn = self._require(connection_id)
-        transition(conn.status, Status.TESTING)
-        source = self.hub.catalogue.get(conn.source_id)
-        connector = self._connector(source, conn.mode)
-        self._store_control(conn.id, connector)
-        config = self._config(conn, connector)
-        with attempt(self, conn.id, actor=actor):
-            return self._test(
-                conn,
-                source,
-                connector,
-                config,
-                actor=actor,
-                on_step=on_step,
-                sample_limit=SAMPLE_LIMIT if sample_limit is None else sample_limit,
-                action="connection.retest",
-            )
-
-    def authorization_expired(self, connection_id: str, *, actor: str, reason: str) -> Connection:
-        """The provider refused to refresh the sign-in: connected -> testing -> failed, "reconnect".
-
-        No retry: a refused refresh token stays refused (`hub.oauth.refresh`). ``reason`` (the provider's
-        error code, never a token) is kept in the metadata as ``credentials_refresh_error`` for the health
-        warning and its alert.
-        """
-        conn = self._require(connection_id)
-        with attempt(self, conn.id, actor=actor):
-            if conn.status is not Status.TESTING:
-                detail = "Refreshing the sign-in…"
-                conn = self._move(conn, Status.TESTING, actor=actor, detail=detail, action="oauth.refresh")
-            meta = {**conn.metadata, "credentials_refresh_error": reason}
-            conn = conn.model_copy(update={"metadata": meta})
-            failure = CheckResult(
-                ok=False,
-                message="Authorization expired — reconnect.",
-                hint="Use Reconnect to sign in again; the connection keeps its id and history.",
-                kind=FailureKind.AUTH_EXPIRED,
-            )
-            return self._fail(conn, failure, actor=actor)
-
-    def _test(
-        self,
-        conn: Connection,
-        source: SourceEntry,
-        connector: Connector,
-        config: dict[str, Any],
-        *,
-        actor: str,
-        on_step: StepCallback | None,
-        sample_limit: int,
-        action: str = "connection.status",
-    ) -> Connection:
-        """-> testing, then check, discover and sample; -> connected or failed (returned, not raised)."""
-        conn = self._move(
-            conn,
-            Status.TESTING,
-            actor=actor,
-            action=action,
-            detail=f"Testing the connection to {source.name}…",
-        )
-        found = probe(
-            connector,
-            config,
-            source,
-            sample_limit=sample_limit,
-            on_step=on_step,
-            pace=lambda: self._pace(conn.mode),
-            label=conn.id,
-        )
-        if not found.result.ok:
-            # a file's message names the stored copy's path: the user knows the file by its name
-            message = relabel(found.result.message, self.uploads(), conn.metadata.get("upload"))
-            failure = found.result.model_copy(update={"message": message})
-            logs = [
-                relabel(line, self.uploads(), conn.metadata.get("upload"))[:LOG_LINE_CHARS]
-                for line in connector.recent_logs()[-FAILURE_LOG_LINES:]
-            ]
-            return self._fail(conn, failure, actor=actor, step=found.step, logs=logs)
-        result, streams, counts, unreadable = found.result, found.streams, found.counts, found.unreadable
-
-        estimated = {s.name: s.estimated_rows for s in streams}
-        total = sum(e if e is not None else counts.get(n, 0) for n, e in estimated.items())
-        meta = {
-            **conn.metadata,
-            "streams": [s.name for s in streams],
-            "stream_count": len(streams),
-            "sample_counts": counts,
-            "records_sampled": sum(counts.values()),
-            "estimated_rows": estimated,
-            "total_records": total,
-            "check": {"message": result.message, "latency_ms": result.latency_ms},
-        }
-        meta = with_baseline(meta, streams)  # a new connection's schema is its first accepted baseline
-        meta.pop("unreadable_streams", None)  # from an earlier test; this one lists its own
-        meta.pop("catalog", None)
-        if (catalog := connector.catalog(config)) is not None:  # previews read with it, no new discover
-            meta["catalog"] = catalog
-        if unreadable:
-            meta["unreadable_streams"] = unreadable
-        n = len(streams)
-        detail = (
-            f"Connected · {n} stream{'' if n == 1 else 's'} · {total:,} record{'' if total == 1 else 's'}"
-        )
-        if unreadable:
-            detail += f" · {len(unreadable)} unreadable"
-        record_check(
-            self,
-            conn,
-            kind=FailureKind.OK,
-            message=result.message,
-            latency_ms=result.latency_ms,
-            streams=streams,
-        )
-        return self._move(
-            conn,
-            Status.CONNECTED,
-            actor=actor,
-            detail=detail,
-            metadata=meta,
-            checked=True,
-            extra={
-                "streams": len(streams),
-                "records_sampled": sum(counts.values()),
-                **({"unreadable_streams": sorted(unreadable)} if unreadable else {}),
-            },
-        )
-
-    def _fail(
-        self,
-        conn: Connection,
-        result: CheckResult,
-        *,
-        actor: str,
-        step: str = "testing",
-        logs: list[str] | None = None,
-    ) -> Connection:
-        """-> failed with ``result``'s reason; ``logs``: the connector's last lines, kept for the details."""
-        detail = f"{result.message} {result.hint}".strip()
-        kind = kind_of(result)
-        record_check(self, conn, kind=kind, message=detail, latency_ms=result.latency_ms)
-        meta = {
-            **conn.metadata,
-            "check": {
-                "message": result.message,
-                "hint": result.hint,
-                "kind": kind.value,
-                "transient": result.transient,
-                "step": step,
-                "latency_ms": result.latency_ms,
-                **({"logs": logs} if logs else {}),
-            },
-        }
-        return self._move(
-            conn,
-            Status.FAILED,
-            actor=actor,
-            detail=detail,
-            outcome=Outcome.ERROR,
-            metadata=meta,
-            checked=True,
-            extra={"step": step},
-        )
-
-    def _pace(self, mode: Mode) -> None:
-        if mode is Mode.DEMO and self.hub.settings.demo_pace > 0:
-            time.sleep(self.hub.settings.demo_pace)
-
     # ------------------------------------------------------------------ other changes
 
     def rename(self, connection_id: str, name: str, *, actor: str) -> Connection:
@@ -578,54 +377,6 @@ class Connections(TenantScope):
         if isinstance(upload, dict):  # an uploaded or downloaded file goes with its connection
             self.uploads().delete(str(upload.get("stored_as") or ""))
         return gone
-
-    def _move(
-        self,
-        conn: Connection,
-        target: Status,
-        *,
-        actor: str,
-        detail: str,
-        action: str = "connection.status",
-        outcome: Outcome = Outcome.OK,
-        metadata: dict[str, Any] | None = None,
-        checked: bool = False,
-        sealed: Sealed | None = None,
-        erase_secret: bool = False,
-        extra: Mapping[str, Any] | None = None,
-    ) -> Connection:
-        """One stored, audited transition; `TransitionError` if illegal or the row changed meanwhile."""
-        transition(conn.status, target)
-        at = now()
-        changes: dict[str, Any] = {"status": target, "status_detail": detail, "updated_at": at}
-        if checked:
-            changes["last_checked_at"] = at
-        if metadata is not None:
-            changes["metadata"] = metadata
-        audit = AuditDraft(
-            action,
-            actor=actor,
-            target_type="connection",
-            target_id=conn.id,
-            outcome=outcome,
-            detail={"from": conn.status.value, "to": target.value, "status_detail": detail, **(extra or {})},
-        )
-        updated = self._store.update_connection(
-            conn.id,
-            expect_status=conn.status,
-            changes=changes,
-            audit=audit,
-            sealed=sealed,
-            erase_secret=erase_secret,
-            current=conn,
-        )
-        if updated is None:
-            current = self._require(conn.id)
-            raise TransitionError(
-                f"Connection {conn.id} changed meanwhile: it is now {current.status.value}.",
-                hint="Reload it and try again.",
-            )
-        return updated
 
     # ------------------------------------------------------------------ read
 

@@ -11,7 +11,7 @@ log change only when the outcome does, so a thousand healthy connections add not
   unaudited.
 
 Both moves run inside the connect lease (`attempt`), like a re-test, so a monitor and a user re-testing
-never move one connection at once. A manual re-test (`Connections.retest`) writes its row too.
+never move one connection at once. A manual re-test (`Testing.retest`) writes its row too.
 """
 
 from __future__ import annotations

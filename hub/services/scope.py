@@ -1,14 +1,23 @@
-"""What every use case of one tenant starts from: the tenant, its store, and its connections' configs."""
+"""What every use case of one tenant starts from: the tenant, its store, and its connections' configs.
+
+Also the one way a connection's status changes (`TenantScope._move`): the status machine (`hub.status`),
+the stored row and its audit row, in one step.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from hub.connectors import get_connector, wrap_secrets
 from hub.connectors.base import Connector
-from hub.exceptions import InputError, NotFound
-from hub.models import Connection, Mode, SourceEntry, Tenant
+from hub.exceptions import InputError, NotFound, TransitionError
+from hub.models import Connection, Mode, Outcome, SourceEntry, Status, Tenant
+from hub.status import transition
 from hub.storage import SqlStore
+from hub.storage.audit import AuditDraft
+from hub.storage.crypto import Sealed
+from hub.storage.tables import now
 from hub.uploads import Uploads
 
 if TYPE_CHECKING:
@@ -81,3 +90,51 @@ class TenantScope:
         from hub.oauth.refresh import connector_view  # a live sign-in: a fresh access token, hub keys out
 
         return wrap_secrets(connector.spec(), connector_view(self.hub, self.tenant.id, conn, opened))
+
+    def _move(
+        self,
+        conn: Connection,
+        target: Status,
+        *,
+        actor: str,
+        detail: str,
+        action: str = "connection.status",
+        outcome: Outcome = Outcome.OK,
+        metadata: dict[str, Any] | None = None,
+        checked: bool = False,
+        sealed: Sealed | None = None,
+        erase_secret: bool = False,
+        extra: Mapping[str, Any] | None = None,
+    ) -> Connection:
+        """One stored, audited transition; `TransitionError` if illegal or the row changed meanwhile."""
+        transition(conn.status, target)
+        at = now()
+        changes: dict[str, Any] = {"status": target, "status_detail": detail, "updated_at": at}
+        if checked:
+            changes["last_checked_at"] = at
+        if metadata is not None:
+            changes["metadata"] = metadata
+        audit = AuditDraft(
+            action,
+            actor=actor,
+            target_type="connection",
+            target_id=conn.id,
+            outcome=outcome,
+            detail={"from": conn.status.value, "to": target.value, "status_detail": detail, **(extra or {})},
+        )
+        updated = self._store.update_connection(
+            conn.id,
+            expect_status=conn.status,
+            changes=changes,
+            audit=audit,
+            sealed=sealed,
+            erase_secret=erase_secret,
+            current=conn,
+        )
+        if updated is None:
+            current = self._require(conn.id)
+            raise TransitionError(
+                f"Connection {conn.id} changed meanwhile: it is now {current.status.value}.",
+                hint="Reload it and try again.",
+            )
+        return updated

@@ -15,8 +15,8 @@ from hub.storage.audit import AuditDraft, verify_chain
 class TenantService(Health, FileSources, Previews):
     """The use cases of one tenant. Made by `Hub.tenant`; never crosses to another tenant.
 
-    Connections (connect, reconnect, retest, rename, disconnect, list) come from `Connections`, connecting
-    an uploaded file from `FileSources`, checks and
+    Connections (connect, reconnect, rename, disconnect, list) come from `Connections`, re-test and an
+    expired sign-in from `Testing` (its base), connecting an uploaded file from `FileSources`, checks and
     health views from `Health` (a `Connections`), streams
     and previews from `Previews`; the audit log and the tenant's users and API keys are here.
     """

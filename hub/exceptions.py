@@ -10,6 +10,7 @@ The tree::
     │   └── UnknownBusinessType   lists the valid business types
     ├── NotFound(LookupError)     unknown tenant, source, connection, stream, user (never leaks other tenants)
     ├── TransitionError           an illegal status change
+    │   └── ConnectionBusy        another run of a connection holds its turn (transient: try again soon)
     ├── ConnectorError            a check/discover/read failed; ``transient`` says whether a retry may help
     │   ├── StreamError           one stream cannot be read while the source works; ``reason`` in words
     │   └── ConnectorInstallError an Airbyte connector could not be installed (says why; nothing half-made)
@@ -79,6 +80,12 @@ class NotFound(HubError, LookupError):
 
 class TransitionError(HubError):
     """An illegal status transition."""
+
+
+class ConnectionBusy(TransitionError):
+    """Another run of the same connection holds its turn (`hub.oauth.refresh.connector_turn`)."""
+
+    transient = True
 
 
 class ConnectorError(HubError):
@@ -164,6 +171,7 @@ __all__ = [
     "AuthError",
     "CatalogueError",
     "ConfigError",
+    "ConnectionBusy",
     "ConnectorError",
     "ConnectorInstallError",
     "CryptoError",

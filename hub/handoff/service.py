@@ -101,8 +101,9 @@ def hand_off(
         )
     source = scope.hub.catalogue.get(conn.source_id)
     connector = scope._connector(source, conn.mode)
-    plan = source_plan(conn, source, scope._config(conn, connector), scope.hub.settings)  # refusals first
-    choices = stream_choices(scope.streams(conn.id), streams)
+    with scope._connector_run(conn, connector) as config:  # refusals first
+        source_plan(conn, source, config, scope.hub.settings)
+    choices = stream_choices(scope.streams(conn.id), streams)  # may rotate a self-refreshed sign-in
     if target.workspace_id is None or target.destination_id is None:
         ensure_target(scope, ops, target, actor=actor)
     assert target.workspace_id and target.destination_id
@@ -119,14 +120,18 @@ def hand_off(
             )
             raise
 
-    source_id, created = step(
-        AuditAction.HANDOFF_SOURCE,
-        lambda: ops.upsert_source(target.workspace_id, state.get("source_id"), conn.name, plan),
-        {"source_type": plan.source_type},
-    )
-    state.update(workspace_id=target.workspace_id, source_id=source_id, handed_off=True)
-    conn = _remember(scope, conn, state, AuditAction.HANDOFF_SOURCE, actor,
-                     {"source_id": source_id, "created": created, "source_type": plan.source_type})
+    # the config Airbyte gets is read in the connection's turn (`_connector_run`), held until Airbyte has
+    # it and the hand-off is recorded: no run of the hub rotates a single-use refresh token meanwhile
+    with scope._connector_run(conn, connector) as config:
+        plan = source_plan(conn, source, config, scope.hub.settings)
+        source_id, created = step(
+            AuditAction.HANDOFF_SOURCE,
+            lambda: ops.upsert_source(target.workspace_id, state.get("source_id"), conn.name, plan),
+            {"source_type": plan.source_type},
+        )
+        state.update(workspace_id=target.workspace_id, source_id=source_id, handed_off=True)
+        conn = _remember(scope, conn, state, AuditAction.HANDOFF_SOURCE, actor,
+                         {"source_id": source_id, "created": created, "source_type": plan.source_type})
     airbyte_conn, created = step(
         AuditAction.HANDOFF_CONNECTION,
         lambda: ops.upsert_connection(

@@ -9,24 +9,32 @@ refresh token the hub keeps under ``KEPT_KEY``), and a refresh writes them back 
 outside `CONNECTOR_REFRESHES` are refreshed here: the others' connectors refresh themselves and the config
 they report is stored (`TenantScope._store_control`). `connector_view` is how every use of a live
 signed-in connection (re-test, preview, health check) gets its config with a fresh access token.
+
+Those connectors spend a single-use refresh token (Salesforce under Refresh Token Rotation), so their runs
+take turns: `connector_turn` holds the same ``oauth:<connection id>`` lease around every run of one.
 """
 
 from __future__ import annotations
 
 import copy
+import logging
+import operator
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from authlib.integrations.base_client.errors import OAuthError
-from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_fixed
+from tenacity import Retrying, retry_if_exception_type, retry_if_result, stop_after_delay, wait_fixed
 
-from hub.exceptions import AuthError, InputError
+from hub.exceptions import AuthError, ConnectionBusy, InputError
 from hub.handoff.mapping import hub_may_refresh
 from hub.models import AuditAction, Connection, Mode, Outcome
 from hub.oauth.apps import app_for_source
 from hub.oauth.flow import TOKEN_TIMEOUT_S, session
 from hub.oauth.providers import CONNECTOR_REFRESHES, SOURCES, for_source, get_path, set_path, without_hub_keys
+from hub.services.attempts import new_holder, renewing
 from hub.storage.audit import AuditDraft
 from hub.storage.leases import Leases
 from hub.storage.tables import now
@@ -34,10 +42,17 @@ from hub.storage.tables import now
 if TYPE_CHECKING:
     from hub.services.hub import Hub
 
+log = logging.getLogger(__name__)
+
 #: Refresh when the access token expires within this long.
 MARGIN = timedelta(seconds=60)
 #: How long one refresh may hold the connection's lease.
 LEASE_S = 30.0
+
+
+def lease_name(connection_id: str) -> str:
+    """The lease a refresh of this connection, or a run of its self-refreshing connector, holds."""
+    return f"oauth:{connection_id}"
 
 
 class _Busy(Exception):
@@ -83,6 +98,50 @@ def connector_view(hub: Hub, tenant_id: str, conn: Connection, config: dict[str,
     return view
 
 
+def takes_turns(conn: Connection) -> bool:
+    """Whether runs of ``conn``'s connector take turns: a live sign-in its connector refreshes itself."""
+    signed_in = conn.mode is Mode.LIVE and bool(conn.metadata.get("oauth"))
+    return signed_in and conn.source_id in CONNECTOR_REFRESHES
+
+
+@contextmanager
+def connector_turn(hub: Hub, conn: Connection, *, wait: bool = True) -> Iterator[None]:
+    """Hold ``conn``'s turn for one run of its connector, if its runs take turns (`takes_turns`).
+
+    Such a connector spends the stored refresh token and reports the new one (CONTROL, stored by
+    `TenantScope._store_control`): two runs that read the stored config at once would both spend the same
+    token, and the provider refuses the second (``invalid_grant``) or a retired token is stored last. So
+    a run takes the ``oauth:<connection id>`` lease BEFORE it reads the stored config and gives it back
+    once the connector has ended and its reported config is stored. The lease is renewed while held (a
+    long read keeps it); a holder that was killed lets it expire after ``HUB_LEASE_SECONDS``.
+
+    Another run waits for it, at most twice ``HUB_LEASE_SECONDS``, then `ConnectionBusy`; with
+    ``wait=False`` (the health monitor, which skips the connection this cycle rather than block a worker)
+    `ConnectionBusy` at once. Other connections take no lease.
+    """
+    if not takes_turns(conn):
+        yield
+        return
+    leases, name, holder = Leases(hub.db), lease_name(conn.id), new_holder()
+    seconds = hub.settings.lease_seconds
+    taken = leases.acquire(name, holder, seconds)
+    if not taken and wait:
+        log.info("connection %s: waiting for another run of its connector to end", conn.id)
+        taken = Retrying(
+            retry=retry_if_result(operator.not_),
+            wait=wait_fixed(0.1),
+            stop=stop_after_delay(2 * seconds),
+            retry_error_callback=lambda _state: False,
+        )(leases.acquire, name, holder, seconds)
+    if not taken:
+        raise ConnectionBusy(
+            f"Another read of {conn.name} is running; try again in a moment.",
+            hint="Its sign-in uses single-use refresh tokens, so its reads take turns.",
+        )
+    with renewing(leases, name, holder, seconds):
+        yield
+
+
 def _read(hub: Hub, tenant_id: str, connection_id: str) -> tuple[Any, dict[str, Any]]:
     store = hub.db.store(tenant_id)
     conn = store.get_connection(connection_id)
@@ -108,7 +167,7 @@ def _once(hub: Hub, tenant_id: str, connection_id: str, actor: str, margin: time
     access_path, refresh_path = entry.access_path, entry.stored_refresh_path
     if not _expiring(conn.metadata, margin):
         return str(get_path(config, access_path))
-    leases, name, holder = Leases(hub.db), f"oauth:{connection_id}", str(uuid.uuid4())
+    leases, name, holder = Leases(hub.db), lease_name(connection_id), str(uuid.uuid4())
     if not leases.acquire(name, holder, LEASE_S):
         raise _Busy
     try:

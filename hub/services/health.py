@@ -21,7 +21,7 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from hub.exceptions import HubError, InputError, TransitionError
+from hub.exceptions import ConnectionBusy, HubError, InputError, TransitionError
 from hub.health import credentials_warning, describe_diff, kind_of, schema_of, what_to_do
 from hub.models import (
     AuditAction,
@@ -58,18 +58,31 @@ class Health(Connections, Alerts):
     # ------------------------------------------------------------------ the check
 
     def check_connection(
-        self, connection_id: str, *, actor: str = MONITOR_ACTOR, current: Connection | None = None
+        self,
+        connection_id: str,
+        *,
+        actor: str = MONITOR_ACTOR,
+        current: Connection | None = None,
+        wait: bool = True,
     ) -> CheckRecord | None:
         """Check one connection (connected or failed) and record it; None when it is in another state.
 
         ``current``: the connection as the caller has just read it (the monitor, under the check lease).
+        ``wait``: whether to wait while another run of a connection whose runs take turns holds its turn
+        (`hub.oauth.refresh.connector_turn`); the monitor does not (None: it is checked next cycle).
         """
         conn = (
             current if current is not None and current.id == connection_id else self._require(connection_id)
         )
         if conn.status not in CHECKED:
             return None
-        ok, kind, message, latency, streams = self._probe(conn)
+        try:
+            ok, kind, message, latency, streams = self._probe(conn, wait=wait)
+        except ConnectionBusy:
+            if wait:
+                raise
+            log.info("connection %s is being read elsewhere; it is checked next cycle", conn.id)
+            return None
         record = record_check(
             self,
             conn,
@@ -87,22 +100,28 @@ class Health(Connections, Alerts):
             self.deliver_alerts(connection_id=conn.id)
         return record
 
-    def _probe(self, conn: Connection) -> tuple[bool, FailureKind, str, float, list[StreamInfo]]:
-        """Check and discover with the stored config: ok, kind, message, latency (ms), streams."""
+    def _probe(
+        self, conn: Connection, *, wait: bool = True
+    ) -> tuple[bool, FailureKind, str, float, list[StreamInfo]]:
+        """Check and discover with the stored config: ok, kind, message, latency (ms), streams.
+
+        `ConnectionBusy` (not a failed check) when another run holds the connection's turn.
+        """
         source = self.hub.catalogue.get(conn.source_id)
         started = time.perf_counter()
         try:
             connector = self._connector(source, conn.mode)
             # a connector that refreshes its own sign-in (Salesforce, HubSpot, Google) may rotate its
             # refresh token during the check: the config it reports is stored at once (else the next
-            # use would hold a retired token)
-            self._store_control(conn.id, connector)
-            config = self._config(conn, connector)
-            result = connector.check(config)
-            latency = result.latency_ms if result.latency_ms is not None else _ms(started)
-            if not result.ok:
-                return False, kind_of(result), f"{result.message} {result.hint}".strip(), latency, []
-            streams = connector.discover(config)
+            # use would hold a retired token), and its runs take turns
+            with self._connector_run(conn, connector, wait=wait) as config:
+                result = connector.check(config)
+                latency = result.latency_ms if result.latency_ms is not None else _ms(started)
+                if not result.ok:
+                    return False, kind_of(result), f"{result.message} {result.hint}".strip(), latency, []
+                streams = connector.discover(config)
+        except ConnectionBusy:
+            raise
         except HubError as exc:
             return False, kind_of(exc), str(exc), _ms(started), []
         except Exception as exc:

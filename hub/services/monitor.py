@@ -173,7 +173,7 @@ class Monitor:
                 log.warning("could not deliver the alerts of tenant %s", tenant.slug, exc_info=True)
 
     def _check(self, scope: TenantService, connection_id: str) -> FailureKind | None:
-        """Check one connection (its lease taken); None when skipped (stopping, no longer due, an error)."""
+        """Check one connection (its lease taken); None when skipped (stopping, not due, busy, an error)."""
         if self.stop.is_set():
             return None
         try:
@@ -181,7 +181,7 @@ class Monitor:
             s = self.hub.settings
             if not is_due(conn, now(), s.check_interval_s, s.check_backoff_max_s):
                 return None  # checked by another monitor since this one listed it
-            record = scope.check_connection(connection_id, actor=MONITOR_ACTOR, current=conn)
+            record = scope.check_connection(connection_id, actor=MONITOR_ACTOR, current=conn, wait=False)
             return None if record is None else record.kind
         except HubError:
             log.warning("checking connection %s failed", connection_id, exc_info=True)

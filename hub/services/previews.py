@@ -35,8 +35,10 @@ class Previews(TenantScope):
 
     def streams(self, connection_id: str) -> list[StreamInfo]:
         """Discover the streams of a connected connection."""
-        _conn, source, connector, config = self._connected(connection_id)
-        with _connector_errors(source, "discovering streams"):
+        with (
+            self._connected(connection_id) as (_conn, source, connector, config),
+            _connector_errors(source, "discovering streams"),
+        ):
             return connector.discover(config)
 
     def preview(
@@ -54,24 +56,28 @@ class Previews(TenantScope):
         `PROGRESS_UPDATES` times, and once at the end).
         """
         limit = _check_limit(limit)
-        conn, source, connector, config = self._connected(connection_id)
-        try:
-            with _connector_errors(source, f"reading {stream}"):
-                stored = conn.metadata.get("catalog")  # the streams the last test discovered, if kept
-                known = connector.known_streams(config, stored) if isinstance(stored, dict) else None
-                info = _find_stream(known or connector.discover(config), stream, source)
-                records = _take(connector.read(config, info.name, limit=limit), limit, on_progress)
-        except HubError as exc:
-            error = {"stream": stream, "limit": limit, "error": exc.message}
-            self._audit_preview(conn, Outcome.ERROR, error, actor=actor)
-            raise
+        with self._connected(connection_id) as (conn, source, connector, config):
+            try:
+                with _connector_errors(source, f"reading {stream}"):
+                    stored = conn.metadata.get("catalog")  # the streams the last test discovered, if kept
+                    known = connector.known_streams(config, stored) if isinstance(stored, dict) else None
+                    info = _find_stream(known or connector.discover(config), stream, source)
+                    records = _take(connector.read(config, info.name, limit=limit), limit, on_progress)
+            except HubError as exc:
+                error = {"stream": stream, "limit": limit, "error": exc.message}
+                self._audit_preview(conn, Outcome.ERROR, error, actor=actor)
+                raise
         read = {"stream": info.name, "limit": limit, "records": len(records)}
         self._audit_preview(conn, Outcome.OK, read, actor=actor)
         return Preview(
             connection_id=conn.id, source_id=conn.source_id, stream=info, records=records, mode=conn.mode
         )
 
-    def _connected(self, connection_id: str) -> tuple[Connection, SourceEntry, Connector, dict[str, Any]]:
+    @contextmanager
+    def _connected(
+        self, connection_id: str
+    ) -> Iterator[tuple[Connection, SourceEntry, Connector, dict[str, Any]]]:
+        """A connected connection, its source, connector and config, for one run (`_connector_run`)."""
         conn = self._require(connection_id)
         if conn.status is not Status.CONNECTED:
             raise InputError(
@@ -82,8 +88,8 @@ class Previews(TenantScope):
             )
         source = self.hub.catalogue.get(conn.source_id)
         connector = self._connector(source, conn.mode)
-        self._store_control(conn.id, connector)
-        return conn, source, connector, self._config(conn, connector)
+        with self._connector_run(conn, connector) as config:
+            yield conn, source, connector, config
 
     def _audit_preview(
         self, conn: Connection, outcome: Outcome, detail: dict[str, Any], *, actor: str

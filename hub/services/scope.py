@@ -6,7 +6,8 @@ the stored row and its audit row, in one step.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from hub.connectors import get_connector, wrap_secrets
@@ -63,6 +64,22 @@ class TenantScope:
             self._store.replace_sealed(connection_id, old_key_id=old.key_id, sealed=sealed)
 
         connector.on_control = store
+
+    @contextmanager
+    def _connector_run(
+        self, conn: Connection, connector: Connector, *, wait: bool = True
+    ) -> Iterator[dict[str, Any]]:
+        """The stored config for one run of ``connector`` on ``conn`` (the body), its CONTROL config stored.
+
+        Where the connection's runs take turns (a live sign-in its connector refreshes itself, spending a
+        single-use refresh token), the turn is held from before the config is read until the body has
+        ended (`hub.oauth.refresh.connector_turn`; ``wait=False``: `ConnectionBusy` at once if taken).
+        """
+        from hub.oauth.refresh import connector_turn  # hub.oauth.refresh imports the services
+
+        with connector_turn(self.hub, conn, wait=wait):
+            self._store_control(conn.id, connector)
+            yield self._config(conn, connector)
 
     def _require(self, connection_id: str) -> Connection:
         conn = self._store.get_connection(connection_id) if isinstance(connection_id, str) else None

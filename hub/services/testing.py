@@ -47,9 +47,7 @@ class Testing(TenantScope):
         transition(conn.status, Status.TESTING)
         source = self.hub.catalogue.get(conn.source_id)
         connector = self._connector(source, conn.mode)
-        self._store_control(conn.id, connector)
-        config = self._config(conn, connector)
-        with attempt(self, conn.id, actor=actor):
+        with self._connector_run(conn, connector) as config, attempt(self, conn.id, actor=actor):
             return self._test(
                 conn,
                 source,

@@ -248,10 +248,11 @@ def test_a_control_message_config_is_stored_encrypted_at_once(
         hub.create_tenant("acme", name="Acme", business_type="saas")
         svc = hub.tenant("acme")
         conn = svc.connect("faker", {"count": 20, "seed": 2}, actor="test", mode=Mode.LIVE, sample_limit=0)
-        _conn, _source, connector, _config = svc._connected(conn.id)
-        # what the runner calls when the connector sends CONTROL connectorConfig
-        connector.on_control({"count": 30, "seed": 9})
-        _conn, _source, _connector, stored = svc._connected(conn.id)
+        with svc._connected(conn.id) as (_conn, _source, connector, _config):
+            # what the runner calls when the connector sends CONTROL connectorConfig
+            connector.on_control({"count": 30, "seed": 9})
+        with svc._connected(conn.id) as (_conn, _source, _connector, stored):
+            pass
         assert stored == {"count": 30, "seed": 9}
         sealed = hub.tenant("acme")._store.get_sealed(conn.id)
         assert sealed is not None and '"seed": 9' not in sealed.token
@@ -326,7 +327,8 @@ def test_control_and_trace_from_a_real_connectors_output(tmp_path: Path, hub_hom
         assert err.value.message == "The users endpoint stopped answering; try again later."
         assert err.value.transient and "ConnectionResetError" not in str(err.value)
         # the CONTROL message that came first is stored at once, encrypted, whatever happened after it
-        _conn, _source, _connector, stored = svc._connected(conn.id)
+        with svc._connected(conn.id) as (_conn, _source, _connector, stored):
+            pass
         assert stored["seed"] == 1002 and stored["count"] == 20
         sealed = hub.tenant("acme")._store.get_sealed(conn.id)
         assert sealed is not None and "1002" not in sealed.token

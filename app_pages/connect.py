@@ -1,4 +1,11 @@
-"""Connect: the catalogue with recommendations, categories, search, cards and the connect dialogs."""
+"""Connect: the catalogue with recommendations, categories, search, cards and the connect dialogs.
+
+The page opens on the recommendations, the search box and the category pills. The "All integrations"
+cards follow a choice: a search, a category, or the **All** pill for every card. Each card is a handful of
+elements for the browser to draw, and the whole catalogue at once made the page after a sign-in take
+about twice as long to appear (``python -m benchmarks ui``); the recommendations are what most users
+connect first.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +20,7 @@ from ui.dialogs import open_dialog, show_connect_dialog
 from ui.session import go_to, require_context
 
 COLUMNS = 4
+ALL = "All"
 
 ctx = require_context()
 catalogue = ctx.hub.catalogue
@@ -28,7 +36,7 @@ def _preview(connection_id: str) -> None:
 
 def _clear_search() -> None:
     st.session_state["catalogue_search"] = ""
-    st.session_state["catalogue_category"] = "All"
+    st.session_state["catalogue_category"] = ALL
 
 
 def _grid(sources: Sequence[SourceEntry], *, prefix: str, reasons: dict[str, str] | None = None) -> None:
@@ -90,9 +98,10 @@ _grid(
 
 st.subheader("All integrations")
 counts = catalogue.categories()
-options = ["All", *counts]
-if st.session_state.get("catalogue_category") not in options:
-    st.session_state["catalogue_category"] = "All"
+total = sum(counts.values())
+options = [ALL, *counts]
+if st.session_state.get("catalogue_category") not in (None, *options):
+    st.session_state["catalogue_category"] = None  # a category the catalogue no longer has
 search_col, pills_col = st.columns([1, 3], vertical_alignment="bottom")
 with search_col:
     query = st.text_input(
@@ -107,16 +116,17 @@ with pills_col:
         "Category",
         options,
         key="catalogue_category",
-        format_func=lambda c: f"All · {sum(counts.values())}" if c == "All" else f"{c} · {counts[c]}",
+        format_func=lambda c: f"{ALL} · {total}" if c == ALL else f"{c} · {counts[c]}",
         label_visibility="collapsed",
     )
 
 query = (query or "").strip()
-results = catalogue.search(query or None, category=None if category in (None, "All") else category)
-if results:
+if not query and category is None:
+    st.caption(f"Search, or pick a category to see its integrations: **{ALL}** shows all {total}.")
+elif results := catalogue.search(query or None, category=None if category in (None, ALL) else category):
     _grid(results, prefix="all")
 else:
-    where = f" in {category}" if category not in (None, "All") else ""
+    where = f" in {category}" if category not in (None, ALL) else ""
     st.info(f"No integrations match “{query}”{where}.", icon=":material/search_off:")
     st.button("Clear search", key="catalogue_clear", icon=":material/close:", on_click=_clear_search)
 

@@ -40,6 +40,11 @@ def sign_in(username: str = "alice", password: str = "demo", at: AppTest | None 
     return at
 
 
+def show_every_card(at: AppTest) -> AppTest:
+    """Pick the catalogue's **All** category: a card for every integration (the page opens without them)."""
+    return ok(at.pills(key="catalogue_category").set_value("All").run())
+
+
 def open_hub() -> Hub:
     """A second Hub on the test's HUB_HOME, to check what the app stored (and to set up data)."""
     return Hub.open(Settings.from_env())

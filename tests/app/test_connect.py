@@ -15,6 +15,7 @@ from tests.app.support import (
     ok,
     open_hub,
     rendered,
+    show_every_card,
     sign_in,
     status_labels,
     texts,
@@ -67,31 +68,64 @@ def test_recommendations_differ_between_tenants():
     assert _rec_ids(sign_in("alice")) != _rec_ids(sign_in("bob"))
 
 
+def _all_cards(at) -> list[str]:
+    """The source ids of the cards under "All integrations", in page order."""
+    keys = [b.key for b in at.button if b.key]
+    return [k.removeprefix("all_connect_") for k in keys if k.startswith("all_connect_")]
+
+
 def test_catalogue_cards_categories_and_an_empty_search():
     at = sign_in()
     hub = open_hub()
     try:
         total = len(hub.catalogue.sources)
         categories = hub.catalogue.categories()
+        in_order = [s.id for s in hub.catalogue.sources]
+        payments = [s.id for s in hub.catalogue.search(category="Payments")]
     finally:
         hub.close()
-    assert len([b for b in at.button if b.key and b.key.startswith("all_connect_")]) == total
-    assert has_text(at, ":gray-badge[OAuth]") and has_text(at, ":gray-badge[API key]")
-    assert has_text(at, ":gray-badge[Database]") and has_text(at, ":gray-badge[File]")
-    assert has_text(at, "Not connected")
+    # The page opens on the recommendations, the search box and the categories: no other card yet.
+    assert _all_cards(at) == []
+    assert at.pills(key="catalogue_category").value is None
+    assert has_text(at, f"**All** shows all {total}")
     assert at.pills(key="catalogue_category").options == [f"All · {total}"] + [
         f"{c} · {n}" for c, n in categories.items()
     ]
+    # **All**: every integration, in catalogue order, each with its badges.
+    ok(at.pills(key="catalogue_category").set_value("All").run())
+    assert _all_cards(at) == in_order
+    assert has_text(at, ":gray-badge[OAuth]") and has_text(at, ":gray-badge[API key]")
+    assert has_text(at, ":gray-badge[Database]") and has_text(at, ":gray-badge[File]")
+    assert has_text(at, "Not connected")
+    # A category: its cards only.
     ok(at.pills(key="catalogue_category").set_value("Payments").run())
-    assert sorted(b.key for b in at.button if b.key.startswith("all_connect_")) == [
-        "all_connect_square",
-        "all_connect_stripe",
-    ]
+    assert sorted(_all_cards(at)) == sorted(payments) == ["square", "stripe"]
     ok(at.text_input(key="catalogue_search").input("zzzz-nothing").run())
     assert has_text(at, "No integrations match “zzzz-nothing” in Payments.")
+    # Clear search: the search box empties and every card shows again.
     ok(at.button(key="catalogue_clear").click().run())
     assert at.text_input(key="catalogue_search").value == ""
-    assert len([b for b in at.button if b.key.startswith("all_connect_")]) == total
+    assert _all_cards(at) == in_order
+    # Unselecting the category goes back to the opening view.
+    ok(at.pills(key="catalogue_category").set_value(None).run())
+    assert _all_cards(at) == []
+
+
+def test_a_search_without_a_category_looks_through_every_integration():
+    at = sign_in()
+    ok(at.text_input(key="catalogue_search").input("payments").run())
+    assert at.pills(key="catalogue_category").value is None
+    hub = open_hub()
+    try:
+        expected = [s.id for s in hub.catalogue.search("payments")]
+        total = len(hub.catalogue.sources)
+    finally:
+        hub.close()
+    assert _all_cards(at) == expected and {"stripe", "square"} <= set(expected)
+    ok(at.text_input(key="catalogue_search").input("zzzz-nothing").run())
+    assert has_text(at, "No integrations match “zzzz-nothing”.")
+    ok(at.button(key="catalogue_clear").click().run())
+    assert len(_all_cards(at)) == total
 
 
 def test_a_malformed_catalogue_file_falls_back_with_a_notice(tmp_path, monkeypatch):
@@ -102,7 +136,7 @@ def test_a_malformed_catalogue_file_falls_back_with_a_notice(tmp_path, monkeypat
     (warning,) = at.warning
     assert warning.value.startswith("The catalogue file could not be used: ")
     assert "bundled" in warning.value
-    assert at.button(key="all_connect_shopify")  # the bundled catalogue is shown
+    assert show_every_card(at).button(key="all_connect_shopify")  # the bundled catalogue is shown
 
 
 @pytest.mark.parametrize("form", ["top-level key", "[hub] table"])
@@ -122,7 +156,7 @@ def test_streamlit_secrets_can_point_the_app_at_another_catalogue(tmp_path, monk
         at.secrets["HUB_CATALOGUE_PATH"] = str(path)
     else:
         at.secrets["hub"] = {"catalogue_path": str(path)}
-    at = sign_in(at=at)
+    at = show_every_card(sign_in(at=at))
     assert sorted(b.key for b in at.button if b.key.startswith("all_connect_")) == [
         "all_connect_shopify",
         "all_connect_stripe",
@@ -162,7 +196,7 @@ def test_oauth_consent_dialog_connects_shopify():
 def test_cancel_in_the_consent_dialog_stores_nothing():
     at = sign_in()
     before = _audit_actions()
-    ok(at.button(key="all_connect_hubspot").click().run())
+    ok(show_every_card(at).button(key="all_connect_hubspot").click().run())
     assert has_text(at, "HubSpot wants to let Data Source Hub read:")
     ok(at.button(key="consent_cancel").click().run())
     assert not has_text(at, "wants to let")
@@ -212,14 +246,14 @@ def test_every_connect_dialog_offers_sample_data(source_id):
     # `none` is the sample data generator, which only the Airbyte tests' catalogue lists (faker_entry.json)
     assert set(ONE_PER_KIND) == set(AuthKind) - {AuthKind.NONE}
     at = sign_in()
-    ok(at.button(key=f"all_connect_{source_id}").click().run())
+    ok(show_every_card(at).button(key=f"all_connect_{source_id}").click().run())
     labels = [b.label for b in at.button if b.key and b.key.endswith("_sample")]
     assert labels == ["Use sample data"]
 
 
 def test_an_auth_choice_shows_the_chosen_options_fields():
     at = sign_in()
-    ok(at.button(key="all_connect_mailchimp").click().run())
+    ok(show_every_card(at).button(key="all_connect_mailchimp").click().run())
     choice = at.radio(key="spec__credentials")
     assert choice.options == ["OAuth2.0", "API Key"] and choice.value == 1  # not OAuth: a key is typed
     assert at.text_input(key="spec__credentials__apikey").proto.type == 1  # PASSWORD
@@ -230,7 +264,7 @@ def test_an_auth_choice_shows_the_chosen_options_fields():
 
 def test_database_with_sample_data():
     at = sign_in()
-    ok(at.button(key="all_connect_postgres").click().run())
+    ok(show_every_card(at).button(key="all_connect_postgres").click().run())
     assert at.text_input(key="db_password").proto.type == at.text_input(key="db_password").proto.PASSWORD
     assert at.selectbox(key="db_ssl_mode").value == "prefer"
     ok(at.button(key="db_sample").click().run())
@@ -242,7 +276,7 @@ def test_database_with_sample_data():
 def test_database_that_refuses_shows_the_reason_and_retry_runs_again():
     port = closed_port()
     at = sign_in()
-    ok(at.button(key="all_connect_postgres").click().run())
+    ok(show_every_card(at).button(key="all_connect_postgres").click().run())
     at.text_input(key="db_host").input("127.0.0.1")
     at.number_input(key="db_port").set_value(port)
     at.text_input(key="db_database").input("shop")
@@ -272,7 +306,7 @@ def test_database_form_connects_a_live_postgres(postgres):
         database=database,
     )
     at = sign_in()
-    ok(at.button(key="all_connect_postgres").click().run())
+    ok(show_every_card(at).button(key="all_connect_postgres").click().run())
     at.text_input(key="db_host").input("127.0.0.1")
     at.number_input(key="db_port").set_value(postgres.port)
     at.text_input(key="db_database").input(database)
@@ -291,7 +325,7 @@ def test_database_form_connects_a_live_postgres(postgres):
 
 def test_file_source_with_a_sample_file():
     at = sign_in("bob")
-    ok(at.button(key="all_connect_csv").click().run())
+    ok(show_every_card(at).button(key="all_connect_csv").click().run())
     ok(at.button(key="file_sample").click().run())
     assert status_labels(at)[-1].startswith("Connected · 1 stream")
     (conn,) = _connections("globex")
@@ -305,7 +339,7 @@ def test_continue_label_counts_and_leads_to_next_steps():
     ok(at.button(key="consent_approve").click().run())
     ok(at.button(key="dialog_done").click().run())
     assert at.button(key="continue_button").label == "Continue with 1 integration"
-    ok(at.button(key="all_connect_postgres").click().run())
+    ok(show_every_card(at).button(key="all_connect_postgres").click().run())
     ok(at.button(key="db_sample").click().run())
     ok(at.button(key="dialog_done").click().run())
     assert at.button(key="continue_button").label == "Continue with 2 integrations"
@@ -331,7 +365,7 @@ def test_a_rerun_during_a_paced_demo_connect_ends_it_interrupted_and_retry_conne
     # the progress line of the first finished step, with the row already stored.
     monkeypatch.setenv("HUB_DEMO_PACE", "0.05")
     at = sign_in()
-    ok(at.button(key="all_connect_postgres").click().run())
+    ok(show_every_card(at).button(key="all_connect_postgres").click().run())
     real_markdown = st.markdown
 
     def rerun_at_first_step(body, *args, **kwargs):

@@ -7,12 +7,13 @@ from pathlib import Path
 import pytest
 
 from hub.models import Mode, Status
-from tests.app.support import has_text, ok, open_hub, sign_in, status_labels
+from tests.app.support import has_text, ok, open_hub, show_every_card, sign_in, status_labels
 from tests.integration.test_catalogue_offered import sqlite_shop
 
 
 def _cards(at) -> set[str]:
-    keys = [b.key for b in at.button if b.key]
+    """The ids of every card under "All integrations" (the All category chosen)."""
+    keys = [b.key for b in show_every_card(at).button if b.key]
     return {k.removeprefix("all_connect_") for k in keys if k.startswith("all_connect_")}
 
 
@@ -36,7 +37,7 @@ def test_the_catalogue_shows_supabase_and_mariadb_but_no_sqlite_without_a_root()
 
 def test_supabase_form_offers_only_tls_and_explains_its_poolers():
     at = sign_in()
-    ok(at.button(key="all_connect_supabase").click().run())
+    ok(show_every_card(at).button(key="all_connect_supabase").click().run())
     ssl = at.selectbox(key="db_ssl_mode")
     assert ssl.value == "require"  # the options are shown in words; no "Off", "Allow" or "Prefer"
     words = ["Require TLS", "Require TLS and verify the CA", "Require TLS and verify the host name"]
@@ -53,7 +54,7 @@ def test_supabase_form_offers_only_tls_and_explains_its_poolers():
 
 def test_mariadb_form_is_mysqls():
     at = sign_in()
-    ok(at.button(key="all_connect_mariadb").click().run())
+    ok(show_every_card(at).button(key="all_connect_mariadb").click().run())
     assert at.number_input(key="db_port").value == 3306
     ssl = at.selectbox(key="db_ssl_mode")
     assert ssl.value == "preferred" and len(ssl.options) == 4  # MySQL's modes: preferred ... verify_identity

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from hub.models import Mode, Status
 from tests.airbyte_support import ensure_cache
-from tests.app.support import has_text, ok, open_hub, sign_in, status_labels
+from tests.app.support import has_text, ok, open_hub, show_every_card, sign_in, status_labels
 
 #: Seconds an AppTest run that runs the connector may take (check, discover and sample on a loaded machine).
 RUN_S = 180
@@ -23,7 +23,7 @@ EXPORT = b"id;customer;amount\n1;Ada, Lovelace;12.50\n2;Grace Hopper;7.25\n"
 def file_app(monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("HUB_CONNECTORS_DIR", str(ensure_cache()))
     at = sign_in()
-    ok(at.button(key="all_connect_csv").click().run())
+    ok(show_every_card(at).button(key="all_connect_csv").click().run())
     return at
 
 

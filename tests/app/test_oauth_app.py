@@ -18,7 +18,16 @@ from streamlit.testing.v1 import AppTest
 from hub.models import Mode, Status
 from hub.oauth.providers import KEPT_REFRESH_PATH, get_path
 from hub.storage.tables import oauth_states
-from tests.app.support import has_text, new_app, ok, open_hub, rendered, sign_in, status_labels
+from tests.app.support import (
+    has_text,
+    new_app,
+    ok,
+    open_hub,
+    rendered,
+    show_every_card,
+    sign_in,
+    status_labels,
+)
 from tests.oidc_support import SHEET, OidcServer, callback_params, sheets_env
 from tests.saas_double import Double, Intercom, intercom_env
 
@@ -48,7 +57,7 @@ def intercom_app(
 
 def _dialog(source_id: str, user: str = "alice") -> AppTest:
     at = sign_in(user)
-    return ok(at.button(key=f"all_connect_{source_id}").click().run())
+    return ok(show_every_card(at).button(key=f"all_connect_{source_id}").click().run())
 
 
 def _sheets_dialog(user: str = "alice") -> AppTest:
@@ -235,7 +244,7 @@ def test_reconnect_of_an_expired_sign_in_keeps_the_connection(intercom_app):
         hub.tenant("acme").authorization_expired(conn.id, actor="hub", reason="invalid_grant")
     finally:
         hub.close()
-    at = sign_in("alice")
+    at = show_every_card(sign_in("alice"))
     assert at.button(key="all_connect_intercom").label == "Reconnect"  # the failed card's button
     ok(at.button(key="all_connect_intercom").click().run())
     assert has_text(at, "Authorization expired — reconnect") and has_text(at, "keeps its id and history")

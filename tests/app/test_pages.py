@@ -7,7 +7,17 @@ import sqlite3
 from hub.models import AuditAction, Status
 from hub.presenting import schema_columns
 from hub.settings import Settings
-from tests.app.support import STRIPE_KEY, has_text, ok, open_hub, rendered, sign_in, status_labels, texts
+from tests.app.support import (
+    STRIPE_KEY,
+    has_text,
+    ok,
+    open_hub,
+    rendered,
+    show_every_card,
+    sign_in,
+    status_labels,
+    texts,
+)
 
 
 def _seed(tenant: str, *items: tuple[str, dict]) -> list[str]:
@@ -264,7 +274,7 @@ def test_every_input_widget_has_a_stable_key():
 
     check()
     for source in ("stripe", "postgres", "csv", "hubspot"):
-        ok(at.button(key=f"all_connect_{source}").click().run())
+        ok(show_every_card(at).button(key=f"all_connect_{source}").click().run())
         check()
         at.session_state["dialog_source"] = None
         ok(at.run())

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from hub.models import Mode, Status
 from tests.airbyte_support import catalogue_with_faker, ensure_cache
-from tests.app.support import ok, open_hub, rendered, sign_in, status_labels
+from tests.app.support import ok, open_hub, rendered, show_every_card, sign_in, status_labels
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def _connections(tenant: str = "acme"):
 
 def test_the_generators_form_is_its_spec_and_connects_the_real_connector(faker_app: AppTest):
     at = faker_app
-    ok(at.button(key="all_connect_faker").click().run())
+    ok(show_every_card(at).button(key="all_connect_faker").click().run())
     # every field of faker's spec is optional: folded, with the spec's defaults and titles
     count = at.number_input(key="spec__count")
     assert count.value == 1000 and count.label == "Count"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hub.models import Mode, Status
-from tests.app.support import has_text, ok, open_hub, rendered, sign_in
+from tests.app.support import has_text, ok, open_hub, rendered, show_every_card, sign_in
 from tests.integration.sql_fixtures import shop_postgres
 
 pytestmark = pytest.mark.postgres
@@ -19,7 +19,7 @@ def test_live_postgres_through_the_form_and_the_preview_with_schema_export(postg
     shop = shop_postgres(postgres)
     password = shop.users["reader"]
     at = sign_in()
-    ok(at.button(key="all_connect_postgres").click().run())
+    ok(show_every_card(at).button(key="all_connect_postgres").click().run())
     at.text_input(key="db_host").input(shop.host)
     at.number_input(key="db_port").set_value(shop.port)
     at.text_input(key="db_database").input(shop.database)

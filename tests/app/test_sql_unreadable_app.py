@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hub.models import Status
-from tests.app.support import has_text, ok, open_hub, rendered, sign_in
+from tests.app.support import has_text, ok, open_hub, rendered, show_every_card, sign_in
 from tests.integration.unreadable_fixtures import broken_postgres, config
 
 pytestmark = pytest.mark.postgres
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.postgres
 def test_the_dialog_and_the_preview_name_each_unreadable_stream_and_why(postgres):
     cfg = config(broken_postgres(postgres))
     at = sign_in()
-    ok(at.button(key="all_connect_postgres").click().run())
+    ok(show_every_card(at).button(key="all_connect_postgres").click().run())
     at.text_input(key="db_host").input(str(cfg["host"]))
     at.number_input(key="db_port").set_value(cfg["port"])
     at.text_input(key="db_database").input(str(cfg["database"]))

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from hub.models import Mode, Status
-from tests.app.support import has_text, ok, open_hub, rendered, sign_in, status_labels
+from tests.app.support import has_text, ok, open_hub, rendered, show_every_card, sign_in, status_labels
 
 TOKEN = "shpat_" + "0123456789abcdef" * 2  # Shopify's admin API access token format
 
@@ -20,7 +20,7 @@ def shopify(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("HUB_CONNECTORS_DIR", str(tmp_path / "connectors"))  # nothing installed yet
     monkeypatch.setenv("HUB_CONNECTOR_PYTHON", str(tmp_path / "no-such-python3.11"))  # so the install stops
     at = sign_in()
-    ok(at.button(key="all_connect_shopify").click().run())
+    ok(show_every_card(at).button(key="all_connect_shopify").click().run())
     return at
 
 

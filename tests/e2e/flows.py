@@ -47,6 +47,22 @@ def card(page: Page, source_id: str, grid: str = RECOMMENDED) -> Locator:
     return key_locator(page, f"{grid}_card_{source_id}")
 
 
+def show_every_card(page: Page) -> None:
+    """Choose the catalogue's **All** category: a card for every integration under "All integrations"."""
+    pill = key_locator(page, "catalogue_category").get_by_role("radio", name=re.compile(r"^All · \d+$"))
+    click(page, pill)
+    expect(page.locator("[class*='st-key-all_card_']").first).to_be_visible()
+
+
+def search_catalogue(page: Page, text: str, source_id: str) -> None:
+    """Type ``text`` into the catalogue's search box and wait for ``source_id``'s card among the matches."""
+    box = key_locator(page, "catalogue_search").get_by_role("textbox")
+    settle(page)
+    box.fill(text)
+    box.press("Enter")
+    expect(card(page, source_id, ALL)).to_be_visible()
+
+
 # The state badge's word, then the stream and record counts ("Connected · 5 streams · 250 records
 # sampled"); badges hold an icon whose ligature text ("check_circle") comes first, and the counts may
 # sit beside the badge rather than in it, so this matches inside the card's whole text.

@@ -36,6 +36,7 @@ def test_upload_a_csv_then_preview_its_rows(
     page = app_page
     flows.sign_in_as(page, "dave", "demo-carol-pw")
 
+    flows.search_catalogue(page, "csv", "csv")
     dialog = flows.open_connect_dialog(page, "csv", "CSV file", flows.ALL)
     dialog.locator(".st-key-file_upload").locator('input[type="file"]').set_input_files(str(data))
     expect(dialog.get_by_text("spring_orders.csv")).to_be_visible()

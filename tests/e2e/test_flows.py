@@ -178,6 +178,7 @@ def test_postgres_sample_data(app_page: Page, shots: Shots) -> None:
     page = app_page
     flows.sign_in_as(page, "bob", "demo")
     expect(page.get_by_role("heading", name="Recommended for SaaS")).to_be_visible()
+    flows.show_every_card(page)
     # Every run keeps the page's elements in place (the cookie component has its own slot): a rerun
     # never shows a stale copy of a card beside the new one.
     page.evaluate(_COUNT_MOST_CARDS, ".st-key-all_card_postgres")

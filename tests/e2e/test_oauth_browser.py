@@ -70,6 +70,7 @@ def test_sign_in_with_the_providers_own_pages_and_back_to_connected(
     open_app(page, oauth_server.url)
     flows.sign_in_as(page, "alice", "demo")
 
+    flows.show_every_card(page)
     dialog = flows.open_connect_dialog(page, "intercom", "Intercom", flows.ALL)
     expect(dialog.get_by_text(f"{oauth_server.url}oauth_callback")).to_be_visible()
     link = dialog.locator(".st-key-oauth_sign_in").get_by_role("link", name="Sign in with Intercom")

@@ -36,6 +36,7 @@ def test_live_postgres_form_preview_and_schema(
     page = app_page
     flows.sign_in_as(page, "carol", "demo-carol-pw")
 
+    flows.search_catalogue(page, "postgres", "postgres")
     dialog = flows.open_connect_dialog(page, "postgres", "PostgreSQL", flows.ALL)
     dialog.get_by_label("Host", exact=True).fill(shop.host)
     dialog.get_by_label("Port", exact=True).fill(str(shop.port))

@@ -325,7 +325,7 @@ def test_a_sheets_sign_in_from_the_dialog_connects_with_its_spreadsheet(sheets_a
     assert conn.status is Status.FAILED and conn.metadata["check"]["kind"] in ("network", "source_error")
     assert "required" not in conn.status_detail and "spreadsheet" not in conn.status_detail.lower()
     # its Connect dialog now reconnects it, the form showing its spreadsheet, which may be changed
-    at = sign_in("alice")
+    at = show_every_card(sign_in("alice"))
     ok(at.button(key="all_connect_google-sheets").click().run())
     assert has_text(at, "keeps its id and history")
     assert at.text_input(key="spec__spreadsheet_id").value == SHEET

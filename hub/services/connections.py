@@ -129,22 +129,26 @@ class Connections(Testing):
         The same path as `connect` (same validation, encryption, test and results); only the row is
         the existing one.
         """
+        from hub.oauth.refresh import connector_turn  # hub.oauth.refresh imports the services
+
         conn = self._require(connection_id)
         transition(conn.status, Status.CONNECTING)  # before any work: only a failed connection qualifies
         source = self.hub.catalogue.get(conn.source_id)
-        return self._connect(
-            source,
-            conn.mode,
-            config,
-            conn,
-            name=None,
-            actor=actor,
-            on_step=on_step,
-            sample_limit=sample_limit,
-            metadata=metadata,
-            file_label=file_label,
-            sealed_extra=sealed_extra,
-        )
+        # in the connection's turn: a run still on the old sign-in must not store its tokens over the new ones
+        with connector_turn(self.hub, conn):
+            return self._connect(
+                source,
+                conn.mode,
+                config,
+                conn,
+                name=None,
+                actor=actor,
+                on_step=on_step,
+                sample_limit=sample_limit,
+                metadata=metadata,
+                file_label=file_label,
+                sealed_extra=sealed_extra,
+            )
 
     def _connect(
         self,

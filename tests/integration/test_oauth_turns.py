@@ -210,3 +210,30 @@ def test_connections_whose_connector_does_not_refresh_itself_take_no_turn(
     assert report.checked == [conn.id] and report.skipped == 0, report
     assert svc.preview(conn.id, svc.streams(conn.id)[0].name, limit=3, actor="u-alice").records
     assert svc.retest(conn.id, actor="u-alice", sample_limit=0).status is Status.CONNECTED
+
+
+def test_a_reconnect_takes_the_turn_so_a_run_on_the_old_sign_in_cannot_store_over_it(
+    open_hub: Callable[[float], Opened], oidc: OidcServer
+) -> None:
+    hub, _, folder = open_hub(1)
+    conn = _signed_in(hub, oidc)
+    svc, leases = hub.tenant("acme"), Leases(hub.db)
+    failed = svc.authorization_expired(conn.id, actor="u-alice", reason="invalid_grant")
+    assert failed.status is Status.FAILED
+    flow, tenant_id = OAuthFlow(hub), svc.tenant.id
+
+    def sign_in_again() -> Connection:
+        url = flow.start(tenant_id, "google-sheets", user_id="u-alice", connection_id=conn.id)
+        return connect_signed_in(hub, flow.finish(callback_params(oidc.consent(url)), user_id="u-alice"),
+                                 actor="u-alice", sample_limit=0)
+
+    assert leases.acquire(lease_name(conn.id), "a-check-on-the-old-tokens", 60)
+    with pytest.raises(ConnectionBusy):  # waits (twice HUB_LEASE_SECONDS), then says so, storing nothing
+        sign_in_again()
+    assert svc.get_connection(conn.id).status is Status.FAILED
+    assert len(_lines(folder / "spent-refresh-tokens")) == 1  # only the first connect ran the connector
+
+    leases.release(lease_name(conn.id), "a-check-on-the-old-tokens")
+    again = sign_in_again()
+    assert again.id == conn.id and again.status is Status.CONNECTED, again.status_detail
+    assert _stored_refresh_token(hub, conn.id) == _lines(folder / "reported-refresh-tokens")[-1]

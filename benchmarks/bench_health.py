@@ -2,7 +2,8 @@
 
 * One `Monitor.run_once` over N demo connections (all due) at concurrency 8, beside the same N
   ``check_connection`` calls made directly by 8 threads: the monitor's own cost (listing what is due, the
-  ``check:`` lease per connection, re-reading the connection, delivering leftover alerts). Target <= 1.2x.
+  ``check:`` leases taken in batches, reading the leased connections again (one read per batch),
+  delivering leftover alerts). Target <= 1.2x.
 * ``check_history(limit=100)`` (the newest page) of a connection with 100,000 checks stored, beside the
   same with 1,000: the timeline index makes it a range read, not a scan. Target <= 1.5x.
 

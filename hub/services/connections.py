@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from hub.connectors import has_live, public_config, wrap_secrets
@@ -391,6 +391,10 @@ class Connections(Testing):
     def get_connection(self, connection_id: str) -> Connection:
         """One connection (metadata only); `NotFound` for unknown ids and other tenants' ids."""
         return self._require(connection_id)
+
+    def get_connections(self, connection_ids: Sequence[str]) -> dict[str, Connection]:
+        """Those of ``connection_ids`` that are this tenant's connections, by id, in one read."""
+        return self._store.get_connections(connection_ids)
 
 
 def _sample_config(source: SourceEntry, connector: Connector) -> dict[str, Any]:

@@ -2,12 +2,12 @@
 
 A cycle (`Monitor.run_once`) ends the connects whose process died (`recover_interrupted`), lists the
 connections that are due, checks them ``HUB_MONITOR_CONCURRENCY`` at a time, and then sends the alerts
-still undelivered (`hub.services.alerts`). Before checking one it
-takes the lease ``check:<connection id>`` (the ``leases`` table: a batch of connections' leases in one
-transaction that also gives back those of the checks just finished; renewed while held) and reads the
-connection again: a connection another monitor has just checked is no longer due, so several
-monitors never check one connection twice in an interval, and a monitor that dies (kill -9) stops
-renewing its leases, which expire after ``HUB_LEASE_SECONDS`` for another monitor to take over.
+still undelivered (`hub.services.alerts`). Before checking one it takes the lease ``check:<connection
+id>`` (the ``leases`` table: a batch of connections' leases in one transaction that also gives back those
+of the checks just finished; renewed while held) and reads the leased connections again (one read per
+tenant and batch): a connection another monitor has just checked is no longer due, so several monitors
+never check one connection twice in an interval, and a monitor that dies (kill -9) stops renewing its
+leases, which expire after ``HUB_LEASE_SECONDS`` for another monitor to take over.
 
 When is a connection due? ``HUB_CHECK_INTERVAL_S`` (or its metadata's ``check_interval_s``) after its last
 check, plus up to 10 % jitter (derived from the connection and that check, so every monitor agrees on it and
@@ -132,14 +132,12 @@ class Monitor:
                         # worker waits for the lease transaction); leases are held a few checks long
                         items = [due.popleft() for _ in range(min(len(due), BATCH * self.concurrency))]
                         taken = batch.take([check_lease(connection_id) for _, connection_id in items])
-                        for tenant, connection_id in items:
-                            if check_lease(connection_id) not in taken:
-                                report.skipped += 1  # another monitor is checking it right now
-                                continue
-                            if tenant.id not in scopes:
-                                scopes[tenant.id] = self.hub.tenant(tenant)
-                            future = pool.submit(self._check, scopes[tenant.id], connection_id)
-                            running[future] = connection_id
+                        leased = [(tenant, i) for tenant, i in items if check_lease(i) in taken]
+                        report.skipped += len(items) - len(leased)  # another monitor is checking them
+                        checks = self._read_again(leased, scopes)
+                        report.skipped += len(leased) - len(checks)  # gone since the listing
+                        for scope, conn in checks:
+                            running[pool.submit(self._check, scope, conn)] = conn.id
                         continue
                     if self.stop.is_set():
                         report.skipped += len(due)  # SIGTERM: none is started now
@@ -172,19 +170,40 @@ class Monitor:
             except HubError:
                 log.warning("could not deliver the alerts of tenant %s", tenant.slug, exc_info=True)
 
-    def _check(self, scope: TenantService, connection_id: str) -> FailureKind | None:
-        """Check one connection (its lease taken); None when skipped (stopping, not due, busy, an error)."""
+    def _read_again(
+        self, leased: list[tuple[Tenant, str]], scopes: dict[str, TenantService]
+    ) -> list[tuple[TenantService, Connection]]:
+        """The ``leased`` connections as stored now (one read per tenant; gone ones left out).
+
+        Another monitor may have checked one since the listing, and a connection may have changed.
+        """
+        by_tenant: dict[str, list[str]] = {}
+        for tenant, connection_id in leased:
+            if tenant.id not in scopes:
+                scopes[tenant.id] = self.hub.tenant(tenant)
+            by_tenant.setdefault(tenant.id, []).append(connection_id)
+        found = []
+        for tenant_id, ids in by_tenant.items():
+            try:
+                stored = scopes[tenant_id].get_connections(ids)
+            except HubError:  # their leases go back with the batch; they are due again next cycle
+                log.warning("could not read %d connection(s) to check", len(ids), exc_info=True)
+                continue
+            found += [(scopes[tenant_id], stored[i]) for i in ids if i in stored]
+        return found
+
+    def _check(self, scope: TenantService, conn: Connection) -> FailureKind | None:
+        """Check one connection (leased, read under the lease); None when skipped (not due, busy, ...)."""
         if self.stop.is_set():
             return None
         try:
-            conn = scope.get_connection(connection_id)
             s = self.hub.settings
             if not is_due(conn, now(), s.check_interval_s, s.check_backoff_max_s):
                 return None  # checked by another monitor since this one listed it
-            record = scope.check_connection(connection_id, actor=MONITOR_ACTOR, current=conn, wait=False)
+            record = scope.check_connection(conn.id, actor=MONITOR_ACTOR, current=conn, wait=False)
             return None if record is None else record.kind
         except HubError:
-            log.warning("checking connection %s failed", connection_id, exc_info=True)
+            log.warning("checking connection %s failed", conn.id, exc_info=True)
             return None
 
     def run(self, *, tick: float | None = None) -> None:

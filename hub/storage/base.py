@@ -12,7 +12,7 @@ audit log must record take an `AuditDraft` and append it in the same transaction
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -73,6 +73,10 @@ class Store(ABC):
     @abstractmethod
     def get_connection(self, connection_id: str) -> Connection | None:
         """One connection of this tenant."""
+
+    @abstractmethod
+    def get_connections(self, connection_ids: Sequence[str]) -> dict[str, Connection]:
+        """Those of ``connection_ids`` that are this tenant's connections, by id, in one read."""
 
     @abstractmethod
     def get_sealed(self, connection_id: str) -> Sealed | None:

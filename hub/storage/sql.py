@@ -7,7 +7,7 @@ same transaction (`append_audit`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -210,6 +210,17 @@ class SqlStore(CheckHistory, AlertStore, Store):
             stmt = sa.select(*CONNECTION_COLUMNS).where(*self._mine(connections, connection_id))
             row = c.execute(stmt).first()
         return to_connection(row) if row else None
+
+    @override
+    def get_connections(self, connection_ids: Sequence[str]) -> dict[str, Connection]:
+        ids = [i for i in dict.fromkeys(connection_ids) if is_uuid(i)]
+        if not ids:
+            return {}
+        with self._tx(write=False, action="read connections") as c:
+            stmt = sa.select(*CONNECTION_COLUMNS).where(
+                connections.c.tenant_id == self.tenant_id, connections.c.id.in_(ids)
+            )
+            return {conn.id: conn for conn in map(to_connection, c.execute(stmt))}
 
     @override
     def get_sealed(self, connection_id: str) -> Sealed | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -226,6 +227,17 @@ def test_tenant_b_can_never_reach_tenant_a_connections(hub: Hub, two: tuple[str,
     assert not any(e.target_id == conn.id for e in sb.audit_log())
     with pytest.raises(NotFound):
         hub.tenant("no-such-tenant")
+
+
+def test_several_connections_read_at_once_are_only_the_tenants_own(hub: Hub, two: tuple[str, str]) -> None:
+    a, b = two
+    sa_, sb = hub.tenant(a), hub.tenant(b)
+    mine = [sa_.connect("shopify", demo_config(hub, "shopify", a), actor="alice") for _ in range(2)]
+    theirs = sb.connect("shopify", demo_config(hub, "shopify", b), actor="bob")
+    ids = [mine[0].id, theirs.id, "not-a-uuid", str(uuid.uuid4()), mine[1].id, mine[0].id]
+    assert sa_.get_connections(ids) == {c.id: sa_.get_connection(c.id) for c in mine}
+    assert sb.get_connections(ids) == {theirs.id: sb.get_connection(theirs.id)}
+    assert sa_.get_connections([]) == {}
 
 
 # --------------------------------------------------------------------------- encryption

@@ -19,7 +19,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from hub.exceptions import InputError
-from hub.models import Connection, Mode, Status
+from hub.models import Connection, Mode
 from hub.oauth.apps import app_for_source
 from hub.oauth.fields import asked_spec, connector_spec, kept_fields
 from hub.oauth.flow import OAuthFlow, SignedIn
@@ -117,13 +117,6 @@ def start_in_app(
     needs besides the tokens (`sign_in_spec`), checked here too; a `ConfigError` naming the field stores
     nothing. A reconnect keeps the connection's own fields where ``fields`` does not replace them.
     """
-    if connection_id is not None:
-        conn = hub.tenant(tenant_id).get_connection(connection_id)  # NotFound outside the tenant
-        if conn.source_id != source_id or Status(conn.status) is not Status.FAILED:
-            raise InputError(
-                f"Connection {conn.name} cannot be reconnected with a {source_id} sign-in.",
-                hint="Only a failed connection of the same source can be reconnected; connect a new one.",
-            )
     return OAuthFlow(hub).start(
         tenant_id, source_id, user_id=user, face="app", account=account, connection_id=connection_id,
         fields=fields,

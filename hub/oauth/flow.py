@@ -24,7 +24,7 @@ from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 
 from hub.exceptions import ConfigError, InputError
-from hub.models import AuditAction, Outcome
+from hub.models import AuditAction, Outcome, Status
 from hub.oauth.apps import OAuthApp, app_for_source
 from hub.oauth.fields import checked_fields, connector_spec, kept_fields
 from hub.oauth.providers import Token, for_source
@@ -122,6 +122,13 @@ class OAuthFlow:
         the connection's own fields; ``fields`` given replace them one by one.
         """
         app = self.app(source_id)
+        if connection_id is not None:
+            conn = self.hub.tenant(tenant_id).get_connection(connection_id)  # NotFound outside the tenant
+            if conn.source_id != source_id or Status(conn.status) is not Status.FAILED:
+                raise InputError(
+                    f"Connection {conn.name} cannot be reconnected with a {source_id} sign-in.",
+                    hint="Only a failed connection of the same source can be reconnected; connect a new one.",
+                )
         carried = self.fields(tenant_id, source_id, fields or {}, connection_id=connection_id)
         redirect_uri = self.hub.settings.redirect_uri("app" if face == "app" else "api")
         if redirect_uri is None:

@@ -8,11 +8,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from hub import Hub
 from hub.api import create_app
 from hub.settings import Settings
+from hub.storage.tables import oauth_states
 from tests.integration.api_support import make_key
 from tests.oidc_support import OidcServer
 from tests.saas_double import Double, Intercom, intercom_env
@@ -68,6 +70,17 @@ def test_return_to_must_be_an_allowed_origin(api):
     r = client.post("/api/oauth/intercom/start", json={"return_to": "https://evil.example/x"},
                     headers=caller.headers)
     assert r.status_code == 422 and "HUB_API_CORS_ORIGINS" in r.text
+
+
+def test_only_a_failed_connection_of_the_same_source_can_be_reconnected_from_the_api(api):
+    client, hub = api
+    caller = make_key(hub, "acme", "web")
+    connected = hub.tenant("acme").connect("intercom", {}, actor="alice", mode="demo")
+    r = client.post("/api/oauth/intercom/start", json={"connection_id": connected.id}, headers=caller.headers)
+    assert r.status_code in (400, 409, 422), r.text
+    assert "cannot be reconnected with a intercom sign-in" in r.text and "Only a failed connection" in r.text
+    with hub.db.begin(write=False) as c:
+        assert c.execute(sa.select(sa.func.count()).select_from(oauth_states)).scalar() == 0  # none started
 
 
 def test_start_needs_a_key_but_the_callback_does_not(api):

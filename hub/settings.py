@@ -280,6 +280,16 @@ class Settings(_OAuthSettings):
             base, path = self.api_public_url, "/api/oauth/callback"
         return None if base is None else base.rstrip("/") + path
 
+    @field_validator("cookie_key")
+    @classmethod
+    def _check_cookie_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().encode()) < 32:  # HS256 wants >= 32 bytes
+            raise ValueError(
+                "must be at least 32 characters (make one with: python -c "
+                "'import secrets; print(secrets.token_urlsafe(32))')"
+            )
+        return value
+
     @field_validator("airbyte_api_url")
     @classmethod
     def _check_airbyte_url(cls, value: str | None) -> str | None:

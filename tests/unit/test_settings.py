@@ -48,6 +48,14 @@ def test_a_bad_value_names_the_variable(var, value):
     assert "Fix the environment variable" in str(info.value)
 
 
+def test_a_short_cookie_key_is_refused_without_echoing_it():
+    with pytest.raises(InputError, match="HUB_COOKIE_KEY") as info:
+        Settings.from_env({"HUB_COOKIE_KEY": "short-cookie-secret"})
+    assert "at least 32 characters" in str(info.value)
+    assert "short-cookie-secret" not in f"{info.value} {info.value.hint} {info.value!r}"
+    assert Settings.from_env({"HUB_COOKIE_KEY": "k" * 32}).cookie_key is not None
+
+
 def test_encryption_keys_are_masked_in_repr():
     s = Settings.from_env({"HUB_ENCRYPTION_KEYS": "k1:c2VjcmV0LWtleS1tYXRlcmlhbA=="})
     assert "c2VjcmV0" not in repr(s)

@@ -121,7 +121,6 @@ class OAuthFlow:
         and kept with the sign-in until the callback connects. A reconnect (``connection_id``) starts from
         the connection's own fields; ``fields`` given replace them one by one.
         """
-        app = self.app(source_id)
         if connection_id is not None:
             conn = self.hub.tenant(tenant_id).get_connection(connection_id)  # NotFound outside the tenant
             if conn.source_id != source_id or Status(conn.status) is not Status.FAILED:
@@ -129,6 +128,7 @@ class OAuthFlow:
                     f"Connection {conn.name} cannot be reconnected with a {source_id} sign-in.",
                     hint="Only a failed connection of the same source can be reconnected; connect a new one.",
                 )
+        app = self.app(source_id)
         carried = self.fields(tenant_id, source_id, fields or {}, connection_id=connection_id)
         redirect_uri = self.hub.settings.redirect_uri("app" if face == "app" else "api")
         if redirect_uri is None:

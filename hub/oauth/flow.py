@@ -24,7 +24,7 @@ from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 
 from hub.exceptions import ConfigError, InputError
-from hub.models import AuditAction, Outcome, Status
+from hub.models import AuditAction, Connection, Outcome, Status
 from hub.oauth.apps import OAuthApp, app_for_source
 from hub.oauth.fields import checked_fields, connector_spec, kept_fields
 from hub.oauth.providers import Token, for_source
@@ -121,15 +121,16 @@ class OAuthFlow:
         and kept with the sign-in until the callback connects. A reconnect (``connection_id``) starts from
         the connection's own fields; ``fields`` given replace them one by one.
         """
+        reconnected = None
         if connection_id is not None:
-            conn = self.hub.tenant(tenant_id).get_connection(connection_id)  # NotFound outside the tenant
-            if conn.source_id != source_id or Status(conn.status) is not Status.FAILED:
+            reconnected = self.hub.tenant(tenant_id).get_connection(connection_id)  # NotFound elsewhere
+            if reconnected.source_id != source_id or Status(reconnected.status) is not Status.FAILED:
                 raise InputError(
-                    f"Connection {conn.name} cannot be reconnected with a {source_id} sign-in.",
+                    f"Connection {reconnected.name} cannot be reconnected with a {source_id} sign-in.",
                     hint="Only a failed connection of the same source can be reconnected; connect a new one.",
                 )
         app = self.app(source_id)
-        carried = self.fields(tenant_id, source_id, fields or {}, connection_id=connection_id)
+        carried = self.fields(source_id, fields or {}, reconnected=reconnected)
         redirect_uri = self.hub.settings.redirect_uri("app" if face == "app" else "api")
         if redirect_uri is None:
             var = "HUB_PUBLIC_URL" if face == "app" else "HUB_API_PUBLIC_URL"
@@ -162,9 +163,13 @@ class OAuthFlow:
         return url_out
 
     def fields(
-        self, tenant_id: str, source_id: str, given: Mapping[str, Any], *, connection_id: str | None = None
+        self,
+        source_id: str,
+        given: Mapping[str, Any],
+        *,
+        reconnected: Connection | None = None,
     ) -> dict[str, Any]:
-        """The fields a sign-in of ``source_id`` carries: ``given`` over a reconnected connection's own.
+        """The fields a sign-in of ``source_id`` carries: ``given`` over the ``reconnected`` connection's own.
 
         `ConfigError` names a field that is missing, unknown, secret, filled by the sign-in or malformed.
         """
@@ -175,10 +180,8 @@ class OAuthFlow:
                                   hint="Leave the fields out.")
             return {}
         kept: dict[str, Any] = {}
-        if connection_id is not None:
-            conn = self.hub.tenant(tenant_id).get_connection(connection_id)  # NotFound outside the tenant
-            if conn.source_id == source_id:
-                kept = kept_fields(spec, source_id, conn.metadata.get("config") or {})
+        if reconnected is not None and reconnected.source_id == source_id:
+            kept = kept_fields(spec, source_id, reconnected.metadata.get("config") or {})
         name = self.hub.catalogue.get(source_id).name
         return checked_fields(spec, source_id, name, {**kept, **given})
 

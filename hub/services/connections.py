@@ -129,13 +129,11 @@ class Connections(Testing):
         The same path as `connect` (same validation, encryption, test and results); only the row is
         the existing one.
         """
-        from hub.oauth.refresh import connector_turn  # hub.oauth.refresh imports the services
-
         conn = self._require(connection_id)
         transition(conn.status, Status.CONNECTING)  # before any work: only a failed connection qualifies
         source = self.hub.catalogue.get(conn.source_id)
         # in the connection's turn: a run still on the old sign-in must not store its tokens over the new ones
-        with connector_turn(self.hub, conn):
+        with self._turn(conn):
             return self._connect(
                 source,
                 conn.mode,

@@ -7,7 +7,7 @@ the stored row and its audit row, in one step.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
 from hub.connectors import get_connector, wrap_secrets
@@ -75,11 +75,15 @@ class TenantScope:
         single-use refresh token), the turn is held from before the config is read until the body has
         ended (`hub.oauth.refresh.connector_turn`; ``wait=False``: `ConnectionBusy` at once if taken).
         """
-        from hub.oauth.refresh import connector_turn  # hub.oauth.refresh imports the services
-
-        with connector_turn(self.hub, conn, wait=wait):
+        with self._turn(conn, wait=wait):
             self._store_control(conn.id, connector)
             yield self._config(conn, connector)
+
+    def _turn(self, conn: Connection, *, wait: bool = True) -> AbstractContextManager[None]:
+        """``conn``'s turn where its connector runs take turns (`hub.oauth.refresh.connector_turn`)."""
+        from hub.oauth.refresh import connector_turn  # hub.oauth.refresh imports the services
+
+        return connector_turn(self.hub, conn, wait=wait)
 
     def _require(self, connection_id: str) -> Connection:
         conn = self._store.get_connection(connection_id) if isinstance(connection_id, str) else None

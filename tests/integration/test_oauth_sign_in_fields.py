@@ -83,12 +83,12 @@ def test_a_missing_or_wrong_field_is_refused_before_the_redirect_storing_nothing
 def test_a_secret_field_is_refused_not_carried(hub):
     # Facebook Marketing's spec has a top-level secret access_token (hidden): a sign-in never carries one
     with pytest.raises(ConfigError, match="'access_token' is a secret; a sign-in carries no secrets"):
-        OAuthFlow(hub).fields(_tid(hub), "facebook-marketing", {"account_ids": ["1"], "access_token": "EAAB"})
-    assert OAuthFlow(hub).fields(_tid(hub), "facebook-marketing", {"account_ids": ["111"]}) == {
+        OAuthFlow(hub).fields("facebook-marketing", {"account_ids": ["1"], "access_token": "EAAB"})
+    assert OAuthFlow(hub).fields("facebook-marketing", {"account_ids": ["111"]}) == {
         "account_ids": ["111"]
     }
     with pytest.raises(ConfigError, match="property_ids"):  # GA4's property ids are numbers
-        OAuthFlow(hub).fields(_tid(hub), "google-analytics", {"property_ids": ["not-a-number"]})
+        OAuthFlow(hub).fields("google-analytics", {"property_ids": ["not-a-number"]})
 
 
 def _tested_not_refused(conn: Connection) -> None:
